@@ -1,0 +1,120 @@
+#include "cli/Commands.h"
+
+#include "Error.h"
+#include "cli/SeriesJson.h"
+#include "data/SpinePhantom.h"
+#include "dicom/DicomWriter.h"
+#include "dicom/Scanner.h"
+#include "image/SeriesLoader.h"
+#include "image/VolumeExport.h"
+#include "image/WindowLevel.h"
+#include "raster/RasterIO.h"
+
+#include <filesystem>
+#include <ostream>
+
+namespace fs = std::filesystem;
+
+namespace spinelens::cli {
+namespace {
+
+void printFailures(const std::vector<FileFailure>& failures, std::ostream& err) {
+    for (const auto& f : failures)
+        err << "spinelens-cli: " << f.path << ": " << f.reason << '\n';
+}
+
+bool endsWithPng(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    for (char& c : ext)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return ext == ".png";
+}
+
+} // namespace
+
+int runInfo(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
+    const ScanResult scan = spinelens::scan(paths);
+    out << toJson(scan).dump(2) << '\n';
+    printFailures(scan.failures, err);
+    if (scan.series.empty() && !scan.failures.empty())
+        return Failed;
+    return scan.failures.empty() ? Ok : PartialFailure;
+}
+
+int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
+    try {
+        const ScanResult scan = spinelens::scan({o.input});
+        printFailures(scan.failures, err);
+        if (scan.series.empty())
+            throw Error("no image series found", o.input);
+        if (o.seriesIndex < 0 || o.seriesIndex >= int(scan.series.size()))
+            throw Error("no series number " + std::to_string(o.seriesIndex) + " (found " +
+                            std::to_string(scan.series.size()) + ")",
+                        o.input);
+        const SeriesInfo& series = scan.series[std::size_t(o.seriesIndex)];
+        LoadReport report;
+        auto volume = loadSeries(series, &report);
+        printFailures(report.failures, err);
+
+        if (endsWithPng(o.output)) {
+            const int k = o.slice < 0 ? volume->depth / 2 : o.slice;
+            if (k >= volume->depth)
+                throw Error("slice " + std::to_string(k) + " out of range (series has " +
+                                std::to_string(volume->depth) + ")",
+                            o.input);
+            const Window w = series.display.hasWindow
+                                 ? Window{series.display.windowCenter, series.display.windowWidth}
+                                 : autoWindow(volume->slice(k), volume->sliceSize());
+            std::vector<std::uint8_t> grey(volume->sliceSize());
+            applyWindow(volume->slice(k), grey.size(), w, series.display.invert, grey.data());
+            raster::writePng8(o.output, volume->width, volume->height, 1, grey.data());
+        } else {
+            exportVolume(*volume, o.output);
+        }
+        out << "wrote " << o.output << " (" << volume->width << " x " << volume->height << " x "
+            << volume->depth << ")\n";
+        return report.failures.empty() && scan.failures.empty() ? Ok : PartialFailure;
+    } catch (const Error& e) {
+        err << "spinelens-cli: " << e.what() << '\n';
+        return Failed;
+    }
+}
+
+int runSample(const SampleOptions& o, std::ostream& out, std::ostream& err) {
+    try {
+        const fs::path root(o.outputFolder);
+        phantom::MriSpec mri;
+        mri.seed = o.seed;
+        dicom::SeriesSpec mrSpec;
+        mrSpec.seed = o.seed;
+        mrSpec.seriesDescription = "SYNTHETIC Sag T2 lumbar phantom";
+        mrSpec.window = {700.0, 1400.0};
+        dicom::writeSeries(phantom::makeSagittalMri(mri), mrSpec, (root / "mr-sagittal-t2").string());
+
+        phantom::CtSpec ct;
+        ct.rows = ct.columns = 256;
+        ct.slices = 60;
+        ct.pixelSpacing = 1.2;
+        ct.sliceSpacing = 2.0;
+        ct.seed = o.seed;
+        dicom::SeriesSpec ctSpec = mrSpec;
+        ctSpec.modality = "CT";
+        ctSpec.seriesNumber = 2;
+        ctSpec.seriesDescription = "SYNTHETIC Axial CT lumbar phantom";
+        ctSpec.rescaleIntercept = -1024.0;
+        ctSpec.window = {400.0, 1800.0};
+        dicom::writeSeries(phantom::makeAxialCt(ct), ctSpec, (root / "ct-axial").string());
+
+        const Volume xray = phantom::makeLateralXray(300, 300, o.seed);
+        std::vector<std::uint8_t> grey(xray.voxels.begin(), xray.voxels.end());
+        raster::writePng8((root / "xray-lateral-phantom.png").string(), xray.width, xray.height, 1,
+                          grey.data());
+        out << "wrote synthetic sample study to " << root.string() << '\n';
+        return Ok;
+    } catch (const Error& e) {
+        err << "spinelens-cli: " << e.what() << '\n';
+        return Failed;
+    }
+}
+
+} // namespace spinelens::cli

@@ -1,0 +1,32 @@
+#pragma once
+// The headless commands behind spinelens-cli. Each returns the process exit code and writes
+// its result to out and every problem, one line each naming the file, to err.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace spinelens::cli {
+
+/// Exit codes: success; some input could not be read (the rest was processed); the call itself
+/// was wrong or nothing could be done.
+enum ExitCode { Ok = 0, PartialFailure = 1, Failed = 2 };
+
+struct ConvertOptions {
+    std::string input;
+    std::string output;
+    int seriesIndex = 0; ///< which series of the input, in the order `info` lists them
+    int slice = -1;      ///< for .png: display-order slice; -1 = middle
+};
+
+struct SampleOptions {
+    std::string outputFolder;
+    std::uint64_t seed = 1;
+};
+
+int runInfo(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err);
+int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& err);
+/// Writes the sample study: a sagittal MR series, an axial CT series and a lateral X-ray PNG.
+int runSample(const SampleOptions& options, std::ostream& out, std::ostream& err);
+
+} // namespace spinelens::cli

@@ -1,0 +1,41 @@
+#pragma once
+// Synthetic spine images ("phantoms") with known anatomy and geometry. They are what the
+// sample study shows and what the tests decode, sort and render; nothing here is patient data.
+#include "image/Volume.h"
+
+#include <cstdint>
+
+namespace spinelens::phantom {
+
+struct MriSpec {
+    int rows = 256;
+    int columns = 256;
+    int slices = 15;
+    double pixelSpacing = 1.0;   ///< mm, in-plane
+    double sliceSpacing = 4.0;   ///< mm, between sagittal slices
+    std::uint64_t seed = 1;
+    double noise = 15.0;         ///< Gaussian noise sigma in signal units
+};
+
+/// Sagittal T2-like lumbar spine: vertebral bodies with dark cortical rims, bright discs,
+/// bright CSF in the canal, soft tissue. Values in 12-bit MR signal units; geometry is
+/// sagittal (rows run head to feet, columns anterior to posterior).
+Volume makeSagittalMri(const MriSpec& spec);
+
+struct CtSpec {
+    int rows = 512;
+    int columns = 512;
+    int slices = 300;
+    double pixelSpacing = 0.7;
+    double sliceSpacing = 1.0;
+    std::uint64_t seed = 1;
+};
+
+/// Axial CT of the lumbar region in Hounsfield units: air, body, vertebral body with cortex,
+/// spinal canal, discs at regular levels.
+Volume makeAxialCt(const CtSpec& spec);
+
+/// A lateral lumbar radiograph, 8-bit values (bone bright), width x height, one slice.
+Volume makeLateralXray(int width, int height, std::uint64_t seed);
+
+} // namespace spinelens::phantom

@@ -1,0 +1,194 @@
+#include "dicom/DicomDecoder.h"
+
+#include "Error.h"
+#include "dicom/DcmtkUtil.h"
+#include "dicom/DicomHeader.h"
+#include "dicom/GdcmFallback.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmimgle/dcmimage.h>
+#include <dcmtk/dcmimgle/dipixel.h>
+
+#include <cmath>
+#include <cstdint>
+
+namespace spinelens::dicom {
+namespace {
+
+// Anything above this is a corrupt header, not a real image (a 4096^2 x 1000-frame CT is
+// 32 GiB of floats; we refuse long before that).
+constexpr double kMaxPixelsPerFile = 1.5e9;
+
+bool isJpeg2000(E_TransferSyntax xfer) {
+    return xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000 ||
+           xfer == EXS_JPEG2000MulticomponentLosslessOnly || xfer == EXS_JPEG2000Multicomponent;
+}
+
+template <typename T>
+void convertMono(const void* data, std::size_t count, double slope, double intercept,
+                 float* out) {
+    const T* in = static_cast<const T*>(data);
+    if (slope == 1.0 && intercept == 0.0) {
+        for (std::size_t i = 0; i < count; ++i)
+            out[i] = static_cast<float>(in[i]);
+    } else {
+        for (std::size_t i = 0; i < count; ++i)
+            out[i] = static_cast<float>(double(in[i]) * slope + intercept);
+    }
+}
+
+template <typename T>
+void convertRgb(const void* data, std::size_t pixels, float* out) {
+    const T* in = static_cast<const T*>(data);
+    for (std::size_t i = 0; i < pixels; ++i)
+        out[i] = luminance(float(in[3 * i]), float(in[3 * i + 1]), float(in[3 * i + 2]));
+}
+
+void checkSize(const std::string& path, DcmDataset& ds, int rows, int cols, int frames,
+               int spp) {
+    if (rows <= 0 || cols <= 0)
+        throw Error("image has no rows or columns", path);
+    if (double(rows) * cols * frames * spp > kMaxPixelsPerFile)
+        throw Error("absurd image dimensions (" + std::to_string(cols) + " x " +
+                        std::to_string(rows) + " x " + std::to_string(frames) + " frames)",
+                    path);
+    DcmElement* pixelData = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, pixelData).bad() || !pixelData)
+        throw Error("no pixel data", path);
+    DcmXfer xfer(ds.getOriginalXfer());
+    if (xfer.isEncapsulated())
+        return;
+    Uint16 bitsAllocated = 0;
+    ds.findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
+    if (bitsAllocated == 0 || bitsAllocated > 64)
+        throw Error("invalid Bits Allocated (" + std::to_string(bitsAllocated) + ")", path);
+    std::string photometric = getString(ds, DCM_PhotometricInterpretation);
+    // YBR_FULL_422 stores two luma samples per chroma pair: 2 samples per pixel on disk.
+    const double samplesOnDisk = photometric == "YBR_FULL_422" ? 2.0 : double(spp);
+    const double expected = double(rows) * cols * frames * samplesOnDisk * bitsAllocated / 8.0;
+    const double actual = pixelData->getLength();
+    if (actual + 1 < std::floor(expected))
+        throw Error("pixel data truncated (" + std::to_string(std::uint64_t(actual)) + " of " +
+                        std::to_string(std::uint64_t(expected)) + " bytes)",
+                    path);
+}
+
+// DCMTK swaps OW pixel data in 16-bit words; 32-bit samples from a big-endian file then have
+// their halves exchanged. Put them back before DicomImage reads the buffer.
+void fixBigEndian32(const std::string& path, DcmDataset& ds) {
+    Uint16 bitsAllocated = 0;
+    ds.findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
+    if (bitsAllocated != 32 || ds.getOriginalXfer() != EXS_BigEndianExplicit)
+        return;
+    DcmElement* e = nullptr;
+    Uint16* words = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, e).bad() || !e || e->getUint16Array(words).bad() || !words)
+        throw Error("cannot read 32-bit big-endian pixel data", path);
+    const unsigned long n = e->getLength() / 2;
+    for (unsigned long i = 0; i + 1 < n; i += 2)
+        std::swap(words[i], words[i + 1]);
+}
+
+DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows, int cols,
+                              int frames) {
+    fixBigEndian32(path, ds);
+    // Rescale slope/intercept are applied here in floating point: DCMTK's own modality
+    // transform rounds to integers, which loses non-integer slopes (PET, some MR).
+    const bool hasModalityLut = ds.tagExists(DCM_ModalityLUTSequence);
+    double slope = 1.0, intercept = 0.0;
+    if (!hasModalityLut) {
+        if (ds.findAndGetFloat64(DCM_RescaleSlope, slope).bad() || slope == 0.0)
+            slope = 1.0;
+        if (ds.findAndGetFloat64(DCM_RescaleIntercept, intercept).bad())
+            intercept = 0.0;
+    }
+    unsigned long flags = 0;
+    if (!hasModalityLut)
+        flags |= CIF_IgnoreModalityTransformation;
+    DicomImage image(&ds, ds.getOriginalXfer(), flags, 0, 0);
+    if (image.getStatus() != EIS_Normal) {
+        const DcmXfer x(ds.getOriginalXfer());
+        throw Error(std::string("cannot decode pixel data (") +
+                        DicomImage::getString(image.getStatus()) + "; transfer syntax " +
+                        x.getXferName() + ")",
+                    path);
+    }
+
+    DecodedFrames out;
+    out.rows = int(image.getHeight());
+    out.columns = int(image.getWidth());
+    out.frames = int(image.getFrameCount());
+    out.decoder = "dcmtk";
+    if (out.rows != rows || out.columns != cols || out.frames < 1)
+        throw Error("decoded size differs from the header", path);
+    const std::size_t plane = std::size_t(out.rows) * out.columns;
+    out.pixels.resize(plane * out.frames);
+
+    if (image.isMonochrome()) {
+        const DiPixel* inter = image.getInterData();
+        if (!inter || !inter->getData())
+            throw Error("cannot decode pixel data (no intermediate data)", path);
+        const std::size_t count = std::min<std::size_t>(inter->getCount(), out.pixels.size());
+        const void* data = inter->getData();
+        float* dst = out.pixels.data();
+        switch (inter->getRepresentation()) {
+        case EPR_Uint8: convertMono<Uint8>(data, count, slope, intercept, dst); break;
+        case EPR_Sint8: convertMono<Sint8>(data, count, slope, intercept, dst); break;
+        case EPR_Uint16: convertMono<Uint16>(data, count, slope, intercept, dst); break;
+        case EPR_Sint16: convertMono<Sint16>(data, count, slope, intercept, dst); break;
+        case EPR_Uint32: convertMono<Uint32>(data, count, slope, intercept, dst); break;
+        case EPR_Sint32: convertMono<Sint32>(data, count, slope, intercept, dst); break;
+        }
+        return out;
+    }
+
+    // Colour: DCMTK converts YBR and palette to RGB; we keep luminance only, at full depth.
+    const int depth = image.getDepth();
+    const int bits = depth <= 8 ? 8 : (depth <= 16 ? 16 : 32);
+    for (int f = 0; f < out.frames; ++f) {
+        const void* rgb = image.getOutputData(bits, f, 0);
+        if (!rgb)
+            throw Error("cannot convert colour frame " + std::to_string(f), path);
+        float* dst = out.pixels.data() + plane * f;
+        if (bits == 8)
+            convertRgb<Uint8>(rgb, plane, dst);
+        else if (bits == 16)
+            convertRgb<Uint16>(rgb, plane, dst);
+        else
+            convertRgb<Uint32>(rgb, plane, dst);
+        image.deleteOutputData();
+    }
+    return out;
+}
+
+} // namespace
+
+DecodedFrames decodeFile(const std::string& path) {
+    registerCodecs();
+    DcmFileFormat ff;
+    OFCondition st = ff.loadFile(path.c_str());
+    if (st.bad())
+        throw Error(std::string("not a readable DICOM file (") + st.text() + ")", path);
+    DcmDataset& ds = *ff.getDataset();
+    Uint16 rows = 0, cols = 0, spp = 1;
+    ds.findAndGetUint16(DCM_Rows, rows);
+    ds.findAndGetUint16(DCM_Columns, cols);
+    ds.findAndGetUint16(DCM_SamplesPerPixel, spp);
+    Sint32 frames = 1;
+    if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1)
+        frames = 1;
+    if (!ds.tagExists(DCM_PixelData)) {
+        if (ds.tagExists(DCM_FloatPixelData) || ds.tagExists(DCM_DoubleFloatPixelData))
+            throw Error("float pixel data is not supported", path);
+        throw Error("no pixel data", path);
+    }
+    checkSize(path, ds, rows, cols, frames, spp);
+    const E_TransferSyntax xfer = ds.getOriginalXfer();
+    if (isJpeg2000(xfer))
+        return decodeWithGdcm(path);
+    return decodeWithDcmtk(path, ds, rows, cols, frames);
+}
+
+} // namespace spinelens::dicom

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package SpineLens needs to build, test and run.
+# Idempotent: packages already present are skipped by apt-get; safe to run on every build.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config
+  # Qt 6: Widgets, OpenGL widgets, Test (in qt6-base-dev), Charts, Concurrent
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins
+  # imaging stack
+  libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libgdcm-tools libdcmtk-dev
+  libpng-dev libjpeg-dev zlib1g-dev
+  # AI
+  libtorch-dev
+  # storage and serialisation
+  nlohmann-json3-dev libsqlite3-dev
+  # GUI tests under a virtual X server with Mesa software OpenGL
+  xvfb xauth libgl1-mesa-dri mesa-utils
+  # independent reference implementations used by the tests
+  python3 python3-numpy python3-pydicom python3-pil python3-torch
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
