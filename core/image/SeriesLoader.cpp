@@ -32,7 +32,7 @@ struct FileTask {
     std::vector<std::pair<int, int>> frameToSlice; ///< (frame in file, slice in display order)
 };
 
-std::vector<FileTask> planTasks(const SeriesInfo& series) {
+std::vector<FileTask> planTasks(const SeriesInfo& series, int prioritySlice) {
     std::map<std::string, std::size_t> index;
     std::vector<FileTask> tasks;
     for (int k = 0; k < int(series.slices.size()); ++k) {
@@ -42,7 +42,13 @@ std::vector<FileTask> planTasks(const SeriesInfo& series) {
             tasks.push_back({s.path, {}});
         tasks[it->second].frameToSlice.emplace_back(s.frame, k);
     }
-    // Tasks are created in display order of their first slice: slice 0 is decoded first.
+    // Display order, except that the file holding the slice on screen goes first.
+    auto first = std::find_if(tasks.begin(), tasks.end(), [&](const FileTask& t) {
+        return std::any_of(t.frameToSlice.begin(), t.frameToSlice.end(),
+                           [&](const auto& fs) { return fs.second == prioritySlice; });
+    });
+    if (first != tasks.end())
+        std::rotate(tasks.begin(), first, first + 1);
     return tasks;
 }
 
@@ -51,7 +57,7 @@ std::vector<FileTask> planTasks(const SeriesInfo& series) {
 LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallbacks& callbacks,
                     int threads) {
     LoadReport report;
-    const std::vector<FileTask> tasks = planTasks(series);
+    const std::vector<FileTask> tasks = planTasks(series, callbacks.prioritySlice);
     std::mutex mutex;
     std::atomic<int> decoded{0};
     std::atomic<bool> stop{false};

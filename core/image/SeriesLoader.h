@@ -15,6 +15,8 @@ struct LoadCallbacks {
     std::function<void(int sliceIndex)> sliceReady;
     /// Polled between files; returning true stops the load early.
     std::function<bool()> cancelled;
+    /// The slice the viewer shows first: its file is decoded before any other.
+    int prioritySlice = 0;
 };
 
 struct LoadReport {

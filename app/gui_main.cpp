@@ -1,0 +1,57 @@
+// spinelens: the viewer. Arguments are files/folders to open; --screenshot PATH saves what the
+// window shows once the first series has loaded, then quits (for docs and smoke tests).
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QSurfaceFormat>
+#include <QTimer>
+
+int main(int argc, char** argv) {
+    // What VTK's OpenGL2 backend needs (core profile 3.2, depth buffer, no multisampling);
+    // set before the QApplication so every QOpenGLWidget context gets it.
+    QSurfaceFormat format;
+    format.setRenderableType(QSurfaceFormat::OpenGL);
+    format.setVersion(3, 2);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    format.setDepthBufferSize(24);
+    format.setStencilBufferSize(8);
+    format.setAlphaBufferSize(8);
+    format.setSamples(0);
+    QSurfaceFormat::setDefaultFormat(format);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("SpineLens");
+    QApplication::setApplicationName("SpineLens");
+    QApplication::setApplicationVersion(SPINELENS_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("SpineLens spine image viewer");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to PATH after loading, then quit.",
+                                  "PATH");
+    parser.addOption(screenshot);
+    parser.addPositionalArgument("paths", "DICOM files, folders, DICOMDIRs, PNG/JPEG X-rays", "[paths...]");
+    parser.process(app);
+
+    spinelens::ui::MainWindow window;
+    window.show();
+    const QStringList paths = parser.positionalArguments();
+    if (!paths.isEmpty())
+        QTimer::singleShot(0, &window, [&window, paths] { window.openPaths(paths); });
+
+    if (parser.isSet(screenshot)) {
+        const QString out = parser.value(screenshot);
+        auto save = [&window, out] {
+            QTimer::singleShot(300, &window, [&window, out] {
+                const bool ok = window.grab().save(out, "PNG");
+                QApplication::exit(ok ? 0 : 1);
+            });
+        };
+        QObject::connect(&window, &spinelens::ui::MainWindow::seriesReady, &window, save);
+        QObject::connect(&window, &spinelens::ui::MainWindow::problem, &window, save);
+        if (paths.isEmpty())
+            save();
+    }
+    return app.exec();
+}

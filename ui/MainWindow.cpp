@@ -1,0 +1,289 @@
+#include "MainWindow.h"
+
+#include "StudyLoader.h"
+#include "image/WindowLevel.h"
+#include "panels/SeriesBrowser.h"
+#include "panels/TagBrowser.h"
+#include "view/ImageView.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace spinelens::ui {
+namespace {
+constexpr int kMaxRecent = 10;
+
+QString joinFailures(const std::vector<FileFailure>& failures, int limit = 8) {
+    QStringList lines;
+    for (int i = 0; i < int(failures.size()) && i < limit; ++i)
+        lines << QString::fromStdString(failures[std::size_t(i)].path + ": " + failures[std::size_t(i)].reason);
+    if (int(failures.size()) > limit)
+        lines << QObject::tr("… and %1 more (see the series browser)").arg(int(failures.size()) - limit);
+    return lines.join('\n');
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), view_(new ImageView), sliceBar_(new QScrollBar(Qt::Vertical)),
+      browser_(new SeriesBrowser), tags_(new TagBrowser), loader_(new StudyLoader(this)),
+      progress_(new QProgressBar), statusText_(new QLabel) {
+    setWindowTitle("SpineLens");
+    setAcceptDrops(true);
+    resize(1400, 900);
+
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(view_, 1);
+    layout->addWidget(sliceBar_);
+    sliceBar_->setEnabled(false);
+    setCentralWidget(central);
+
+    auto* seriesDock = new QDockWidget(tr("Studies and series"), this);
+    seriesDock->setObjectName("seriesDock");
+    seriesDock->setWidget(browser_);
+    addDockWidget(Qt::LeftDockWidgetArea, seriesDock);
+    auto* tagDock = new QDockWidget(tr("DICOM tags"), this);
+    tagDock->setObjectName("tagDock");
+    tagDock->setWidget(tags_);
+    addDockWidget(Qt::RightDockWidgetArea, tagDock);
+    resizeDocks({seriesDock, tagDock}, {280, 380}, Qt::Horizontal);
+
+    progress_->setMaximumWidth(260);
+    progress_->setVisible(false);
+    statusBar()->addWidget(statusText_, 1);
+    statusBar()->addPermanentWidget(progress_);
+
+    buildMenus();
+
+    connect(browser_, &SeriesBrowser::seriesActivated, this, &MainWindow::openSeries);
+    connect(sliceBar_, &QScrollBar::valueChanged, view_, &ImageView::setSliceIndex);
+    connect(view_, &ImageView::sliceChanged, this, [this](int slice, int count) {
+        sliceBar_->blockSignals(true);
+        sliceBar_->setRange(0, std::max(0, count - 1));
+        sliceBar_->setValue(slice);
+        sliceBar_->blockSignals(false);
+        if (scan_ && currentSeries_ >= 0) {
+            const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
+            if (s.kind == SourceKind::Dicom && slice < int(s.slices.size()))
+                tags_->showFile(QString::fromStdString(s.slices[std::size_t(slice)].path));
+            else
+                tags_->showFile({});
+        }
+    });
+    connect(view_, &ImageView::measurementAdded, this,
+            [this](const QString& label) { statusText_->setText(tr("Measured %1").arg(label)); });
+
+    connect(loader_, &StudyLoader::scanFinished, this, &MainWindow::onScanFinished);
+    connect(loader_, &StudyLoader::seriesStarted, this,
+            [this](std::shared_ptr<const Volume> volume, const SeriesInfo& series) {
+                view_->setSeries(volume, series, StudyLoader::initialSlice(series));
+                sliceBar_->setEnabled(volume->depth > 1);
+                progress_->setRange(0, volume->depth);
+                progress_->setValue(0);
+                progress_->setVisible(true);
+                setWindowTitle(QString("SpineLens — %1").arg(QString::fromStdString(series.displayName())));
+                statusText_->setText(tr("Loading %1…").arg(QString::fromStdString(series.displayName())));
+            });
+    connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int) {
+        view_->markSliceLoaded(slice);
+        progress_->setValue(loaded);
+    });
+    connect(loader_, &StudyLoader::seriesLoaded, this, &MainWindow::onSeriesLoaded);
+    connect(loader_, &StudyLoader::failed, this, [this](const QString& message) {
+        progress_->setVisible(false);
+        showProblem(tr("Cannot open series"), message);
+    });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open Files…"), QKeySequence::Open, this, [this] {
+        const QStringList paths = QFileDialog::getOpenFileNames(
+            this, tr("Open DICOM or X-ray files"), {},
+            tr("Images (*.dcm *.DCM *.png *.jpg *.jpeg DICOMDIR *);;All files (*)"));
+        if (!paths.isEmpty())
+            openPaths(paths);
+    });
+    file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
+        if (!dir.isEmpty())
+            openPaths({dir});
+    });
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Export Screenshot…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export screenshot"), "spinelens.png",
+                                                          tr("PNG images (*.png)"));
+        if (!path.isEmpty() && !exportScreenshot(path))
+            showProblem(tr("Export failed"), tr("%1: cannot write the PNG file").arg(path));
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Fit to Window	F"), view_, &ImageView::fitToWindow);
+    view->addAction(tr("Reset View	R"), view_, &ImageView::resetView);
+    view->addAction(tr("Zoom In	+"), this, [this] { view_->setZoom(view_->zoom() * 1.25); });
+    view->addAction(tr("Zoom Out	-"), this, [this] { view_->setZoom(view_->zoom() / 1.25); });
+    QMenu* presets = view->addMenu(tr("Window/Level"));
+    presets->addAction(tr("From File	0"), view_, &ImageView::resetWindow);
+    int key = 1;
+    for (const auto& p : windowPresets()) {
+        presets->addAction(QString("%1	%2").arg(QString::fromStdString(p.name)).arg(key++), this,
+                           [this, p] { view_->applyPreset(p); });
+    }
+
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    auto* group = new QActionGroup(this);
+    auto addTool = [&](const QString& text, ImageView::Tool tool) {
+        QAction* a = tools->addAction(text, this, [this, tool] { view_->setTool(tool); });
+        a->setCheckable(true);
+        a->setChecked(tool == ImageView::Tool::Navigate);
+        group->addAction(a);
+    };
+    addTool(tr("Navigate (pan, zoom)	N"), ImageView::Tool::Navigate);
+    addTool(tr("Distance	D"), ImageView::Tool::Distance);
+    addTool(tr("Angle	A"), ImageView::Tool::Angle);
+    tools->addSeparator();
+    tools->addAction(tr("Clear Measurements"), view_, &ImageView::clearMeasurements);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Mouse and Keyboard"), this, [this] {
+        QMessageBox::information(
+            this, tr("Mouse and keyboard"),
+            tr("Right-drag: window (left/right) and level (up/down); right double-click: file window\n"
+               "Left-drag or middle-drag: pan; Ctrl+left-drag or Ctrl+wheel: zoom\n"
+               "Wheel, arrow keys: previous/next image; Page Up/Down: jump 10%; Home/End: first/last\n"
+               "F: fit; R: reset; +/-: zoom; 0: file window; 1-4: CT bone, soft tissue, lung, spine MR auto\n"
+               "D: distance; A: angle (3 clicks, vertex second); N or Esc: navigate"));
+    });
+    help->addAction(tr("About SpineLens"), this, [this] {
+        QMessageBox::about(this, tr("About SpineLens"),
+                           tr("SpineLens %1: a spine image viewer for research.\n"
+                              "Not a medical device; not for diagnostic use.\n"
+                              "Sample images are synthetic phantoms, not patient data.")
+                               .arg(SPINELENS_VERSION));
+    });
+}
+
+void MainWindow::openPaths(const QStringList& paths) {
+    if (paths.isEmpty())
+        return;
+    lastProblem_.clear();
+    rememberRecent(paths);
+    statusText_->setText(tr("Scanning %1…").arg(paths.join(", ")));
+    progress_->setRange(0, 0); // busy indicator while scanning
+    progress_->setVisible(true);
+    loader_->scan(paths);
+}
+
+void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
+    scan_ = std::move(scan);
+    browser_->setScan(scan_);
+    progress_->setVisible(false);
+    if (scan_->series.empty()) {
+        view_->clear();
+        showProblem(tr("Nothing to show"),
+                    scan_->failures.empty() ? tr("No DICOM series or X-ray images were found.")
+                                            : tr("No image could be read:\n%1").arg(joinFailures(scan_->failures)));
+        return;
+    }
+    if (!scan_->failures.empty()) {
+        showProblem(tr("Some files could not be read"),
+                    tr("%n file(s) skipped; everything else opened:\n", "", int(scan_->failures.size())) +
+                        joinFailures(scan_->failures));
+    }
+    openSeries(0);
+}
+
+void MainWindow::openSeries(int index) {
+    if (!scan_ || index < 0 || index >= int(scan_->series.size()))
+        return;
+    currentSeries_ = index;
+    browser_->setCurrentSeries(index);
+    loader_->load(scan_->series[std::size_t(index)]);
+}
+
+void MainWindow::onSeriesLoaded(const LoadReport& report) {
+    progress_->setVisible(false);
+    const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
+    statusText_->setText(tr("%1: %2 image(s), decoded with %3")
+                             .arg(QString::fromStdString(s.displayName()))
+                             .arg(s.slices.size())
+                             .arg(QString::fromStdString(report.decoder)));
+    if (!report.failures.empty())
+        showProblem(tr("Some images could not be decoded"),
+                    tr("These images are shown blank:\n%1").arg(joinFailures(report.failures)));
+    Q_EMIT seriesReady();
+}
+
+void MainWindow::showProblem(const QString& title, const QString& message) {
+    lastProblem_ = message;
+    statusText_->setText(message.section('\n', 0, 0));
+    Q_EMIT problem(message);
+    // Non-modal: the viewer keeps working behind the message.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool MainWindow::exportScreenshot(const QString& path) {
+    const QImage image = view_->screenshot();
+    return !image.isNull() && image.save(path, "PNG");
+}
+
+void MainWindow::rememberRecent(const QStringList& paths) {
+    QSettings settings;
+    QStringList recent = settings.value("recent").toStringList();
+    for (const auto& p : paths) {
+        recent.removeAll(p);
+        recent.prepend(p);
+    }
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue("recent", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    if (!recentMenu_)
+        return;
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value("recent").toStringList();
+    for (const auto& p : recent)
+        recentMenu_->addAction(p, this, [this, p] { openPaths({p}); });
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls())
+        e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    QStringList paths;
+    for (const QUrl& url : e->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    openPaths(paths);
+    e->acceptProposedAction();
+}
+
+} // namespace spinelens::ui

@@ -1,0 +1,74 @@
+#pragma once
+// The viewer window: the image view with its slice bar, the series browser and the tag
+// browser as docks, menus for opening, windowing, measuring and exporting.
+#include "dicom/SeriesInfo.h"
+#include "image/SeriesLoader.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QScrollBar;
+
+namespace spinelens::ui {
+
+class ImageView;
+class SeriesBrowser;
+class StudyLoader;
+class TagBrowser;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Files, folders or DICOMDIRs; the first series opens when scanning ends.
+    void openPaths(const QStringList& paths);
+    void openSeries(int index);
+
+    ImageView* imageView() const { return view_; }
+    SeriesBrowser* seriesBrowser() const { return browser_; }
+    TagBrowser* tagBrowser() const { return tags_; }
+    StudyLoader* loader() const { return loader_; }
+    std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
+    /// The last problem shown to the user (empty when none).
+    QString lastProblem() const { return lastProblem_; }
+
+    bool exportScreenshot(const QString& path);
+
+Q_SIGNALS:
+    /// Every slice of the current series is decoded (or has failed).
+    void seriesReady();
+    /// Scanning found nothing usable, or loading failed.
+    void problem(const QString& message);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
+private:
+    void buildMenus();
+    void rememberRecent(const QStringList& paths);
+    void rebuildRecentMenu();
+    void showProblem(const QString& title, const QString& message);
+    void onScanFinished(std::shared_ptr<const ScanResult> scan);
+    void onSeriesLoaded(const LoadReport& report);
+
+    ImageView* view_;
+    QScrollBar* sliceBar_;
+    SeriesBrowser* browser_;
+    TagBrowser* tags_;
+    StudyLoader* loader_;
+    QProgressBar* progress_;
+    QLabel* statusText_;
+    QMenu* recentMenu_ = nullptr;
+    std::shared_ptr<const ScanResult> scan_;
+    int currentSeries_ = -1;
+    QString lastProblem_;
+};
+
+} // namespace spinelens::ui

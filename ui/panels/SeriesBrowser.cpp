@@ -1,0 +1,135 @@
+#include "panels/SeriesBrowser.h"
+
+#include "Error.h"
+#include "image/Thumbnail.h"
+
+#include <QFutureWatcher>
+#include <QHeaderView>
+#include <QImage>
+#include <QPixmap>
+#include <QtConcurrent>
+
+#include <map>
+
+namespace spinelens::ui {
+namespace {
+constexpr int kSeriesRole = Qt::UserRole + 1;
+constexpr int kThumbSize = 72;
+} // namespace
+
+SeriesBrowser::SeriesBrowser(QWidget* parent) : QTreeWidget(parent) {
+    setHeaderHidden(true);
+    setIconSize(QSize(kThumbSize, kThumbSize));
+    setUniformRowHeights(false);
+    setAlternatingRowColors(false);
+    connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) {
+        const int index = seriesIndexOf(item);
+        if (index >= 0)
+            Q_EMIT seriesActivated(index);
+    });
+    connect(this, &QTreeWidget::itemClicked, this, [this](QTreeWidgetItem* item) {
+        const int index = seriesIndexOf(item);
+        if (index >= 0)
+            Q_EMIT seriesActivated(index);
+    });
+}
+
+int SeriesBrowser::seriesIndexOf(const QTreeWidgetItem* item) {
+    if (!item)
+        return -1;
+    const QVariant v = item->data(0, kSeriesRole);
+    return v.isValid() ? v.toInt() : -1;
+}
+
+void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
+    ++generation_;
+    clear();
+    scan_ = std::move(scan);
+    if (!scan_)
+        return;
+    std::map<std::string, QTreeWidgetItem*> patients, studies;
+    for (int i = 0; i < int(scan_->series.size()); ++i) {
+        const SeriesInfo& s = scan_->series[std::size_t(i)];
+        QTreeWidgetItem* parent = nullptr;
+        if (s.kind == SourceKind::Dicom) {
+            const std::string pkey = s.patientId + "|" + s.patientName;
+            auto& patient = patients[pkey];
+            if (!patient) {
+                QString name = QString::fromStdString(s.patientName).replace('^', ' ');
+                patient = new QTreeWidgetItem(this, {QString("%1  (%2)").arg(name.isEmpty() ? "Unnamed patient" : name,
+                                                                            QString::fromStdString(s.patientId))});
+                patient->setExpanded(true);
+            }
+            auto& study = studies[pkey + "|" + s.studyInstanceUid];
+            if (!study) {
+                QString date = QString::fromStdString(s.studyDate);
+                if (date.size() == 8)
+                    date = date.left(4) + "-" + date.mid(4, 2) + "-" + date.mid(6, 2);
+                study = new QTreeWidgetItem(patient, {QString("%1  %2").arg(date, QString::fromStdString(s.studyDescription))});
+                study->setExpanded(true);
+            }
+            parent = study;
+        } else {
+            auto& xrays = patients["\x01xrays"];
+            if (!xrays) {
+                xrays = new QTreeWidgetItem(this, {tr("X-ray images (PNG/JPEG)")});
+                xrays->setExpanded(true);
+            }
+            parent = xrays;
+        }
+        auto* item = new QTreeWidgetItem(parent, {QString::fromStdString(s.displayName())});
+        item->setData(0, kSeriesRole, i);
+        item->setToolTip(0, QString("%1 x %2, %3 image(s), sorted by %4")
+                                .arg(s.columns)
+                                .arg(s.rows)
+                                .arg(s.slices.size())
+                                .arg(QString::fromStdString(s.sortedBy)));
+        requestThumbnail(item, s);
+    }
+    if (!scan_->failures.empty()) {
+        auto* bad = new QTreeWidgetItem(this, {tr("%n file(s) could not be read", "", int(scan_->failures.size()))});
+        bad->setForeground(0, QColor(230, 120, 90));
+        for (const auto& f : scan_->failures) {
+            auto* item = new QTreeWidgetItem(bad, {QString::fromStdString(f.path + ": " + f.reason)});
+            item->setToolTip(0, item->text(0));
+        }
+    }
+}
+
+void SeriesBrowser::setCurrentSeries(int index) {
+    QTreeWidgetItemIterator it(this);
+    for (; *it; ++it)
+        if (seriesIndexOf(*it) == index) {
+            setCurrentItem(*it);
+            return;
+        }
+}
+
+void SeriesBrowser::requestThumbnail(QTreeWidgetItem* item, const SeriesInfo& series) {
+    const std::uint64_t gen = generation_;
+    const int index = seriesIndexOf(item);
+    auto* watcher = new QFutureWatcher<QImage>(this);
+    connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, gen, index] {
+        watcher->deleteLater();
+        if (gen != generation_)
+            return; // the tree was rebuilt; the item is gone
+        const QImage image = watcher->result();
+        QTreeWidgetItemIterator it(this);
+        for (; *it; ++it)
+            if (seriesIndexOf(*it) == index && !image.isNull())
+                (*it)->setIcon(0, QIcon(QPixmap::fromImage(image)));
+    });
+    watcher->setFuture(QtConcurrent::run([series] {
+        try {
+            const Thumbnail t = makeThumbnail(series, kThumbSize);
+            QImage image(t.width, t.height, QImage::Format_Grayscale8);
+            for (int y = 0; y < t.height; ++y)
+                std::memcpy(image.scanLine(y), t.grey.data() + std::size_t(y) * t.width, std::size_t(t.width));
+            return image;
+        } catch (const std::exception&) {
+            return QImage(); // the load itself reports the problem
+        }
+    }));
+}
+
+} // namespace spinelens::ui

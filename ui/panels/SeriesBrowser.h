@@ -1,0 +1,32 @@
+#pragma once
+// Patient / study / series tree with thumbnails made off the GUI thread, and the files that
+// could not be read listed with their reasons.
+#include "dicom/SeriesInfo.h"
+
+#include <QTreeWidget>
+
+#include <memory>
+
+namespace spinelens::ui {
+
+class SeriesBrowser : public QTreeWidget {
+    Q_OBJECT
+public:
+    explicit SeriesBrowser(QWidget* parent = nullptr);
+
+    void setScan(std::shared_ptr<const ScanResult> scan);
+    void setCurrentSeries(int index);
+    /// Series index of the given tree item, or -1.
+    static int seriesIndexOf(const QTreeWidgetItem* item);
+
+Q_SIGNALS:
+    void seriesActivated(int index);
+
+private:
+    void requestThumbnail(QTreeWidgetItem* item, const SeriesInfo& series);
+
+    std::shared_ptr<const ScanResult> scan_;
+    std::uint64_t generation_ = 0;
+};
+
+} // namespace spinelens::ui

@@ -1,0 +1,453 @@
+#include "view/ImageView.h"
+
+#include "image/Orientation.h"
+#include "view/MeasurementOverlay.h"
+#include "view/VtkScene.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QWheelEvent>
+
+#include <vtkOpenGLState.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace spinelens::ui {
+
+ImageView::ImageView(QWidget* parent)
+    : QOpenGLWidget(parent), scene_(std::make_unique<VtkScene>()) {
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setMinimumSize(200, 200);
+    VtkScene& s = *scene_;
+    s.window->AddRenderer(s.renderer);
+    s.renderer->SetBackground(0, 0, 0);
+    s.mapper->SetInputData(s.image);
+    s.slice->SetMapper(s.mapper);
+    s.slice->GetProperty()->SetInterpolationTypeToLinear();
+    s.renderer->AddViewProp(s.slice);
+    s.slice->SetVisibility(false);
+
+    s.invertedGrey->SetNumberOfTableValues(256);
+    for (int i = 0; i < 256; ++i) {
+        const double v = 1.0 - i / 255.0;
+        s.invertedGrey->SetTableValue(i, v, v, v, 1.0);
+    }
+    s.invertedGrey->Build();
+
+    s.corners->SetMaximumFontSize(15);
+    s.corners->SetMinimumFontSize(9);
+    s.corners->GetTextProperty()->SetColor(0.9, 0.9, 0.75);
+    s.corners->GetTextProperty()->SetShadow(true);
+    s.renderer->AddViewProp(s.corners);
+
+    vtkCamera* cam = s.renderer->GetActiveCamera();
+    cam->ParallelProjectionOn();
+    // Rows go down the screen as in every radiology viewer: look along +z with -y up.
+    cam->SetViewUp(0, -1, 0);
+    overlay_ = std::make_unique<MeasurementOverlay>(s.renderer);
+}
+
+ImageView::~ImageView() {
+    makeCurrent();
+    overlay_.reset();
+    scene_.reset();
+    doneCurrent();
+}
+
+void ImageView::initializeGL() {
+    vtkGenericOpenGLRenderWindow* w = scene_->window;
+    w->SetOwnContext(false);
+    w->SetFrameBlitModeToBlitToCurrent();
+    w->SetIsCurrent(true);
+    w->SetReadyForRendering(false);
+    w->SetMultiSamples(0);
+    w->OpenGLInitContext();
+    const double dpr = devicePixelRatioF();
+    w->SetSize(int(width() * dpr), int(height() * dpr));
+}
+
+void ImageView::resizeGL(int w, int h) {
+    const double dpr = devicePixelRatioF();
+    const double oldZoom = zoom();
+    scene_->window->SetSize(int(w * dpr), int(h * dpr));
+    if (volume_)
+        setZoom(oldZoom); // keep the zoom factor relative to the new fit
+}
+
+void ImageView::paintGL() {
+    vtkGenericOpenGLRenderWindow* w = scene_->window;
+    vtkOpenGLState* state = w->GetState();
+    state->Reset();
+    state->Push();
+    state->vtkglDepthFunc(GL_LEQUAL); // Qt leaves GL_LESS; VTK expects LEQUAL
+    w->SetReadyForRendering(true);
+    w->Render();
+    w->SetReadyForRendering(false);
+    state->Pop();
+}
+
+void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info, int initialSlice) {
+    volume_ = std::move(volume);
+    info_ = info;
+    loaded_.assign(std::size_t(volume_->depth), 0);
+    overlay_->clear();
+    pendingPoints_.clear();
+    slice_ = std::clamp(initialSlice, 0, volume_->depth - 1);
+    VtkScene& s = *scene_;
+    const Geometry& g = volume_->geometry;
+    s.image->SetDimensions(volume_->width, volume_->height, 1);
+    s.image->SetSpacing(g.spacing[0], g.spacing[1], 1.0);
+    s.image->SetOrigin(0, 0, 0);
+    s.image->AllocateScalars(VTK_FLOAT, 1);
+    s.slice->GetProperty()->SetLookupTable(info.display.invert ? s.invertedGrey.Get() : nullptr);
+    s.slice->GetProperty()->SetUseLookupTableScalarRange(false);
+    s.slice->SetVisibility(true);
+    fileWindow_ = info.display.hasWindow ? Window{info.display.windowCenter, info.display.windowWidth}
+                                         : Window{0.0, 0.0};
+    uploadSlice();
+    resetView();
+    Q_EMIT sliceChanged(slice_, sliceCount());
+}
+
+void ImageView::clear() {
+    volume_.reset();
+    loaded_.clear();
+    overlay_->clear();
+    scene_->slice->SetVisibility(false);
+    scene_->corners->ClearAllTexts();
+    update();
+}
+
+void ImageView::markSliceLoaded(int slice) {
+    if (!volume_ || slice < 0 || slice >= int(loaded_.size()))
+        return;
+    loaded_[std::size_t(slice)] = 1;
+    if (slice == slice_) {
+        const bool firstTime = fileWindow_.width <= 0 && window_.width <= 1.0;
+        uploadSlice();
+        if (firstTime)
+            resetWindow(); // automatic window needs pixels
+        updateCornerText();
+        update();
+    }
+}
+
+void ImageView::setSliceIndex(int slice) {
+    if (!volume_)
+        return;
+    slice = std::clamp(slice, 0, volume_->depth - 1);
+    if (slice == slice_)
+        return;
+    slice_ = slice;
+    pendingPoints_.clear();
+    overlay_->setPreview({});
+    overlay_->showSlice(slice_);
+    uploadSlice();
+    updateCornerText();
+    update();
+    Q_EMIT sliceChanged(slice_, sliceCount());
+}
+
+void ImageView::uploadSlice() {
+    if (!volume_)
+        return;
+    auto* dst = static_cast<float*>(scene_->image->GetScalarPointer());
+    if (loaded_[std::size_t(slice_)]) {
+        std::memcpy(dst, volume_->slice(slice_), volume_->sliceSize() * sizeof(float));
+    } else {
+        // Not decoded yet: show black rather than stale pixels of another slice.
+        std::fill(dst, dst + volume_->sliceSize(), float(window_.center - window_.width));
+    }
+    scene_->image->Modified();
+}
+
+void ImageView::setWindow(const Window& w) {
+    window_ = {w.center, std::max(1e-3, w.width)};
+    scene_->slice->GetProperty()->SetColorWindow(window_.width);
+    scene_->slice->GetProperty()->SetColorLevel(window_.center);
+    updateCornerText();
+    update();
+    Q_EMIT windowChanged(window_.center, window_.width);
+}
+
+void ImageView::applyPreset(const WindowPreset& preset) {
+    if (!volume_)
+        return;
+    if (preset.automatic)
+        setWindow(autoWindow(volume_->slice(slice_), volume_->sliceSize()));
+    else
+        setWindow(preset.window);
+}
+
+void ImageView::resetWindow() {
+    if (!volume_)
+        return;
+    if (fileWindow_.width > 0)
+        setWindow(fileWindow_);
+    else
+        setWindow(autoWindow(volume_->slice(slice_), volume_->sliceSize()));
+}
+
+double ImageView::fitScale() const {
+    if (!volume_)
+        return 1.0;
+    const double w = volume_->width * volume_->geometry.spacing[0];
+    const double h = volume_->height * volume_->geometry.spacing[1];
+    const double aspect = double(std::max(1, width())) / std::max(1, height());
+    return std::max(h / 2.0, w / 2.0 / aspect) * 1.02;
+}
+
+double ImageView::zoom() const {
+    return fitScale() / scene_->renderer->GetActiveCamera()->GetParallelScale();
+}
+
+void ImageView::setZoom(double z) {
+    z = std::clamp(z, 0.05, 50.0);
+    scene_->renderer->GetActiveCamera()->SetParallelScale(fitScale() / z);
+    updateCornerText();
+    update();
+    Q_EMIT zoomChanged(z);
+}
+
+void ImageView::fitToWindow() {
+    if (!volume_)
+        return;
+    vtkCamera* cam = scene_->renderer->GetActiveCamera();
+    const Geometry& g = volume_->geometry;
+    const double cx = (volume_->width - 1) * g.spacing[0] / 2.0;
+    const double cy = (volume_->height - 1) * g.spacing[1] / 2.0;
+    cam->SetFocalPoint(cx, cy, 0.0);
+    cam->SetPosition(cx, cy, -1000.0);
+    cam->SetViewUp(0, -1, 0);
+    cam->SetClippingRange(1.0, 2000.0);
+    setZoom(1.0);
+}
+
+void ImageView::resetView() {
+    resetWindow();
+    fitToWindow();
+}
+
+void ImageView::pan(const QPointF& delta) {
+    const Point2 a = widgetToImage(QPointF(0, 0));
+    const Point2 b = widgetToImage(delta);
+    vtkCamera* cam = scene_->renderer->GetActiveCamera();
+    double f[3], p[3];
+    cam->GetFocalPoint(f);
+    cam->GetPosition(p);
+    const double dx = a[0] - b[0], dy = a[1] - b[1];
+    cam->SetFocalPoint(f[0] + dx, f[1] + dy, f[2]);
+    cam->SetPosition(p[0] + dx, p[1] + dy, p[2]);
+    update();
+}
+
+Point2 ImageView::widgetToImage(const QPointF& p) const {
+    // Direct from the camera: parallel projection, -y up, so no depth buffer is needed.
+    vtkCamera* cam = scene_->renderer->GetActiveCamera();
+    double f[3];
+    cam->GetFocalPoint(f);
+    const double unitsPerPixel = 2.0 * cam->GetParallelScale() / std::max(1, height());
+    return {f[0] + (p.x() - width() / 2.0) * unitsPerPixel, f[1] + (p.y() - height() / 2.0) * unitsPerPixel};
+}
+
+QPointF ImageView::imageToWidget(const Point2& q) const {
+    vtkCamera* cam = scene_->renderer->GetActiveCamera();
+    double f[3];
+    cam->GetFocalPoint(f);
+    const double pixelsPerUnit = std::max(1, height()) / (2.0 * cam->GetParallelScale());
+    return {width() / 2.0 + (q[0] - f[0]) * pixelsPerUnit, height() / 2.0 + (q[1] - f[1]) * pixelsPerUnit};
+}
+
+void ImageView::setTool(Tool tool) {
+    tool_ = tool;
+    pendingPoints_.clear();
+    overlay_->setPreview({});
+    setCursor(tool == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
+    update();
+}
+
+void ImageView::clearMeasurements() {
+    overlay_->clear();
+    pendingPoints_.clear();
+    update();
+}
+
+std::vector<Measurement> ImageView::measurements() const { return overlay_->all(); }
+
+QImage ImageView::screenshot() { return grabFramebuffer(); }
+
+void ImageView::updateCornerText() {
+    vtkCornerAnnotation* c = scene_->corners;
+    if (!volume_) {
+        c->ClearAllTexts();
+        return;
+    }
+    auto set = [c](int corner, const std::string& text) { c->SetText(corner, text.c_str()); };
+    std::string patient = info_.patientName;
+    for (char& ch : patient)
+        if (ch == '^')
+            ch = ' ';
+    std::string upperLeft = patient;
+    if (!info_.patientId.empty())
+        upperLeft += "\nID " + info_.patientId;
+    if (info_.studyDate.size() == 8)
+        upperLeft += "\n" + info_.studyDate.substr(0, 4) + "-" + info_.studyDate.substr(4, 2) + "-" +
+                     info_.studyDate.substr(6, 2);
+    if (!info_.studyDescription.empty())
+        upperLeft += "\n" + info_.studyDescription;
+    set(2, upperLeft);
+    std::string upperRight = info_.modality;
+    if (info_.kind == SourceKind::Dicom)
+        upperRight += "  Se " + std::to_string(info_.seriesNumber);
+    if (!info_.seriesDescription.empty())
+        upperRight += "\n" + info_.seriesDescription;
+    set(3, upperRight);
+
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "Im %d/%d%s\nW %.0f  L %.0f\nZoom %.2fx", slice_ + 1, volume_->depth,
+                  loaded_[std::size_t(slice_)] ? "" : "  (loading…)", window_.width, window_.center, zoom());
+    std::string lowerLeft = buf;
+    if (volume_->depth > 1 && volume_->geometry.directionKnown && slice_ < int(info_.slices.size()) &&
+        info_.slices[std::size_t(slice_)].hasPosition) {
+        std::snprintf(buf, sizeof buf, "\nLoc %.1f mm", dot(info_.slices[std::size_t(slice_)].position,
+                                                          volume_->geometry.normal()));
+        lowerLeft += buf;
+    }
+    set(0, lowerLeft);
+    const Geometry& g = volume_->geometry;
+    if (g.spacingKnown)
+        std::snprintf(buf, sizeof buf, "%d x %d\n%.2f x %.2f mm", volume_->width, volume_->height, g.spacing[0],
+                      g.spacing[1]);
+    else
+        std::snprintf(buf, sizeof buf, "%d x %d\nno pixel spacing: lengths in px", volume_->width,
+                      volume_->height);
+    set(1, buf);
+    const EdgeLetters letters = edgeLetters(g);
+    set(4, letters.bottom);
+    set(5, letters.right);
+    set(6, letters.left);
+    set(7, letters.top);
+}
+
+// ---- input -----------------------------------------------------------------------------
+
+void ImageView::mousePressEvent(QMouseEvent* e) {
+    setFocus();
+    lastMouse_ = dragStart_ = e->position();
+    dragStartWindow_ = window_;
+    if (!volume_)
+        return;
+    if (e->button() == Qt::RightButton) {
+        drag_ = Drag::Window;
+    } else if (e->button() == Qt::MiddleButton) {
+        drag_ = Drag::Pan;
+    } else if (e->button() == Qt::LeftButton) {
+        if (e->modifiers() & Qt::ControlModifier) {
+            drag_ = Drag::Zoom;
+        } else if (tool_ == Tool::Navigate) {
+            drag_ = Drag::Pan;
+        } else {
+            pendingPoints_.push_back(widgetToImage(e->position()));
+            const std::size_t needed = tool_ == Tool::Distance ? 2 : 3;
+            if (pendingPoints_.size() == needed) {
+                const Measurement m =
+                    tool_ == Tool::Distance
+                        ? measureDistance(pendingPoints_[0], pendingPoints_[1], volume_->geometry.spacingKnown)
+                        : measureAngle(pendingPoints_[0], pendingPoints_[1], pendingPoints_[2]);
+                overlay_->add(slice_, m);
+                pendingPoints_.clear();
+                overlay_->setPreview({});
+                Q_EMIT measurementAdded(QString::fromStdString(m.label()));
+            }
+            update();
+        }
+    }
+}
+
+void ImageView::mouseMoveEvent(QMouseEvent* e) {
+    const QPointF delta = e->position() - lastMouse_;
+    lastMouse_ = e->position();
+    if (!volume_)
+        return;
+    switch (drag_) {
+    case Drag::Window: {
+        // Right-drag: horizontal = width, vertical = level, scaled to the starting width so
+        // the feel is the same for 8-bit X-rays and 16-bit CT.
+        const QPointF total = e->position() - dragStart_;
+        const double step = std::max(1.0, dragStartWindow_.width) / 256.0;
+        setWindow({dragStartWindow_.center + total.y() * step,
+                   std::max(1.0, dragStartWindow_.width + total.x() * step)});
+        break;
+    }
+    case Drag::Pan: pan(delta); break;
+    case Drag::Zoom: setZoom(zoom() * std::exp(-delta.y() * 0.01)); break;
+    case Drag::None:
+        if (!pendingPoints_.empty()) {
+            std::vector<Point2> preview = pendingPoints_;
+            preview.push_back(widgetToImage(e->position()));
+            overlay_->setPreview(preview);
+            update();
+        }
+        break;
+    }
+}
+
+void ImageView::mouseReleaseEvent(QMouseEvent*) { drag_ = Drag::None; }
+
+void ImageView::mouseDoubleClickEvent(QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton && tool_ == Tool::Navigate)
+        fitToWindow();
+    else if (e->button() == Qt::RightButton)
+        resetWindow();
+}
+
+void ImageView::wheelEvent(QWheelEvent* e) {
+    const int steps = e->angleDelta().y() / 120;
+    if (steps == 0)
+        return;
+    if (e->modifiers() & Qt::ControlModifier)
+        setZoom(zoom() * std::pow(1.15, steps));
+    else
+        setSliceIndex(slice_ - steps); // wheel away from you = towards the first slice
+    e->accept();
+}
+
+void ImageView::keyPressEvent(QKeyEvent* e) {
+    const auto& presets = windowPresets();
+    switch (e->key()) {
+    case Qt::Key_Up:
+    case Qt::Key_Left: setSliceIndex(slice_ - 1); break;
+    case Qt::Key_Down:
+    case Qt::Key_Right: setSliceIndex(slice_ + 1); break;
+    case Qt::Key_PageUp: setSliceIndex(slice_ - std::max(1, sliceCount() / 10)); break;
+    case Qt::Key_PageDown: setSliceIndex(slice_ + std::max(1, sliceCount() / 10)); break;
+    case Qt::Key_Home: setSliceIndex(0); break;
+    case Qt::Key_End: setSliceIndex(sliceCount() - 1); break;
+    case Qt::Key_F: fitToWindow(); break;
+    case Qt::Key_R: resetView(); break;
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: setZoom(zoom() * 1.25); break;
+    case Qt::Key_Minus: setZoom(zoom() / 1.25); break;
+    case Qt::Key_D: setTool(Tool::Distance); break;
+    case Qt::Key_A: setTool(Tool::Angle); break;
+    case Qt::Key_Escape:
+    case Qt::Key_N: setTool(Tool::Navigate); break;
+    case Qt::Key_0: resetWindow(); break;
+    case Qt::Key_1:
+    case Qt::Key_2:
+    case Qt::Key_3:
+    case Qt::Key_4: {
+        const std::size_t i = std::size_t(e->key() - Qt::Key_1);
+        if (i < presets.size())
+            applyPreset(presets[i]);
+        break;
+    }
+    default: QOpenGLWidget::keyPressEvent(e); return;
+    }
+    e->accept();
+}
+
+} // namespace spinelens::ui

@@ -1,0 +1,106 @@
+#pragma once
+// The 2D radiology view: a Qt 6 QOpenGLWidget hosting a VTK render window (Debian's VTK Qt
+// module is Qt 5, so we host vtkGenericOpenGLRenderWindow ourselves and map Qt input to
+// view actions). Shows one slice of a Volume with window/level, aspect from pixel spacing,
+// corner text, orientation letters and measurements.
+#include "dicom/SeriesInfo.h"
+#include "image/Measurement.h"
+#include "image/Volume.h"
+#include "image/WindowLevel.h"
+
+#include <QOpenGLWidget>
+#include <QPointF>
+
+#include <memory>
+#include <vector>
+
+namespace spinelens::ui {
+
+class MeasurementOverlay;
+struct VtkScene;
+
+class ImageView : public QOpenGLWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY(ImageView)
+public:
+    enum class Tool { Navigate, Distance, Angle };
+
+    explicit ImageView(QWidget* parent = nullptr);
+    ~ImageView() override;
+
+    /// Shows a series whose slices may still be loading; call markSliceLoaded as they land.
+    void setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info, int initialSlice = 0);
+    void clear();
+    bool hasImage() const { return volume_ != nullptr; }
+    void markSliceLoaded(int slice);
+
+    int sliceIndex() const { return slice_; }
+    int sliceCount() const { return volume_ ? volume_->depth : 0; }
+    void setSliceIndex(int slice);
+
+    Window window() const { return window_; }
+    void setWindow(const Window& window);
+    /// Preset, or the histogram of the slice in view for automatic ones.
+    void applyPreset(const WindowPreset& preset);
+    /// Back to the file's window (or automatic when the file has none).
+    void resetWindow();
+
+    double zoom() const; ///< 1.0 = image fits the view
+    void setZoom(double zoom);
+    void fitToWindow();
+    /// Fit, default window, no pan.
+    void resetView();
+
+    Tool tool() const { return tool_; }
+    void setTool(Tool tool);
+    void clearMeasurements();
+    /// Measurements on every slice, in image millimetres (pixels when spacing is unknown).
+    std::vector<Measurement> measurements() const;
+
+    /// Widget pixel -> image plane point (mm from the first pixel's centre), and back.
+    Point2 widgetToImage(const QPointF& p) const;
+    QPointF imageToWidget(const Point2& p) const;
+
+    /// What is on screen now, as the user sees it.
+    QImage screenshot();
+
+Q_SIGNALS:
+    void sliceChanged(int slice, int count);
+    void windowChanged(double center, double width);
+    void zoomChanged(double zoom);
+    void measurementAdded(const QString& label);
+
+protected:
+    void initializeGL() override;
+    void resizeGL(int w, int h) override;
+    void paintGL() override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void mouseDoubleClickEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
+    void keyPressEvent(QKeyEvent* e) override;
+
+private:
+    void uploadSlice();
+    void updateCornerText();
+    void pan(const QPointF& deltaPixels);
+    double fitScale() const;
+
+    std::unique_ptr<VtkScene> scene_;
+    std::unique_ptr<MeasurementOverlay> overlay_;
+    std::shared_ptr<const Volume> volume_;
+    SeriesInfo info_;
+    std::vector<char> loaded_;
+    int slice_ = 0;
+    Window window_;
+    Window fileWindow_;
+    Tool tool_ = Tool::Navigate;
+    enum class Drag { None, Window, Pan, Zoom } drag_ = Drag::None;
+    QPointF dragStart_;
+    QPointF lastMouse_;
+    Window dragStartWindow_;
+    std::vector<Point2> pendingPoints_;
+};
+
+} // namespace spinelens::ui

@@ -1,0 +1,29 @@
+#pragma once
+// The VTK objects behind an ImageView. GUI thread only.
+#include <vtkCamera.h>
+#include <vtkCornerAnnotation.h>
+#include <vtkFloatArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkImageData.h>
+#include <vtkImageProperty.h>
+#include <vtkImageSlice.h>
+#include <vtkImageSliceMapper.h>
+#include <vtkLookupTable.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkRenderer.h>
+#include <vtkTextProperty.h>
+
+namespace spinelens::ui {
+
+struct VtkScene {
+    vtkNew<vtkGenericOpenGLRenderWindow> window;
+    vtkNew<vtkRenderer> renderer;
+    vtkNew<vtkImageData> image;
+    vtkNew<vtkImageSliceMapper> mapper;
+    vtkNew<vtkImageSlice> slice;
+    vtkNew<vtkLookupTable> invertedGrey; ///< MONOCHROME1: low values white
+    vtkNew<vtkCornerAnnotation> corners;
+};
+
+} // namespace spinelens::ui
