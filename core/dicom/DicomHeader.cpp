@@ -160,6 +160,10 @@ FileHeader readHeader(const std::string& path) {
     if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1)
         h.numberOfFrames = frames;
 
+    if (double(rows) * cols * h.numberOfFrames * spp > 1.5e9)
+        throw Error("absurd image dimensions (" + std::to_string(cols) + " x " + std::to_string(rows) +
+                        " x " + std::to_string(h.numberOfFrames) + " frames)",
+                    path);
     h.hasPixelData = ds.tagExistsWithValue(DCM_PixelData) ||
                      ds.tagExistsWithValue(DCM_FloatPixelData) ||
                      ds.tagExistsWithValue(DCM_DoubleFloatPixelData);

@@ -127,9 +127,10 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         char name[64];
         if (spec.shuffleFileNames)
             std::snprintf(name, sizeof name, "IM%016llx.dcm",
-                          static_cast<unsigned long long>(mix(spec.seed * 7919 + std::uint64_t(names[std::size_t(k)]))));
+                          static_cast<unsigned long long>(mix(spec.seed * 7919 + std::uint64_t(spec.seriesNumber) * 100003 +
+                                                                 std::uint64_t(names[std::size_t(k)]))));
         else
-            std::snprintf(name, sizeof name, "IM%05d.dcm", k + 1);
+            std::snprintf(name, sizeof name, "S%dIM%05d.dcm", spec.seriesNumber, k + 1);
         const std::string path = (fs::path(folder) / name).string();
 
         DcmFileFormat ff;

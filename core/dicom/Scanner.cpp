@@ -86,6 +86,8 @@ void collect(const fs::path& p, Collected& c) {
             std::error_code fec;
             if (it->is_regular_file(fec))
                 found.push_back(it->path());
+            else if (it->is_symlink(fec) && !fs::exists(it->path(), fec))
+                c.failures.push_back({it->path().string(), "not a readable file (broken symbolic link)"});
         }
         std::sort(found.begin(), found.end());
         for (const auto& f : found) {
@@ -278,7 +280,11 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
                     return;
                 }
                 o.header = dicom::readHeader(c.files[i]);
-                if (!o.header.hasPixelData) {
+                if (!o.header.hasPixelData && o.header.series.rows > 0) {
+                    o.reason = "no pixel data (the header describes an image of " +
+                               std::to_string(o.header.series.columns) + " x " +
+                               std::to_string(o.header.series.rows) + ")";
+                } else if (!o.header.hasPixelData) {
                     o.kind = Outcome::Skip;
                     o.reason = "DICOM object without pixel data (SOP class " +
                                (o.header.sopClassUid.empty() ? std::string("unknown") : o.header.sopClassUid) + ")";

@@ -1,0 +1,146 @@
+// A folder with one good series and a handful of broken files: every broken file gets one
+// clear message naming it, nothing crashes, and every good slice still opens -- in core and
+// through spinelens-cli (non-zero exit).
+#include "data/SpinePhantom.h"
+#include "dicom/DicomWriter.h"
+#include "dicom/Scanner.h"
+#include "image/SeriesLoader.h"
+#include "raster/RasterIO.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace spinelens;
+
+class BadInput : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::vector<std::string> good_;
+    QStringList badNames_;
+
+    QString path(const QString& name) const { return dir_.path() + "/" + name; }
+
+    void writeBytes(const QString& name, const QByteArray& bytes) {
+        QFile f(path(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        badNames_ << name;
+    }
+
+    void modifiedCopy(const QString& name, const std::function<void(DcmDataset&)>& edit) {
+        DcmFileFormat ff;
+        QVERIFY(ff.loadFile(good_[0].c_str()).good());
+        edit(*ff.getDataset());
+        QVERIFY(ff.saveFile(path(name).toStdString().c_str(), EXS_LittleEndianExplicit).good());
+        badNames_ << name;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        phantom::MriSpec spec;
+        spec.rows = spec.columns = 32;
+        spec.slices = 4;
+        dicom::SeriesSpec s;
+        s.shuffleFileNames = false;
+        good_ = dicom::writeSeries(phantom::makeSagittalMri(spec), s, dir_.path().toStdString());
+
+        QFile goodFile(QString::fromStdString(good_[0]));
+        QVERIFY(goodFile.open(QIODevice::ReadOnly));
+        const QByteArray bytes = goodFile.readAll();
+        writeBytes("truncated.dcm", bytes.left(bytes.size() / 2));
+        writeBytes("not-dicom.dcm", QByteArray("This is a text file with a .dcm name.\n").repeated(40));
+        writeBytes("empty.dcm", QByteArray());
+        writeBytes("broken.png", QByteArray("\x89PNG\r\n\x1a\nnot really", 18));
+        modifiedCopy("no-pixels.dcm", [](DcmDataset& ds) {
+            delete ds.remove(DCM_PixelData);
+            ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.1");
+        });
+        modifiedCopy("absurd.dcm", [](DcmDataset& ds) {
+            ds.putAndInsertUint16(DCM_Rows, 65535);
+            ds.putAndInsertUint16(DCM_Columns, 65535);
+            ds.putAndInsertString(DCM_NumberOfFrames, "9999");
+            ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.2");
+        });
+        std::filesystem::create_symlink("/nonexistent/target.dcm", path("dangling.dcm").toStdString());
+        badNames_ << "dangling.dcm";
+    }
+
+    void scanListsEachBadFileAndKeepsTheSeries() {
+        const ScanResult scan = spinelens::scan({dir_.path().toStdString()});
+        QCOMPARE(int(scan.series.size()), 1);
+        LoadReport report;
+        auto volume = loadSeries(scan.series[0], &report);
+        QCOMPARE(volume->depth, 4);
+        QVERIFY(report.failures.empty());
+
+        for (const QString& name : badNames_) {
+            int mentions = 0;
+            for (const auto& f : scan.failures)
+                if (QString::fromStdString(f.path).endsWith("/" + name)) {
+                    ++mentions;
+                    QVERIFY2(!f.reason.empty(), qPrintable(name));
+                    qInfo("%s: %s", qPrintable(name), f.reason.c_str());
+                }
+            QVERIFY2(mentions == 1, qPrintable(name + " reported " + QString::number(mentions) + " times"));
+        }
+        QCOMPARE(int(scan.failures.size()), badNames_.size());
+    }
+
+    void reasonsSayWhatIsWrong() {
+        const ScanResult scan = spinelens::scan({dir_.path().toStdString()});
+        auto reasonFor = [&](const QString& name) {
+            for (const auto& f : scan.failures)
+                if (QString::fromStdString(f.path).endsWith("/" + name))
+                    return QString::fromStdString(f.reason);
+            return QString();
+        };
+        QVERIFY(reasonFor("no-pixels.dcm").contains("no pixel data"));
+        QVERIFY(reasonFor("absurd.dcm").contains("absurd"));
+        QVERIFY(reasonFor("not-dicom.dcm").contains("not a"));
+        QVERIFY(reasonFor("dangling.dcm").contains("not a readable file"));
+        QVERIFY(reasonFor("broken.png").contains("PNG"));
+    }
+
+    void missingPathIsReported() {
+        const ScanResult scan = spinelens::scan({"/nonexistent/folder"});
+        QCOMPARE(int(scan.failures.size()), 1);
+        QCOMPARE(scan.failures[0].reason, std::string("does not exist"));
+    }
+
+    void cliExitsNonZeroAndNamesEachFile() {
+        QProcess cli;
+        cli.start(SPINELENS_CLI, {"info", dir_.path()});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(cli.exitCode(), 1);
+        const QJsonObject json = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        QCOMPARE(json.value("series").toArray().size(), 1);
+        QCOMPARE(json.value("series").toArray().at(0).toObject().value("slices").toInt(), 4);
+        const QStringList lines = QString::fromUtf8(cli.readAllStandardError()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), badNames_.size());
+        for (const QString& name : badNames_)
+            QVERIFY2(lines.filter("/" + name + ":").size() == 1, qPrintable(name));
+    }
+
+    void cliConvertOfMissingInputFails() {
+        QProcess cli;
+        cli.start(SPINELENS_CLI, {"convert", "/nonexistent/x.dcm", dir_.path() + "/out.nrrd"});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(cli.readAllStandardError()).contains("/nonexistent/x.dcm"));
+        QVERIFY(!QFile::exists(dir_.path() + "/out.nrrd"));
+    }
+};
+
+QTEST_GUILESS_MAIN(BadInput)
+#include "test_bad_input.moc"
