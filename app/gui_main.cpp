@@ -1,24 +1,14 @@
 // spinelens: the viewer. Arguments are files/folders to open; --screenshot PATH saves what the
 // window shows once the first series has loaded, then quits (for docs and smoke tests).
 #include "MainWindow.h"
+#include "view/SurfaceFormat.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QSurfaceFormat>
 #include <QTimer>
 
 int main(int argc, char** argv) {
-    // What VTK's OpenGL2 backend needs (core profile 3.2, depth buffer, no multisampling);
-    // set before the QApplication so every QOpenGLWidget context gets it.
-    QSurfaceFormat format;
-    format.setRenderableType(QSurfaceFormat::OpenGL);
-    format.setVersion(3, 2);
-    format.setProfile(QSurfaceFormat::CoreProfile);
-    format.setDepthBufferSize(24);
-    format.setStencilBufferSize(8);
-    format.setAlphaBufferSize(8);
-    format.setSamples(0);
-    QSurfaceFormat::setDefaultFormat(format);
+    spinelens::ui::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("SpineLens");
     QApplication::setApplicationName("SpineLens");

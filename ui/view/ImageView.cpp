@@ -24,6 +24,7 @@ ImageView::ImageView(QWidget* parent)
     VtkScene& s = *scene_;
     s.window->AddRenderer(s.renderer);
     s.renderer->SetBackground(0, 0, 0);
+    s.renderer->SetBackgroundAlpha(1.0); // opaque: screenshots must not come out transparent
     s.mapper->SetInputData(s.image);
     s.slice->SetMapper(s.mapper);
     s.slice->GetProperty()->SetInterpolationTypeToLinear();
@@ -277,7 +278,7 @@ void ImageView::clearMeasurements() {
 
 std::vector<Measurement> ImageView::measurements() const { return overlay_->all(); }
 
-QImage ImageView::screenshot() { return grabFramebuffer(); }
+QImage ImageView::screenshot() { return grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
 
 void ImageView::updateCornerText() {
     vtkCornerAnnotation* c = scene_->corners;

@@ -1,0 +1,217 @@
+// The viewer in a real window (Xvfb + Mesa): what is on screen after opening a series,
+// scrolling, windowing and measuring -- checked in the rendered pixels, not just "no crash".
+#include "MainWindow.h"
+#include "StudyLoader.h"
+#include "dicom/DicomWriter.h"
+#include "view/ImageView.h"
+#include "view/SurfaceFormat.h"
+
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace spinelens;
+using spinelens::ui::ImageView;
+
+namespace {
+// Slice k: left half 100 + 200 k, right half 1000. Pixel spacing 1 mm across, 2 mm down, so
+// the image is twice as tall as wide on screen.
+Volume stripes() {
+    Volume v;
+    v.width = 64;
+    v.height = 64;
+    v.depth = 3;
+    v.geometry.spacing = {1.0, 2.0, 5.0};
+    v.geometry.direction = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    v.geometry.directionKnown = true;
+    v.voxels.resize(v.sliceSize() * 3);
+    for (int k = 0; k < 3; ++k)
+        for (int y = 0; y < 64; ++y)
+            for (int x = 0; x < 64; ++x)
+                v.slice(k)[y * 64 + x] = x < 32 ? float(100 + 200 * k) : 1000.0f;
+    return v;
+}
+
+int grey(const QImage& img, QPointF p) {
+    const QPoint q(int(std::lround(p.x() * img.devicePixelRatio())), int(std::lround(p.y() * img.devicePixelRatio())));
+    return qGray(img.pixel(q));
+}
+
+// VTK's linear window: (v - (L - W/2)) / W, clamped, times 255.
+double expectedGrey(double v, double level, double width) {
+    return std::clamp((v - (level - width / 2)) / width, 0.0, 1.0) * 255.0;
+}
+
+void sendMouse(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(w, &e);
+}
+} // namespace
+
+class ViewerGui : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::unique_ptr<ui::MainWindow> window_;
+    ImageView* view_ = nullptr;
+
+    QImage shot() {
+        QTest::qWait(50);
+        return view_->screenshot();
+    }
+    Point2 leftRegion() const { return {15.0, 60.0}; }  // mm: column 15, row 30
+    Point2 rightRegion() const { return {48.0, 60.0}; } // column 48
+
+public:
+    static void initMain() { ui::setDefaultSurfaceFormat(); }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName("SpineLensTest");
+        dicom::SeriesSpec spec;
+        spec.modality = "CT";
+        spec.window = {500.0, 1000.0};
+        spec.rescaleIntercept = -1024.0;
+        dicom::writeSeries(stripes(), spec, dir_.path().toStdString() + "/series");
+        window_ = std::make_unique<ui::MainWindow>();
+        window_->resize(1200, 800);
+        window_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+        view_ = window_->imageView();
+        QSignalSpy ready(window_.get(), &ui::MainWindow::seriesReady);
+        window_->openPaths({dir_.path() + "/series"});
+        QVERIFY(ready.wait(20000));
+        QTest::qWait(100);
+    }
+
+    void showsTheMiddleSliceWithTheFileWindow() {
+        QCOMPARE(view_->sliceCount(), 3);
+        QCOMPARE(view_->sliceIndex(), 1);
+        QCOMPARE(view_->window().center, 500.0);
+        QCOMPARE(view_->window().width, 1000.0);
+        const QImage img = shot();
+        QVERIFY(std::abs(grey(img, view_->imageToWidget(leftRegion())) - expectedGrey(300, 500, 1000)) <= 3);
+        QVERIFY(grey(img, view_->imageToWidget(rightRegion())) >= 250);
+        // Background outside the image stays black.
+        QVERIFY(grey(img, view_->imageToWidget({-5.0, 60.0})) <= 5);
+    }
+
+    void aspectFollowsPixelSpacing() {
+        const QImage img = shot();
+        // Walk across and down the rendered image counting lit pixels.
+        const QPointF centre = view_->imageToWidget({32.0, 64.0});
+        int across = 0, down = 0;
+        for (int x = 0; x < view_->width(); ++x)
+            across += grey(img, QPointF(x, centre.y())) > 20 ? 1 : 0;
+        const QPointF right = view_->imageToWidget(rightRegion());
+        for (int y = 0; y < view_->height(); ++y)
+            down += grey(img, QPointF(right.x(), y)) > 20 ? 1 : 0;
+        const double ratio = double(down) / across;
+        QVERIFY2(std::abs(ratio - 2.0) < 0.05, qPrintable(QString("height/width on screen %1").arg(ratio)));
+    }
+
+    void scrollingShowsOtherSlices() {
+        QTest::keyClick(view_, Qt::Key_Down);
+        QCOMPARE(view_->sliceIndex(), 2);
+        QVERIFY(std::abs(grey(shot(), view_->imageToWidget(leftRegion())) - expectedGrey(500, 500, 1000)) <= 3);
+        QTest::keyClick(view_, Qt::Key_Home);
+        QCOMPARE(view_->sliceIndex(), 0);
+        QVERIFY(std::abs(grey(shot(), view_->imageToWidget(leftRegion())) - expectedGrey(100, 500, 1000)) <= 3);
+        QWheelEvent wheel(QPointF(100, 100), view_->mapToGlobal(QPointF(100, 100)), QPoint(), QPoint(0, -120),
+                          Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(view_, &wheel);
+        QCOMPARE(view_->sliceIndex(), 1);
+    }
+
+    void rightDragChangesWindowOnScreen() {
+        QTest::keyClick(view_, Qt::Key_End); // slice 2: left region 500
+        const QPointF start(300, 300);
+        sendMouse(view_, QEvent::MouseButtonPress, start, Qt::RightButton, Qt::RightButton);
+        sendMouse(view_, QEvent::MouseMove, start + QPointF(0, 64), Qt::NoButton, Qt::RightButton);
+        sendMouse(view_, QEvent::MouseButtonRelease, start + QPointF(0, 64), Qt::RightButton, Qt::NoButton);
+        QCOMPARE(view_->window().width, 1000.0);
+        QVERIFY(std::abs(view_->window().center - 750.0) < 1e-6); // 64 px * 1000/256 per px
+        QVERIFY(std::abs(grey(shot(), view_->imageToWidget(leftRegion())) - expectedGrey(500, 750, 1000)) <= 3);
+        QTest::keyClick(view_, Qt::Key_0); // back to the file's window
+        QCOMPARE(view_->window().center, 500.0);
+    }
+
+    void zoomAndFit() {
+        QTest::keyClick(view_, Qt::Key_Plus);
+        QVERIFY(std::abs(view_->zoom() - 1.25) < 1e-6);
+        QTest::keyClick(view_, Qt::Key_F);
+        QVERIFY(std::abs(view_->zoom() - 1.0) < 1e-6);
+    }
+
+    void distanceMeasurementInMillimetres() {
+        view_->setTool(ImageView::Tool::Distance);
+        const QPointF a = view_->imageToWidget({10.0, 20.0});
+        const QPointF b = view_->imageToWidget({10.0, 80.0});
+        sendMouse(view_, QEvent::MouseButtonPress, a, Qt::LeftButton, Qt::LeftButton);
+        sendMouse(view_, QEvent::MouseButtonRelease, a, Qt::LeftButton, Qt::NoButton);
+        sendMouse(view_, QEvent::MouseButtonPress, b, Qt::LeftButton, Qt::LeftButton);
+        sendMouse(view_, QEvent::MouseButtonRelease, b, Qt::LeftButton, Qt::NoButton);
+        const auto ms = view_->measurements();
+        QCOMPARE(int(ms.size()), 1);
+        QVERIFY2(std::abs(ms[0].value - 60.0) < 0.6, qPrintable(QString::number(ms[0].value)));
+        QCOMPARE(ms[0].unit, std::string("mm"));
+        // The line is drawn in yellow on screen.
+        const QImage withLine = shot();
+        withLine.save(QDir::temp().filePath("spinelens-measure.png"));
+        // The line is one or two pixels wide: look for yellow within 2 px of where it runs.
+        const QPoint mid = view_->imageToWidget({10.0, 50.0}).toPoint();
+        bool yellow = false;
+        for (int dx = -2; dx <= 2 && !yellow; ++dx) {
+            const QRgb c = withLine.pixel(mid + QPoint(dx, 0));
+            yellow = qRed(c) > 180 && qGreen(c) > 150 && qBlue(c) < 120;
+        }
+        QVERIFY2(yellow, "measurement line not drawn in yellow");
+        // ... and nothing yellow where no line was drawn.
+        const QRgb away = withLine.pixel(view_->imageToWidget({25.0, 50.0}).toPoint());
+        QVERIFY(!(qRed(away) > 180 && qGreen(away) > 150 && qBlue(away) < 120));
+        view_->setTool(ImageView::Tool::Navigate);
+    }
+
+    void angleMeasurement() {
+        view_->setTool(ImageView::Tool::Angle);
+        for (Point2 p : {Point2{40.0, 20.0}, Point2{20.0, 20.0}, Point2{20.0, 40.0}}) {
+            const QPointF w = view_->imageToWidget(p);
+            sendMouse(view_, QEvent::MouseButtonPress, w, Qt::LeftButton, Qt::LeftButton);
+            sendMouse(view_, QEvent::MouseButtonRelease, w, Qt::LeftButton, Qt::NoButton);
+        }
+        const auto ms = view_->measurements();
+        QCOMPARE(int(ms.size()), 2);
+        QVERIFY(std::abs(ms[1].value - 90.0) < 1.0);
+        view_->setTool(ImageView::Tool::Navigate);
+    }
+
+    void screenshotExport() {
+        const QString out = dir_.path() + "/shot.png";
+        QVERIFY(window_->exportScreenshot(out));
+        QImage saved(out);
+        QVERIFY(!saved.isNull());
+        QCOMPARE(saved.size(), view_->screenshot().size());
+    }
+
+    void badFileInFolderIsNamedAndTheRestOpens() {
+        QFile junk(dir_.path() + "/series/junk.dcm");
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a DICOM file at all");
+        junk.close();
+        QSignalSpy ready(window_.get(), &ui::MainWindow::seriesReady);
+        QSignalSpy problem(window_.get(), &ui::MainWindow::problem);
+        window_->openPaths({dir_.path() + "/series"});
+        QVERIFY(ready.wait(20000));
+        QVERIFY(problem.count() >= 1);
+        QVERIFY(problem.first().first().toString().contains("junk.dcm"));
+        QCOMPARE(view_->sliceCount(), 3);
+        QVERIFY(std::abs(grey(shot(), view_->imageToWidget(leftRegion())) - expectedGrey(300, 500, 1000)) <= 3);
+    }
+
+    void cleanupTestCase() { window_.reset(); }
+};
+
+QTEST_MAIN(ViewerGui)
+#include "test_viewer_gui.moc"
