@@ -21,7 +21,7 @@ std::shared_ptr<Volume> allocateVolume(const SeriesInfo& series) {
     v->height = series.rows;
     v->depth = int(series.slices.size());
     v->geometry = series.geometry;
-    v->voxels.assign(v->sliceSize() * std::size_t(v->depth), 0.0f);
+    v->voxels.resize(v->sliceSize() * std::size_t(v->depth)); // written by loadInto
     return v;
 }
 
@@ -99,7 +99,11 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
             } catch (const Error& e) {
                 std::lock_guard<std::mutex> lock(mutex);
                 report.failures.push_back({task.path, e.reason()});
+                for (auto [frame, slice] : task.frameToSlice)
+                    std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
             } catch (const std::exception& e) {
+                for (auto [frame, slice] : task.frameToSlice)
+                    std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
                 std::lock_guard<std::mutex> lock(mutex);
                 report.failures.push_back({task.path, std::string("unexpected error: ") + e.what()});
             }

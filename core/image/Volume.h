@@ -4,16 +4,32 @@
 #include "image/Geometry.h"
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace spinelens {
+
+/// std::allocator that leaves floats uninitialised on resize: a 300-slice CT is 300 MB, and
+/// zero-filling it first would cost more than decoding it (the decoders write every voxel).
+template <typename T> struct UninitialisedAllocator : std::allocator<T> {
+    template <typename U> struct rebind {
+        using other = UninitialisedAllocator<U>;
+    };
+    UninitialisedAllocator() = default;
+    template <typename U> UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+    template <typename U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+    template <typename U, typename... Args> void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using VoxelBuffer = std::vector<float, UninitialisedAllocator<float>>;
 
 struct Volume {
     int width = 0;  ///< columns
     int height = 0; ///< rows
     int depth = 0;  ///< slices (or frames)
     Geometry geometry;
-    std::vector<float> voxels; ///< width*height*depth, x fastest
+    VoxelBuffer voxels; ///< width*height*depth, x fastest
 
     std::size_t sliceSize() const { return std::size_t(width) * std::size_t(height); }
     float* slice(int k) { return voxels.data() + sliceSize() * std::size_t(k); }
