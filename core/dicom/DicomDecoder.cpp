@@ -91,8 +91,85 @@ void fixBigEndian32(const std::string& path, DcmDataset& ds) {
         std::swap(words[i], words[i + 1]);
 }
 
+float* outputBuffer(DecodedFrames& out, float* destination, std::size_t capacity) {
+    const std::size_t n = std::size_t(out.rows) * out.columns * out.frames;
+    if (destination && capacity == n) {
+        out.destination = destination;
+        return destination;
+    }
+    out.pixels.resize(n);
+    return out.pixels.data();
+}
+
+template <typename Raw>
+void convertStored(const Raw* in, std::size_t count, int bitsStored, bool isSigned, double slope,
+                   double intercept, float* out) {
+    const std::uint32_t mask = bitsStored >= 32 ? 0xffffffffu : ((1u << bitsStored) - 1u);
+    const std::int64_t signBit = std::int64_t(1) << (bitsStored - 1);
+    const bool identity = slope == 1.0 && intercept == 0.0;
+    for (std::size_t i = 0; i < count; ++i) {
+        std::int64_t v = std::int64_t(std::uint32_t(in[i]) & mask);
+        if (isSigned && (v & signBit))
+            v -= signBit << 1;
+        out[i] = identity ? float(v) : float(double(v) * slope + intercept);
+    }
+}
+
+// Uncompressed greyscale in 8 or 16 bits with the usual bit layout: by far the most common
+// case (CT, MR, CR exports). Converting straight from the element's buffer skips DicomImage's
+// two intermediate copies. Anything unusual returns false and goes through DicomImage.
+bool decodeNativeGrey(const std::string& path, DcmDataset& ds, int rows, int cols, int frames,
+                      double slope, double intercept, float* destination, std::size_t capacity,
+                      DecodedFrames& out) {
+    const DcmXfer xfer(ds.getOriginalXfer());
+    if (xfer.isEncapsulated() || ds.tagExists(DCM_ModalityLUTSequence))
+        return false;
+    const std::string photometric = getString(ds, DCM_PhotometricInterpretation);
+    Uint16 spp = 1, bitsAllocated = 0, bitsStored = 0, highBit = 0, representation = 0;
+    ds.findAndGetUint16(DCM_SamplesPerPixel, spp);
+    ds.findAndGetUint16(DCM_BitsAllocated, bitsAllocated);
+    ds.findAndGetUint16(DCM_BitsStored, bitsStored);
+    ds.findAndGetUint16(DCM_HighBit, highBit);
+    ds.findAndGetUint16(DCM_PixelRepresentation, representation);
+    if (spp != 1 || (photometric != "MONOCHROME1" && photometric != "MONOCHROME2") ||
+        (bitsAllocated != 8 && bitsAllocated != 16) || bitsStored == 0 ||
+        bitsStored > bitsAllocated || highBit != bitsStored - 1)
+        return false;
+    DcmElement* element = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element)
+        return false;
+    const std::size_t count = std::size_t(rows) * cols * frames;
+    out.rows = rows;
+    out.columns = cols;
+    out.frames = frames;
+    if (bitsAllocated == 16) {
+        Uint16* words = nullptr;
+        if (element->getUint16Array(words).bad() || !words || element->getLength() < count * 2)
+            return false;
+        float* dst = outputBuffer(out, destination, capacity);
+        if (bitsStored == 16 && representation == 1)
+            convertMono<Sint16>(words, count, slope, intercept, dst);
+        else if (bitsStored == 16)
+            convertMono<Uint16>(words, count, slope, intercept, dst);
+        else
+            convertStored(words, count, bitsStored, representation == 1, slope, intercept, dst);
+    } else {
+        // 8-bit samples in an OW element of a big-endian file are byte-swapped by DCMTK.
+        if (element->ident() != EVR_OB && xfer.isBigEndian())
+            return false;
+        Uint8* bytes = nullptr;
+        if (element->getUint8Array(bytes).bad() || !bytes || element->getLength() < count)
+            return false;
+        float* dst = outputBuffer(out, destination, capacity);
+        convertStored(bytes, count, bitsStored, representation == 1, slope, intercept, dst);
+    }
+    (void)path;
+    out.decoder = "dcmtk-native";
+    return true;
+}
+
 DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows, int cols,
-                              int frames) {
+                              int frames, float* destination, std::size_t capacity) {
     fixBigEndian32(path, ds);
     // Rescale slope/intercept are applied here in floating point: DCMTK's own modality
     // transform rounds to integers, which loses non-integer slopes (PET, some MR).
@@ -103,6 +180,11 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
             slope = 1.0;
         if (ds.findAndGetFloat64(DCM_RescaleIntercept, intercept).bad())
             intercept = 0.0;
+    }
+    {
+        DecodedFrames native;
+        if (decodeNativeGrey(path, ds, rows, cols, frames, slope, intercept, destination, capacity, native))
+            return native;
     }
     unsigned long flags = 0;
     if (!hasModalityLut)
@@ -124,15 +206,15 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
     if (out.rows != rows || out.columns != cols || out.frames < 1)
         throw Error("decoded size differs from the header", path);
     const std::size_t plane = std::size_t(out.rows) * out.columns;
-    out.pixels.resize(plane * out.frames);
+    float* const pixels = outputBuffer(out, destination, capacity);
 
     if (image.isMonochrome()) {
         const DiPixel* inter = image.getInterData();
         if (!inter || !inter->getData())
             throw Error("cannot decode pixel data (no intermediate data)", path);
-        const std::size_t count = std::min<std::size_t>(inter->getCount(), out.pixels.size());
+        const std::size_t count = std::min<std::size_t>(inter->getCount(), plane * out.frames);
         const void* data = inter->getData();
-        float* dst = out.pixels.data();
+        float* dst = pixels;
         switch (inter->getRepresentation()) {
         case EPR_Uint8: convertMono<Uint8>(data, count, slope, intercept, dst); break;
         case EPR_Sint8: convertMono<Sint8>(data, count, slope, intercept, dst); break;
@@ -151,7 +233,7 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
         const void* rgb = image.getOutputData(bits, f, 0);
         if (!rgb)
             throw Error("cannot convert colour frame " + std::to_string(f), path);
-        float* dst = out.pixels.data() + plane * f;
+        float* dst = pixels + plane * f;
         if (bits == 8)
             convertRgb<Uint8>(rgb, plane, dst);
         else if (bits == 16)
@@ -165,7 +247,7 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
 
 } // namespace
 
-DecodedFrames decodeFile(const std::string& path) {
+DecodedFrames decodeFile(const std::string& path, float* destination, std::size_t capacity) {
     registerCodecs();
     DcmFileFormat ff;
     OFCondition st = ff.loadFile(path.c_str());
@@ -187,8 +269,8 @@ DecodedFrames decodeFile(const std::string& path) {
     checkSize(path, ds, rows, cols, frames, spp);
     const E_TransferSyntax xfer = ds.getOriginalXfer();
     if (isJpeg2000(xfer))
-        return decodeWithGdcm(path);
-    return decodeWithDcmtk(path, ds, rows, cols, frames);
+        return decodeWithGdcm(path, destination, capacity);
+    return decodeWithDcmtk(path, ds, rows, cols, frames, destination, capacity);
 }
 
 } // namespace spinelens::dicom

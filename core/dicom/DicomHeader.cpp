@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
+#include "dicom/FastHeader.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -109,11 +110,8 @@ void readDisplay(DcmItem& ds, FileHeader& h) {
 
 } // namespace
 
-FileHeader readHeader(const std::string& path) {
+FileHeader readHeaderWithDcmtk(const std::string& path) {
     registerCodecs();
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        throw Error("not a readable file", path);
     DcmFileFormat ff;
     // Values over 4 KiB (pixel data) stay on disk until asked for: scanning reads headers only.
     OFCondition st = ff.loadFile(path.c_str(), EXS_Unknown, EGL_noChange, 4096, ERM_autoDetect);
@@ -152,7 +150,8 @@ FileHeader readHeader(const std::string& path) {
     Uint16 rows = 0, cols = 0, spp = 1;
     ds.findAndGetUint16(DCM_Rows, rows);
     ds.findAndGetUint16(DCM_Columns, cols);
-    ds.findAndGetUint16(DCM_SamplesPerPixel, spp);
+    if (ds.findAndGetUint16(DCM_SamplesPerPixel, spp).bad())
+        spp = 1; // DCMTK zeroes the output on failure
     s.rows = rows;
     s.columns = cols;
     s.samplesPerPixel = spp;
@@ -160,10 +159,6 @@ FileHeader readHeader(const std::string& path) {
     if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).good() && frames > 1)
         h.numberOfFrames = frames;
 
-    if (double(rows) * cols * h.numberOfFrames * spp > 1.5e9)
-        throw Error("absurd image dimensions (" + std::to_string(cols) + " x " + std::to_string(rows) +
-                        " x " + std::to_string(h.numberOfFrames) + " frames)",
-                    path);
     h.hasPixelData = ds.tagExistsWithValue(DCM_PixelData) ||
                      ds.tagExistsWithValue(DCM_FloatPixelData) ||
                      ds.tagExistsWithValue(DCM_DoubleFloatPixelData);
@@ -175,6 +170,21 @@ FileHeader readHeader(const std::string& path) {
     readSpacing(ds, h);
     readOrientationAndPosition(ds, h);
     readDisplay(ds, h);
+    return h;
+}
+
+FileHeader readHeader(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error("not a readable file", path);
+    FileHeader h;
+    if (!readHeaderFast(path, h))
+        h = readHeaderWithDcmtk(path);
+    const SeriesInfo& s = h.series;
+    if (double(s.rows) * s.columns * h.numberOfFrames * s.samplesPerPixel > 1.5e9)
+        throw Error("absurd image dimensions (" + std::to_string(s.columns) + " x " + std::to_string(s.rows) +
+                        " x " + std::to_string(h.numberOfFrames) + " frames)",
+                    path);
     return h;
 }
 

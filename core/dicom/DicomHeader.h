@@ -20,8 +20,11 @@ struct FileHeader {
     std::string sopClassUid;
 };
 
-/// Throws spinelens::Error naming the file when it is not readable DICOM.
+/// Throws spinelens::Error naming the file when it is not readable DICOM. Uses the fast
+/// reader (FastHeader.h) where it applies, DCMTK otherwise.
 FileHeader readHeader(const std::string& path);
+/// Always DCMTK: the reference the fast reader is tested against.
+FileHeader readHeaderWithDcmtk(const std::string& path);
 
 /// Files referenced by a DICOMDIR, as absolute paths. Throws on an unreadable DICOMDIR.
 std::vector<std::string> readDicomDir(const std::string& dicomDirPath);

@@ -8,7 +8,7 @@
 
 namespace spinelens::dicom {
 
-DecodedFrames decodeWithGdcm(const std::string& path) {
+DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::size_t capacity) {
     using ImageType = itk::VectorImage<float, 3>;
     auto io = itk::GDCMImageIO::New();
     auto reader = itk::ImageFileReader<ImageType>::New();
@@ -34,13 +34,19 @@ DecodedFrames decodeWithGdcm(const std::string& path) {
     out.frames = int(size[2]);
     out.decoder = "gdcm";
     const std::size_t n = std::size_t(size[0]) * size[1] * size[2];
-    out.pixels.resize(n);
+    float* dst = destination;
+    if (destination && capacity == n) {
+        out.destination = destination;
+    } else {
+        out.pixels.resize(n);
+        dst = out.pixels.data();
+    }
     const float* in = image->GetBufferPointer();
     if (components == 1) {
-        std::copy(in, in + n, out.pixels.begin());
+        std::copy(in, in + n, dst);
     } else {
         for (std::size_t i = 0; i < n; ++i)
-            out.pixels[i] = luminance(in[3 * i], in[3 * i + 1], in[3 * i + 2]);
+            dst[i] = luminance(in[3 * i], in[3 * i + 1], in[3 * i + 2]);
     }
     return out;
 }

@@ -4,6 +4,6 @@
 
 namespace spinelens::dicom {
 
-DecodedFrames decodeWithGdcm(const std::string& path);
+DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::size_t capacity);
 
 } // namespace spinelens::dicom

@@ -38,9 +38,11 @@ struct Collected {
     std::set<std::string> seen;
 
     void addFile(const fs::path& p) {
+        // Lexical normalisation only: resolving symlinks costs several system calls per
+        // file, which shows when a folder holds thousands of slices.
         std::error_code ec;
-        fs::path canonical = fs::weakly_canonical(p, ec);
-        const std::string key = ec ? p.string() : canonical.string();
+        const fs::path absolute = fs::absolute(p, ec);
+        const std::string key = (ec ? p : absolute).lexically_normal().string();
         if (seen.insert(key).second)
             files.push_back(p.string());
     }

@@ -75,7 +75,15 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
                 dicom::DecodedFrames frames;
                 if (series.kind == SourceKind::Raster) {
                     raster::RasterImage img = raster::read(task.path);
-                    frames = {img.height, img.width, 1, std::move(img.pixels), "libpng/libjpeg"};
+                    frames.rows = img.height;
+                    frames.columns = img.width;
+                    frames.frames = 1;
+                    frames.pixels = std::move(img.pixels);
+                    frames.decoder = "libpng/libjpeg";
+                } else if (task.frameToSlice.size() == 1 && task.frameToSlice[0].first == 0) {
+                    // One frame for one slice: decode straight into the volume.
+                    frames = dicom::decodeFile(task.path, volume.slice(task.frameToSlice[0].second),
+                                               volume.sliceSize());
                 } else {
                     frames = dicom::decodeFile(task.path);
                 }
@@ -87,9 +95,9 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
                 for (auto [frame, slice] : task.frameToSlice) {
                     if (frame >= frames.frames)
                         throw Error("frame " + std::to_string(frame) + " missing", task.path);
-                    std::memcpy(volume.slice(slice),
-                                frames.pixels.data() + volume.sliceSize() * std::size_t(frame),
-                                volume.sliceSize() * sizeof(float));
+                    if (frames.destination != volume.slice(slice))
+                        std::memcpy(volume.slice(slice), frames.data() + volume.sliceSize() * std::size_t(frame),
+                                    volume.sliceSize() * sizeof(float));
                     ++decoded;
                     if (callbacks.sliceReady)
                         callbacks.sliceReady(slice);

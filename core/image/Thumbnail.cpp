@@ -24,8 +24,7 @@ Thumbnail makeThumbnail(const SeriesInfo& series, int size) {
         h = f.rows;
         const std::size_t plane = std::size_t(w) * h;
         const std::size_t frame = std::min<std::size_t>(std::size_t(s.frame), std::size_t(f.frames - 1));
-        pixels.assign(f.pixels.begin() + std::ptrdiff_t(plane * frame),
-                      f.pixels.begin() + std::ptrdiff_t(plane * (frame + 1)));
+        pixels.assign(f.data() + plane * frame, f.data() + plane * (frame + 1));
     }
     const Window win = series.display.hasWindow ? Window{series.display.windowCenter, series.display.windowWidth}
                                                 : autoWindow(pixels.data(), pixels.size());

@@ -87,6 +87,7 @@ private Q_SLOTS:
         QVERIFY(ref.open(QIODevice::ReadOnly));
         const QByteArray bytes = ref.readAll();
         QCOMPARE(std::size_t(bytes.size()), ours.pixels.size() * sizeof(float));
+        qInfo("%s: decoded by %s", qPrintable(name), ours.decoder.c_str());
         const float* expected = reinterpret_cast<const float*>(bytes.constData());
 
         double maxDiff = 0.0, sumDiff = 0.0, maxAbs = 1.0;
