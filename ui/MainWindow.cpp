@@ -7,6 +7,7 @@
 #include "view/ImageView.h"
 
 #include <QActionGroup>
+#include <QElapsedTimer>
 #include <QApplication>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -98,9 +99,14 @@ MainWindow::MainWindow(QWidget* parent)
                 setWindowTitle(QString("SpineLens — %1").arg(QString::fromStdString(series.displayName())));
                 statusText_->setText(tr("Loading %1…").arg(QString::fromStdString(series.displayName())));
             });
-    connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int) {
+    connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int total) {
         view_->markSliceLoaded(slice);
-        progress_->setValue(loaded);
+        // Every repaint recomposites the window with the GL view: a few per second is
+        // plenty for a progress bar, and keeps the event loop free on software OpenGL.
+        if (loaded == total || !progressClock_.isValid() || progressClock_.elapsed() > 150) {
+            progress_->setValue(loaded);
+            progressClock_.restart();
+        }
     });
     connect(loader_, &StudyLoader::seriesLoaded, this, &MainWindow::onSeriesLoaded);
     connect(loader_, &StudyLoader::failed, this, [this](const QString& message) {
@@ -238,10 +244,11 @@ void MainWindow::showProblem(const QString& title, const QString& message) {
     lastProblem_ = message;
     statusText_->setText(message.section('\n', 0, 0));
     Q_EMIT problem(message);
-    // Non-modal: the viewer keeps working behind the message.
+    // Non-modal: the viewer keeps working (and taking input) behind the message.
     auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    box->setWindowModality(Qt::NonModal);
+    box->show();
 }
 
 bool MainWindow::exportScreenshot(const QString& path) {

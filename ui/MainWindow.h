@@ -4,6 +4,7 @@
 #include "dicom/SeriesInfo.h"
 #include "image/SeriesLoader.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -69,6 +70,7 @@ private:
     std::shared_ptr<const ScanResult> scan_;
     int currentSeries_ = -1;
     QString lastProblem_;
+    QElapsedTimer progressClock_;
 };
 
 } // namespace spinelens::ui

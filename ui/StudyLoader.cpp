@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "dicom/Scanner.h"
+#include "util/ThreadPriority.h"
 
 #include <QFutureWatcher>
 #include <QPointer>
@@ -9,11 +10,13 @@
 
 namespace spinelens::ui {
 
-StudyLoader::StudyLoader(QObject* parent) : QObject(parent) {}
+StudyLoader::StudyLoader(QObject* parent) : QObject(parent) {
+    pool_.setMaxThreadCount(1);
+}
 
 StudyLoader::~StudyLoader() {
     cancel();
-    QThreadPool::globalInstance()->waitForDone();
+    pool_.waitForDone();
 }
 
 void StudyLoader::cancel() {
@@ -38,7 +41,8 @@ void StudyLoader::scan(const QStringList& paths) {
         busy_ = false;
         Q_EMIT scanFinished(watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([list] {
+    watcher->setFuture(QtConcurrent::run(&pool_, [list] {
+        lowerCurrentThreadPriority();
         return std::shared_ptr<const ScanResult>(std::make_shared<ScanResult>(spinelens::scan(list)));
     }));
 }
@@ -101,7 +105,8 @@ void StudyLoader::load(const SeriesInfo& series) {
         else
             Q_EMIT seriesLoaded(o.report);
     });
-    watcher->setFuture(QtConcurrent::run([series, volume, callbacks] {
+    watcher->setFuture(QtConcurrent::run(&pool_, [series, volume, callbacks] {
+        lowerCurrentThreadPriority();
         Outcome o;
         try {
             o.report = loadInto(series, *volume, callbacks);

@@ -7,6 +7,7 @@
 
 #include <QObject>
 #include <QStringList>
+#include <QThreadPool>
 
 #include <atomic>
 #include <memory>
@@ -37,6 +38,8 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    /// One low-priority thread for loads (its decode workers inherit the priority).
+    QThreadPool pool_;
     std::uint64_t generation_ = 0;
     std::shared_ptr<std::atomic<bool>> cancelFlag_;
     bool busy_ = false;

@@ -163,7 +163,7 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         ds.putAndInsertString(DCM_PixelSpacing, joinDs({g.spacing[1], g.spacing[0]}).c_str());
         ds.putAndInsertString(DCM_SliceThickness, formatDs(g.spacing[2]).c_str());
         ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
-        ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+        ds.putAndInsertString(DCM_PhotometricInterpretation, spec.monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
         ds.putAndInsertUint16(DCM_Rows, Uint16(v.height));
         ds.putAndInsertUint16(DCM_Columns, Uint16(v.width));
         ds.putAndInsertUint16(DCM_BitsAllocated, 16);

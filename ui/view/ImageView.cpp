@@ -278,6 +278,11 @@ void ImageView::clearMeasurements() {
 
 std::vector<Measurement> ImageView::measurements() const { return overlay_->all(); }
 
+QString ImageView::cornerText(int position) const {
+    const char* text = scene_->corners->GetText(position);
+    return text ? QString::fromUtf8(text) : QString();
+}
+
 QImage ImageView::screenshot() { return grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
 
 void ImageView::updateCornerText() {

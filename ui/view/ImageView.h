@@ -61,6 +61,10 @@ public:
     Point2 widgetToImage(const QPointF& p) const;
     QPointF imageToWidget(const Point2& p) const;
 
+    /// Text drawn in a corner or edge (vtkCornerAnnotation positions: 0 lower left,
+    /// 1 lower right, 2 upper left, 3 upper right, 4-7 bottom, right, left, top edge).
+    QString cornerText(int position) const;
+
     /// What is on screen now, as the user sees it.
     QImage screenshot();
 
