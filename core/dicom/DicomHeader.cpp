@@ -173,6 +173,23 @@ FileHeader readHeaderWithDcmtk(const std::string& path) {
     return h;
 }
 
+std::string unsupportedTransferSyntax(const std::string& uid) {
+    static const char* kDecodable[] = {
+        "1.2.840.10008.1.2",        "1.2.840.10008.1.2.1",      "1.2.840.10008.1.2.2",
+        "1.2.840.10008.1.2.1.99",   "1.2.840.10008.1.2.5",      "1.2.840.10008.1.2.4.50",
+        "1.2.840.10008.1.2.4.51",   "1.2.840.10008.1.2.4.57",   "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.80",   "1.2.840.10008.1.2.4.81",   "1.2.840.10008.1.2.4.90",
+        "1.2.840.10008.1.2.4.91",   "1.2.840.10008.1.2.4.92",   "1.2.840.10008.1.2.4.93"};
+    if (uid.empty())
+        return {};
+    for (const char* ok : kDecodable)
+        if (uid == ok)
+            return {};
+    const DcmXfer xfer(uid.c_str());
+    const std::string name = xfer.getXfer() == EXS_Unknown ? std::string("unknown") : xfer.getXferName();
+    return "unsupported transfer syntax " + name + " (" + uid + ")";
+}
+
 FileHeader readHeader(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))

@@ -29,6 +29,10 @@ FileHeader readHeaderWithDcmtk(const std::string& path);
 /// Files referenced by a DICOMDIR, as absolute paths. Throws on an unreadable DICOMDIR.
 std::vector<std::string> readDicomDir(const std::string& dicomDirPath);
 
+/// Empty when SpineLens decodes this transfer syntax; otherwise why not ("unsupported
+/// transfer syntax MPEG-4 AVC/H.264 ... (1.2.840.10008.1.2.4.102)").
+std::string unsupportedTransferSyntax(const std::string& uid);
+
 /// Registers DCMTK's JPEG, JPEG-LS and RLE decoders once per process (thread-safe).
 void registerCodecs();
 

@@ -6,9 +6,22 @@
 #include <itkImageFileReader.h>
 #include <itkVectorImage.h>
 
+#include <gdcmTrace.h>
+
+#include <mutex>
+
 namespace spinelens::dicom {
 
 DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::size_t capacity) {
+    static std::once_flag quiet;
+    std::call_once(quiet, [] {
+        // GDCM and ITK print warnings to stderr for many harmless oddities; we report
+        // failures ourselves, once, naming the file.
+        gdcm::Trace::SetWarning(false);
+        gdcm::Trace::SetError(false);
+        gdcm::Trace::SetDebug(false);
+        itk::Object::GlobalWarningDisplayOff();
+    });
     using ImageType = itk::VectorImage<float, 3>;
     auto io = itk::GDCMImageIO::New();
     auto reader = itk::ImageFileReader<ImageType>::New();

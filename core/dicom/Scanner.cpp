@@ -290,6 +290,9 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
                     o.kind = Outcome::Skip;
                     o.reason = "DICOM object without pixel data (SOP class " +
                                (o.header.sopClassUid.empty() ? std::string("unknown") : o.header.sopClassUid) + ")";
+                } else if (const std::string why = dicom::unsupportedTransferSyntax(o.header.series.transferSyntaxUid);
+                           !why.empty() && o.header.hasPixelData) {
+                    o.reason = why;
                 } else if (o.header.series.rows <= 0 || o.header.series.columns <= 0) {
                     o.reason = "pixel data without Rows/Columns";
                 } else {

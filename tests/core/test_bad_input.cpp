@@ -9,6 +9,7 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcmetinf.h>
 
 #include <QFile>
 #include <QJsonArray>
@@ -71,6 +72,17 @@ private Q_SLOTS:
             ds.putAndInsertString(DCM_NumberOfFrames, "9999");
             ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.2");
         });
+        {
+            // A transfer syntax nobody decodes (MPEG-4 video) on an image.
+            DcmFileFormat ff;
+            QVERIFY(ff.loadFile(good_[0].c_str()).good());
+            ff.getDataset()->putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.3");
+            ff.getMetaInfo()->putAndInsertString(DCM_TransferSyntaxUID, "1.2.840.10008.1.2.4.102");
+            QVERIFY(ff.saveFile(path("mpeg4.dcm").toStdString().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
+                                EGL_recalcGL, EPD_noChange, 0, 0, EWM_dontUpdateMeta)
+                        .good());
+            badNames_ << "mpeg4.dcm";
+        }
         std::filesystem::create_symlink("/nonexistent/target.dcm", path("dangling.dcm").toStdString());
         badNames_ << "dangling.dcm";
     }
@@ -109,6 +121,7 @@ private Q_SLOTS:
         QVERIFY(reasonFor("not-dicom.dcm").contains("not a"));
         QVERIFY(reasonFor("dangling.dcm").contains("not a readable file"));
         QVERIFY(reasonFor("broken.png").contains("PNG"));
+        QVERIFY(reasonFor("mpeg4.dcm").contains("unsupported transfer syntax"));
     }
 
     void missingPathIsReported() {

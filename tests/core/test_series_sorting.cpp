@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <set>
 
 using namespace spinelens;
 
@@ -104,6 +105,34 @@ private Q_SLOTS:
         QCOMPARE(scan.series[0].seriesNumber, 1);
         QCOMPARE(scan.series[1].seriesNumber, 2);
         QCOMPARE(int(scan.series[0].slices.size()), 9);
+    }
+
+    void dicomDirReferencesEveryImage() {
+        // pydicom's DICOMDIR sample: 31 IMAGE records in 13 series (pydicom's README).
+        const std::string dicomdir = "/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/DICOMDIR";
+        const ScanResult viaIndex = spinelens::scan({dicomdir});
+        std::set<std::string> files, seriesUids;
+        for (const auto& s : viaIndex.series) {
+            seriesUids.insert(s.seriesInstanceUid);
+            for (const auto& sl : s.slices)
+                files.insert(sl.path);
+        }
+        QCOMPARE(int(files.size()), 31);
+        QCOMPARE(int(seriesUids.size()), 13);
+        QVERIFY(viaIndex.failures.empty());
+        // Opening the folder finds the same images once each (the DICOMDIR and a walk agree).
+        const ScanResult viaFolder =
+            spinelens::scan({"/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests"});
+        std::set<std::string> folderFiles;
+        int slices = 0;
+        for (const auto& s : viaFolder.series)
+            for (const auto& sl : s.slices) {
+                folderFiles.insert(sl.path);
+                ++slices;
+            }
+        QCOMPARE(slices, int(folderFiles.size()));
+        for (const auto& f : files)
+            QVERIFY2(folderFiles.count(f), f.c_str());
     }
 
     void fallsBackToInstanceNumberThenFileName() {
