@@ -18,10 +18,11 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("SpineLens spine image viewer");
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption screenshot("screenshot", "Save a screenshot of the window to PATH after loading, then quit.",
-                                  "PATH");
+    QCommandLineOption screenshot(
+        "screenshot", "Save a screenshot of the window to PATH after loading, then quit.", "PATH");
     parser.addOption(screenshot);
-    parser.addPositionalArgument("paths", "DICOM files, folders, DICOMDIRs, PNG/JPEG X-rays", "[paths...]");
+    parser.addPositionalArgument("paths", "DICOM files, folders, DICOMDIRs, PNG/JPEG X-rays",
+                                 "[paths...]");
     parser.process(app);
 
     spinelens::ui::MainWindow window;

@@ -7,10 +7,10 @@
 #include "view/ImageView.h"
 
 #include <QActionGroup>
-#include <QElapsedTimer>
 #include <QApplication>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -29,9 +29,11 @@ constexpr int kMaxRecent = 10;
 QString joinFailures(const std::vector<FileFailure>& failures, int limit = 8) {
     QStringList lines;
     for (int i = 0; i < int(failures.size()) && i < limit; ++i)
-        lines << QString::fromStdString(failures[std::size_t(i)].path + ": " + failures[std::size_t(i)].reason);
+        lines << QString::fromStdString(failures[std::size_t(i)].path + ": " +
+                                        failures[std::size_t(i)].reason);
     if (int(failures.size()) > limit)
-        lines << QObject::tr("… and %1 more (see the series browser)").arg(int(failures.size()) - limit);
+        lines << QObject::tr("… and %1 more (see the series browser)")
+                     .arg(int(failures.size()) - limit);
     return lines.join('\n');
 }
 } // namespace
@@ -96,8 +98,10 @@ MainWindow::MainWindow(QWidget* parent)
                 progress_->setRange(0, volume->depth);
                 progress_->setValue(0);
                 progress_->setVisible(true);
-                setWindowTitle(QString("SpineLens — %1").arg(QString::fromStdString(series.displayName())));
-                statusText_->setText(tr("Loading %1…").arg(QString::fromStdString(series.displayName())));
+                setWindowTitle(
+                    QString("SpineLens — %1").arg(QString::fromStdString(series.displayName())));
+                statusText_->setText(
+                    tr("Loading %1…").arg(QString::fromStdString(series.displayName())));
             });
     connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int total) {
         view_->markSliceLoaded(slice);
@@ -127,7 +131,8 @@ void MainWindow::buildMenus() {
             openPaths(paths);
     });
     file->addAction(tr("Open &Folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
         if (!dir.isEmpty())
             openPaths({dir});
     });
@@ -135,8 +140,8 @@ void MainWindow::buildMenus() {
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("&Export Screenshot…"), QKeySequence(tr("Ctrl+E")), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export screenshot"), "spinelens.png",
-                                                          tr("PNG images (*.png)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export screenshot"), "spinelens.png", tr("PNG images (*.png)"));
         if (!path.isEmpty() && !exportScreenshot(path))
             showProblem(tr("Export failed"), tr("%1: cannot write the PNG file").arg(path));
     });
@@ -147,7 +152,8 @@ void MainWindow::buildMenus() {
     view->addAction(tr("Fit to Window	F"), view_, &ImageView::fitToWindow);
     view->addAction(tr("Reset View	R"), view_, &ImageView::resetView);
     view->addAction(tr("Zoom In	+"), this, [this] { view_->setZoom(view_->zoom() * 1.25); });
-    view->addAction(tr("Zoom Out	-"), this, [this] { view_->setZoom(view_->zoom() / 1.25); });
+    view->addAction(tr("Zoom Out	-"), this,
+                    [this] { view_->setZoom(view_->zoom() / 1.25); });
     QMenu* presets = view->addMenu(tr("Window/Level"));
     presets->addAction(tr("From File	0"), view_, &ImageView::resetWindow);
     int key = 1;
@@ -174,10 +180,13 @@ void MainWindow::buildMenus() {
     help->addAction(tr("Mouse and Keyboard"), this, [this] {
         QMessageBox::information(
             this, tr("Mouse and keyboard"),
-            tr("Right-drag: window (left/right) and level (up/down); right double-click: file window\n"
+            tr("Right-drag: window (left/right) and level (up/down); right double-click: file "
+               "window\n"
                "Left-drag or middle-drag: pan; Ctrl+left-drag or Ctrl+wheel: zoom\n"
-               "Wheel, arrow keys: previous/next image; Page Up/Down: jump 10%; Home/End: first/last\n"
-               "F: fit; R: reset; +/-: zoom; 0: file window; 1-4: CT bone, soft tissue, lung, spine MR auto\n"
+               "Wheel, arrow keys: previous/next image; Page Up/Down: jump 10%; Home/End: "
+               "first/last\n"
+               "F: fit; R: reset; +/-: zoom; 0: file window; 1-4: CT bone, soft tissue, lung, "
+               "spine MR auto\n"
                "D: distance; A: angle (3 clicks, vertex second); N or Esc: navigate"));
     });
     help->addAction(tr("About SpineLens"), this, [this] {
@@ -207,14 +216,16 @@ void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
     if (scan_->series.empty()) {
         view_->clear();
         showProblem(tr("Nothing to show"),
-                    scan_->failures.empty() ? tr("No DICOM series or X-ray images were found.")
-                                            : tr("No image could be read:\n%1").arg(joinFailures(scan_->failures)));
+                    scan_->failures.empty()
+                        ? tr("No DICOM series or X-ray images were found.")
+                        : tr("No image could be read:\n%1").arg(joinFailures(scan_->failures)));
         return;
     }
     if (!scan_->failures.empty()) {
-        showProblem(tr("Some files could not be read"),
-                    tr("%n file(s) skipped; everything else opened:\n", "", int(scan_->failures.size())) +
-                        joinFailures(scan_->failures));
+        showProblem(
+            tr("Some files could not be read"),
+            tr("%n file(s) skipped; everything else opened:\n", "", int(scan_->failures.size())) +
+                joinFailures(scan_->failures));
     }
     openSeries(0);
 }

@@ -34,16 +34,18 @@ void StudyLoader::scan(const QStringList& paths) {
     for (const auto& p : paths)
         list.push_back(p.toStdString());
     auto* watcher = new QFutureWatcher<std::shared_ptr<const ScanResult>>(this);
-    connect(watcher, &QFutureWatcher<std::shared_ptr<const ScanResult>>::finished, this, [this, watcher, gen] {
-        watcher->deleteLater();
-        if (gen != generation_)
-            return; // superseded
-        busy_ = false;
-        Q_EMIT scanFinished(watcher->result());
-    });
+    connect(watcher, &QFutureWatcher<std::shared_ptr<const ScanResult>>::finished, this,
+            [this, watcher, gen] {
+                watcher->deleteLater();
+                if (gen != generation_)
+                    return; // superseded
+                busy_ = false;
+                Q_EMIT scanFinished(watcher->result());
+            });
     watcher->setFuture(QtConcurrent::run(&pool_, [list] {
         lowerCurrentThreadPriority();
-        return std::shared_ptr<const ScanResult>(std::make_shared<ScanResult>(spinelens::scan(list)));
+        return std::shared_ptr<const ScanResult>(
+            std::make_shared<ScanResult>(spinelens::scan(list)));
     }));
 }
 
@@ -62,7 +64,8 @@ void StudyLoader::load(const SeriesInfo& series) {
         Q_EMIT failed(QString::fromStdString(e.what()));
         return;
     } catch (const std::bad_alloc&) {
-        Q_EMIT failed(QString::fromStdString(series.displayName()) + ": not enough memory for this series");
+        Q_EMIT failed(QString::fromStdString(series.displayName()) +
+                      ": not enough memory for this series");
         return;
     }
     busy_ = true;

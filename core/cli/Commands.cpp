@@ -89,7 +89,8 @@ int runSample(const SampleOptions& o, std::ostream& out, std::ostream& err) {
         mrSpec.seed = o.seed;
         mrSpec.seriesDescription = "SYNTHETIC Sag T2 lumbar phantom";
         mrSpec.window = {700.0, 1400.0};
-        dicom::writeSeries(phantom::makeSagittalMri(mri), mrSpec, (root / "mr-sagittal-t2").string());
+        dicom::writeSeries(phantom::makeSagittalMri(mri), mrSpec,
+                           (root / "mr-sagittal-t2").string());
 
         phantom::CtSpec ct;
         ct.rows = ct.columns = 256;

@@ -13,10 +13,14 @@ nlohmann::json failuresJson(const std::vector<FileFailure>& list) {
 nlohmann::json toJson(const SeriesInfo& s) {
     nlohmann::json j;
     j["kind"] = s.kind == SourceKind::Dicom ? "dicom" : "raster";
-    j["patient"] = {{"name", s.patientName}, {"id", s.patientId}, {"sex", s.patientSex},
+    j["patient"] = {{"name", s.patientName},
+                    {"id", s.patientId},
+                    {"sex", s.patientSex},
                     {"birthDate", s.patientBirthDate}};
-    j["study"] = {{"instanceUid", s.studyInstanceUid}, {"date", s.studyDate},
-                  {"time", s.studyTime}, {"description", s.studyDescription},
+    j["study"] = {{"instanceUid", s.studyInstanceUid},
+                  {"date", s.studyDate},
+                  {"time", s.studyTime},
+                  {"description", s.studyDescription},
                   {"accessionNumber", s.accessionNumber}};
     j["seriesInstanceUid"] = s.seriesInstanceUid;
     j["seriesNumber"] = s.seriesNumber;
@@ -32,14 +36,16 @@ nlohmann::json toJson(const SeriesInfo& s) {
     j["spacing"] = s.geometry.spacing;
     j["spacingSource"] = s.spacingSource;
     j["origin"] = s.geometry.origin;
-    j["direction"] = s.geometry.directionKnown ? nlohmann::json(s.geometry.direction) : nlohmann::json();
+    j["direction"] =
+        s.geometry.directionKnown ? nlohmann::json(s.geometry.direction) : nlohmann::json();
     if (s.display.hasWindow)
         j["window"] = {{"center", s.display.windowCenter}, {"width", s.display.windowWidth}};
     j["invertedGrey"] = s.display.invert;
     nlohmann::json positions = nlohmann::json::array(), files = nlohmann::json::array();
     for (const auto& sl : s.slices) {
         positions.push_back(sl.hasPosition ? nlohmann::json(sl.position) : nlohmann::json());
-        nlohmann::json f = {{"path", sl.path}, {"instanceNumber", sl.instanceNumber},
+        nlohmann::json f = {{"path", sl.path},
+                            {"instanceNumber", sl.instanceNumber},
                             {"sopInstanceUid", sl.sopInstanceUid}};
         if (sl.frame > 0 || s.slices.size() > 1)
             f["frame"] = sl.frame;

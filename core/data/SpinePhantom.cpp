@@ -45,7 +45,8 @@ Volume makeSagittalMri(const MriSpec& spec) {
     g.directionKnown = true;
     g.spacingKnown = true;
     const double halfLateral = (spec.slices - 1) * spec.sliceSpacing / 2.0;
-    g.origin = {halfLateral, -spec.columns * spec.pixelSpacing / 2.0, spec.rows * spec.pixelSpacing / 2.0};
+    g.origin = {halfLateral, -spec.columns * spec.pixelSpacing / 2.0,
+                spec.rows * spec.pixelSpacing / 2.0};
     v.voxels.resize(v.sliceSize() * std::size_t(v.depth));
 
     const double fovX = spec.columns * spec.pixelSpacing, fovY = spec.rows * spec.pixelSpacing;
@@ -74,13 +75,15 @@ Volume makeSagittalMri(const MriSpec& spec) {
                         const double r = std::abs(x - (bodyFront + bodyBack) / 2) / 19.0;
                         value = (r < 0.6 && level.depth < 0.7) ? 1250.0 : 650.0;
                     } else {
-                        const bool rim = level.depth > 0.88 || x < bodyFront + 2.0 || x > bodyBack - 2.0;
+                        const bool rim =
+                            level.depth > 0.88 || x < bodyFront + 2.0 || x > bodyBack - 2.0;
                         value = rim ? 120.0 : 520.0;
                     }
                 } else if (x >= bodyBack && x < canalBack && lateral < canalHalfWidth) {
                     const double cx = std::abs(x - (bodyBack + canalBack) / 2);
                     value = (cx < 3.5 && y < fovY * 0.55) ? 700.0 : 1500.0; // cord in CSF
-                } else if (x >= canalBack && x < canalBack + 30.0 && lateral < 18.0 && !level.inDisc) {
+                } else if (x >= canalBack && x < canalBack + 30.0 && lateral < 18.0 &&
+                           !level.inDisc) {
                     value = 300.0; // posterior elements
                 }
                 row[i] = float(value);
@@ -101,7 +104,8 @@ Volume makeAxialCt(const CtSpec& spec) {
     g.direction = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     g.directionKnown = true;
     g.spacingKnown = true;
-    g.origin = {-spec.columns * spec.pixelSpacing / 2, -spec.rows * spec.pixelSpacing / 2, -spec.slices * spec.sliceSpacing};
+    g.origin = {-spec.columns * spec.pixelSpacing / 2, -spec.rows * spec.pixelSpacing / 2,
+                -spec.slices * spec.sliceSpacing};
     v.voxels.resize(v.sliceSize() * std::size_t(v.depth));
     const double cx = spec.columns / 2.0, cy = spec.rows / 2.0;
     const double body = 0.42 * spec.columns, vert = 0.07 * spec.columns;
@@ -144,7 +148,8 @@ Volume makeLateralXray(int width, int height, std::uint64_t seed) {
         const double bow = 12.0 * std::sin(M_PI * y / 300.0);
         for (int i = 0; i < width; ++i) {
             const double x = i / sx - bow;
-            double value = 40.0 + 50.0 * std::exp(-std::pow((x - 150.0) / 110.0, 2.0)); // soft tissue
+            double value =
+                40.0 + 50.0 * std::exp(-std::pow((x - 150.0) / 110.0, 2.0)); // soft tissue
             if (x > 105 && x < 175) {
                 if (!level.inDisc)
                     value = (level.depth > 0.85 || x < 109 || x > 171) ? 235.0 : 170.0;

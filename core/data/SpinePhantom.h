@@ -11,10 +11,10 @@ struct MriSpec {
     int rows = 256;
     int columns = 256;
     int slices = 15;
-    double pixelSpacing = 1.0;   ///< mm, in-plane
-    double sliceSpacing = 4.0;   ///< mm, between sagittal slices
+    double pixelSpacing = 1.0; ///< mm, in-plane
+    double sliceSpacing = 4.0; ///< mm, between sagittal slices
     std::uint64_t seed = 1;
-    double noise = 15.0;         ///< Gaussian noise sigma in signal units
+    double noise = 15.0; ///< Gaussian noise sigma in signal units
 };
 
 /// Sagittal T2-like lumbar spine: vertebral bodies with dark cortical rims, bright discs,

@@ -27,8 +27,7 @@ bool isJpeg2000(E_TransferSyntax xfer) {
 }
 
 template <typename T>
-void convertMono(const void* data, std::size_t count, double slope, double intercept,
-                 float* out) {
+void convertMono(const void* data, std::size_t count, double slope, double intercept, float* out) {
     const T* in = static_cast<const T*>(data);
     if (slope == 1.0 && intercept == 0.0) {
         for (std::size_t i = 0; i < count; ++i)
@@ -39,15 +38,13 @@ void convertMono(const void* data, std::size_t count, double slope, double inter
     }
 }
 
-template <typename T>
-void convertRgb(const void* data, std::size_t pixels, float* out) {
+template <typename T> void convertRgb(const void* data, std::size_t pixels, float* out) {
     const T* in = static_cast<const T*>(data);
     for (std::size_t i = 0; i < pixels; ++i)
         out[i] = luminance(float(in[3 * i]), float(in[3 * i + 1]), float(in[3 * i + 2]));
 }
 
-void checkSize(const std::string& path, DcmDataset& ds, int rows, int cols, int frames,
-               int spp) {
+void checkSize(const std::string& path, DcmDataset& ds, int rows, int cols, int frames, int spp) {
     if (rows <= 0 || cols <= 0)
         throw Error("image has no rows or columns", path);
     if (double(rows) * cols * frames * spp > kMaxPixelsPerFile)
@@ -84,7 +81,8 @@ void fixBigEndian32(const std::string& path, DcmDataset& ds) {
         return;
     DcmElement* e = nullptr;
     Uint16* words = nullptr;
-    if (ds.findAndGetElement(DCM_PixelData, e).bad() || !e || e->getUint16Array(words).bad() || !words)
+    if (ds.findAndGetElement(DCM_PixelData, e).bad() || !e || e->getUint16Array(words).bad() ||
+        !words)
         throw Error("cannot read 32-bit big-endian pixel data", path);
     const unsigned long n = e->getLength() / 2;
     for (unsigned long i = 0; i + 1 < n; i += 2)
@@ -183,7 +181,8 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
     }
     {
         DecodedFrames native;
-        if (decodeNativeGrey(path, ds, rows, cols, frames, slope, intercept, destination, capacity, native))
+        if (decodeNativeGrey(path, ds, rows, cols, frames, slope, intercept, destination, capacity,
+                             native))
             return native;
     }
     unsigned long flags = 0;
@@ -216,12 +215,24 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
         const void* data = inter->getData();
         float* dst = pixels;
         switch (inter->getRepresentation()) {
-        case EPR_Uint8: convertMono<Uint8>(data, count, slope, intercept, dst); break;
-        case EPR_Sint8: convertMono<Sint8>(data, count, slope, intercept, dst); break;
-        case EPR_Uint16: convertMono<Uint16>(data, count, slope, intercept, dst); break;
-        case EPR_Sint16: convertMono<Sint16>(data, count, slope, intercept, dst); break;
-        case EPR_Uint32: convertMono<Uint32>(data, count, slope, intercept, dst); break;
-        case EPR_Sint32: convertMono<Sint32>(data, count, slope, intercept, dst); break;
+        case EPR_Uint8:
+            convertMono<Uint8>(data, count, slope, intercept, dst);
+            break;
+        case EPR_Sint8:
+            convertMono<Sint8>(data, count, slope, intercept, dst);
+            break;
+        case EPR_Uint16:
+            convertMono<Uint16>(data, count, slope, intercept, dst);
+            break;
+        case EPR_Sint16:
+            convertMono<Sint16>(data, count, slope, intercept, dst);
+            break;
+        case EPR_Uint32:
+            convertMono<Uint32>(data, count, slope, intercept, dst);
+            break;
+        case EPR_Sint32:
+            convertMono<Sint32>(data, count, slope, intercept, dst);
+            break;
         }
         return out;
     }

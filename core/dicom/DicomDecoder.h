@@ -10,7 +10,8 @@ struct DecodedFrames {
     int rows = 0;
     int columns = 0;
     int frames = 0;
-    std::vector<float> pixels; ///< frames * rows * columns, row-major (empty if written to a destination)
+    std::vector<float>
+        pixels; ///< frames * rows * columns, row-major (empty if written to a destination)
     float* destination = nullptr; ///< where the pixels went when the caller supplied a buffer
     /// "dcmtk", "dcmtk-native" (uncompressed fast path) or "gdcm" (ITK's GDCM reader, JPEG 2000).
     std::string decoder;
@@ -23,7 +24,8 @@ struct DecodedFrames {
 /// slice, saving a copy); otherwise into DecodedFrames::pixels.
 /// Throws spinelens::Error naming the file and the reason (truncated pixel data, unsupported
 /// transfer syntax or photometric interpretation, absurd dimensions, ...).
-DecodedFrames decodeFile(const std::string& path, float* destination = nullptr, std::size_t capacity = 0);
+DecodedFrames decodeFile(const std::string& path, float* destination = nullptr,
+                         std::size_t capacity = 0);
 
 /// Grey value the viewer uses for an RGB sample (ITU-R BT.601 luma weights, as PIL's "L").
 inline float luminance(float r, float g, float b) {

@@ -175,18 +175,19 @@ FileHeader readHeaderWithDcmtk(const std::string& path) {
 
 std::string unsupportedTransferSyntax(const std::string& uid) {
     static const char* kDecodable[] = {
-        "1.2.840.10008.1.2",        "1.2.840.10008.1.2.1",      "1.2.840.10008.1.2.2",
-        "1.2.840.10008.1.2.1.99",   "1.2.840.10008.1.2.5",      "1.2.840.10008.1.2.4.50",
-        "1.2.840.10008.1.2.4.51",   "1.2.840.10008.1.2.4.57",   "1.2.840.10008.1.2.4.70",
-        "1.2.840.10008.1.2.4.80",   "1.2.840.10008.1.2.4.81",   "1.2.840.10008.1.2.4.90",
-        "1.2.840.10008.1.2.4.91",   "1.2.840.10008.1.2.4.92",   "1.2.840.10008.1.2.4.93"};
+        "1.2.840.10008.1.2",      "1.2.840.10008.1.2.1",    "1.2.840.10008.1.2.2",
+        "1.2.840.10008.1.2.1.99", "1.2.840.10008.1.2.5",    "1.2.840.10008.1.2.4.50",
+        "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90",
+        "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2.4.92", "1.2.840.10008.1.2.4.93"};
     if (uid.empty())
         return {};
     for (const char* ok : kDecodable)
         if (uid == ok)
             return {};
     const DcmXfer xfer(uid.c_str());
-    const std::string name = xfer.getXfer() == EXS_Unknown ? std::string("unknown") : xfer.getXferName();
+    const std::string name =
+        xfer.getXfer() == EXS_Unknown ? std::string("unknown") : xfer.getXferName();
     return "unsupported transfer syntax " + name + " (" + uid + ")";
 }
 
@@ -199,8 +200,9 @@ FileHeader readHeader(const std::string& path) {
         h = readHeaderWithDcmtk(path);
     const SeriesInfo& s = h.series;
     if (double(s.rows) * s.columns * h.numberOfFrames * s.samplesPerPixel > 1.5e9)
-        throw Error("absurd image dimensions (" + std::to_string(s.columns) + " x " + std::to_string(s.rows) +
-                        " x " + std::to_string(h.numberOfFrames) + " frames)",
+        throw Error("absurd image dimensions (" + std::to_string(s.columns) + " x " +
+                        std::to_string(s.rows) + " x " + std::to_string(h.numberOfFrames) +
+                        " frames)",
                     path);
     return h;
 }
@@ -212,8 +214,7 @@ std::vector<std::string> readDicomDir(const std::string& dicomDirPath) {
     if (st.bad())
         throw Error(std::string("not a readable DICOMDIR (") + st.text() + ")", dicomDirPath);
     DcmSequenceOfItems* records = nullptr;
-    if (ff.getDataset()->findAndGetSequence(DCM_DirectoryRecordSequence, records).bad() ||
-        !records)
+    if (ff.getDataset()->findAndGetSequence(DCM_DirectoryRecordSequence, records).bad() || !records)
         throw Error("DICOMDIR has no Directory Record Sequence", dicomDirPath);
     const std::filesystem::path base = std::filesystem::path(dicomDirPath).parent_path();
     std::vector<std::string> files;

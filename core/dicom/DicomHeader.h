@@ -8,12 +8,12 @@
 namespace spinelens::dicom {
 
 struct FileHeader {
-    SeriesInfo series;          ///< series-level attributes, slices empty
+    SeriesInfo series; ///< series-level attributes, slices empty
     int numberOfFrames = 1;
     bool hasPixelData = false;
     bool hasOrientation = false;
     std::array<double, 6> orientation{1, 0, 0, 0, 1, 0};
-    SliceSource slice;          ///< frame 0
+    SliceSource slice;                ///< frame 0
     std::vector<Vec3> framePositions; ///< per-frame positions of enhanced multi-frame objects
     double sliceThickness = 0.0;
     double spacingBetweenSlices = 0.0;

@@ -43,13 +43,20 @@ void registerEncoders() {
 
 E_TransferSyntax toXfer(Encoding e) {
     switch (e) {
-    case Encoding::ImplicitLittle: return EXS_LittleEndianImplicit;
-    case Encoding::ExplicitBig: return EXS_BigEndianExplicit;
-    case Encoding::Deflated: return EXS_DeflatedLittleEndianExplicit;
-    case Encoding::Rle: return EXS_RLELossless;
-    case Encoding::JpegLossless: return EXS_JPEGProcess14SV1;
-    case Encoding::JpegLsLossless: return EXS_JPEGLSLossless;
-    case Encoding::ExplicitLittle: break;
+    case Encoding::ImplicitLittle:
+        return EXS_LittleEndianImplicit;
+    case Encoding::ExplicitBig:
+        return EXS_BigEndianExplicit;
+    case Encoding::Deflated:
+        return EXS_DeflatedLittleEndianExplicit;
+    case Encoding::Rle:
+        return EXS_RLELossless;
+    case Encoding::JpegLossless:
+        return EXS_JPEGProcess14SV1;
+    case Encoding::JpegLsLossless:
+        return EXS_JPEGLSLossless;
+    case Encoding::ExplicitLittle:
+        break;
     }
     return EXS_LittleEndianExplicit;
 }
@@ -77,9 +84,12 @@ void check(OFCondition c, const std::string& what, const std::string& path) {
 
 Encoding encodingFromName(const std::string& name) {
     static const std::pair<const char*, Encoding> names[] = {
-        {"explicit-le", Encoding::ExplicitLittle}, {"implicit-le", Encoding::ImplicitLittle},
-        {"explicit-be", Encoding::ExplicitBig},    {"deflated", Encoding::Deflated},
-        {"rle", Encoding::Rle},                    {"jpeg-lossless", Encoding::JpegLossless},
+        {"explicit-le", Encoding::ExplicitLittle},
+        {"implicit-le", Encoding::ImplicitLittle},
+        {"explicit-be", Encoding::ExplicitBig},
+        {"deflated", Encoding::Deflated},
+        {"rle", Encoding::Rle},
+        {"jpeg-lossless", Encoding::JpegLossless},
         {"jpeg-ls-lossless", Encoding::JpegLsLossless}};
     for (const auto& [n, e] : names)
         if (name == n)
@@ -92,7 +102,8 @@ Encoding encodingFromName(const std::string& name) {
 std::string deterministicUid(std::uint64_t seed, std::uint64_t salt) {
     // 2.25.<decimal integer>: two 64-bit halves, the second zero-padded so the whole stays
     // a valid integer without a leading zero and under the 64-character UID limit.
-    const std::uint64_t hi = (mix(seed * 1315423911ULL + salt) % 9000000000000000000ULL) + 1000000000000000000ULL;
+    const std::uint64_t hi =
+        (mix(seed * 1315423911ULL + salt) % 9000000000000000000ULL) + 1000000000000000000ULL;
     const std::uint64_t lo = mix(hi ^ salt) % 10000000000000000ULL;
     char buf[64];
     std::snprintf(buf, sizeof buf, "2.25.%llu%016llu", static_cast<unsigned long long>(hi),
@@ -109,8 +120,10 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
     if (ec)
         throw Error("cannot create folder (" + ec.message() + ")", folder);
 
-    const std::string studyUid = spec.studyInstanceUid.empty() ? deterministicUid(spec.seed, 1) : spec.studyInstanceUid;
-    const std::string seriesUid = deterministicUid(spec.seed, 1000 + std::uint64_t(spec.seriesNumber));
+    const std::string studyUid =
+        spec.studyInstanceUid.empty() ? deterministicUid(spec.seed, 1) : spec.studyInstanceUid;
+    const std::string seriesUid =
+        deterministicUid(spec.seed, 1000 + std::uint64_t(spec.seriesNumber));
     const std::string frameOfRefUid = deterministicUid(spec.seed, 2);
     const Geometry& g = v.geometry;
     const Vec3 row = g.rowDirection(), col = g.columnDirection(), normal = g.normal();
@@ -121,21 +134,25 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         std::shuffle(names.begin(), names.end(), std::mt19937_64(spec.seed));
 
     const bool isCt = spec.modality == "CT";
-    const char* sopClass = isCt ? UID_CTImageStorage : spec.modality == "MR" ? UID_MRImageStorage : UID_SecondaryCaptureImageStorage;
+    const char* sopClass = isCt                    ? UID_CTImageStorage
+                           : spec.modality == "MR" ? UID_MRImageStorage
+                                                   : UID_SecondaryCaptureImageStorage;
     std::vector<std::string> paths;
     for (int k = 0; k < v.depth; ++k) {
         char name[64];
         if (spec.shuffleFileNames)
             std::snprintf(name, sizeof name, "IM%016llx.dcm",
-                          static_cast<unsigned long long>(mix(spec.seed * 7919 + std::uint64_t(spec.seriesNumber) * 100003 +
-                                                                 std::uint64_t(names[std::size_t(k)]))));
+                          static_cast<unsigned long long>(
+                              mix(spec.seed * 7919 + std::uint64_t(spec.seriesNumber) * 100003 +
+                                  std::uint64_t(names[std::size_t(k)]))));
         else
             std::snprintf(name, sizeof name, "S%dIM%05d.dcm", spec.seriesNumber, k + 1);
         const std::string path = (fs::path(folder) / name).string();
 
         DcmFileFormat ff;
         DcmDataset& ds = *ff.getDataset();
-        const std::string sopUid = deterministicUid(spec.seed, 100000 + std::uint64_t(spec.seriesNumber) * 10000 + std::uint64_t(k));
+        const std::string sopUid = deterministicUid(
+            spec.seed, 100000 + std::uint64_t(spec.seriesNumber) * 10000 + std::uint64_t(k));
         ds.putAndInsertString(DCM_SOPClassUID, sopClass);
         ds.putAndInsertString(DCM_SOPInstanceUID, sopUid.c_str());
         ds.putAndInsertString(DCM_StudyInstanceUID, studyUid.c_str());
@@ -154,7 +171,8 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         ds.putAndInsertString(DCM_ImageComments, "SYNTHETIC PHANTOM - not patient data");
         ds.putAndInsertString(DCM_SeriesNumber, std::to_string(spec.seriesNumber).c_str());
         ds.putAndInsertString(DCM_InstanceNumber, std::to_string(k + 1).c_str());
-        const Vec3 pos{g.origin[0] + k * g.spacing[2] * normal[0], g.origin[1] + k * g.spacing[2] * normal[1],
+        const Vec3 pos{g.origin[0] + k * g.spacing[2] * normal[0],
+                       g.origin[1] + k * g.spacing[2] * normal[1],
                        g.origin[2] + k * g.spacing[2] * normal[2]};
         ds.putAndInsertString(DCM_ImagePositionPatient, joinDs({pos[0], pos[1], pos[2]}).c_str());
         ds.putAndInsertString(DCM_ImageOrientationPatient,
@@ -163,7 +181,8 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         ds.putAndInsertString(DCM_PixelSpacing, joinDs({g.spacing[1], g.spacing[0]}).c_str());
         ds.putAndInsertString(DCM_SliceThickness, formatDs(g.spacing[2]).c_str());
         ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
-        ds.putAndInsertString(DCM_PhotometricInterpretation, spec.monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
+        ds.putAndInsertString(DCM_PhotometricInterpretation,
+                              spec.monochrome1 ? "MONOCHROME1" : "MONOCHROME2");
         ds.putAndInsertUint16(DCM_Rows, Uint16(v.height));
         ds.putAndInsertUint16(DCM_Columns, Uint16(v.width));
         ds.putAndInsertUint16(DCM_BitsAllocated, 16);
@@ -181,11 +200,12 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         std::vector<Sint16> stored(v.sliceSize());
         const float* src = v.slice(k);
         for (std::size_t i = 0; i < stored.size(); ++i) {
-            const double s = std::round((double(src[i]) - spec.rescaleIntercept) / spec.rescaleSlope);
+            const double s =
+                std::round((double(src[i]) - spec.rescaleIntercept) / spec.rescaleSlope);
             stored[i] = Sint16(std::clamp(s, -32768.0, 32767.0));
         }
-        check(ds.putAndInsertUint16Array(DCM_PixelData, reinterpret_cast<const Uint16*>(stored.data()),
-                                         stored.size()),
+        check(ds.putAndInsertUint16Array(
+                  DCM_PixelData, reinterpret_cast<const Uint16*>(stored.data()), stored.size()),
               "cannot store pixel data", path);
         const E_TransferSyntax xfer = toXfer(spec.encoding);
         if (DcmXfer(xfer).isEncapsulated()) {

@@ -10,7 +10,15 @@
 
 namespace spinelens::dicom {
 
-enum class Encoding { ExplicitLittle, ImplicitLittle, ExplicitBig, Deflated, Rle, JpegLossless, JpegLsLossless };
+enum class Encoding {
+    ExplicitLittle,
+    ImplicitLittle,
+    ExplicitBig,
+    Deflated,
+    Rle,
+    JpegLossless,
+    JpegLsLossless
+};
 
 /// Names as accepted on command lines: explicit-le, implicit-le, explicit-be, deflated, rle,
 /// jpeg-lossless, jpeg-ls-lossless.
@@ -30,7 +38,7 @@ struct SeriesSpec {
     bool hasWindow = true;
     Window window{600.0, 1200.0};
     Encoding encoding = Encoding::ExplicitLittle;
-    bool monochrome1 = false;     ///< store as MONOCHROME1 (low values shown white), like many CR/DX
+    bool monochrome1 = false; ///< store as MONOCHROME1 (low values shown white), like many CR/DX
     bool shuffleFileNames = true; ///< random names, so sorting must use the headers
     std::uint64_t seed = 1;       ///< UIDs and file names are derived from it
     std::string studyInstanceUid; ///< empty: derived from the seed

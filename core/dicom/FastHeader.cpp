@@ -18,11 +18,10 @@ constexpr std::uint32_t kUndefined = 0xFFFFFFFF;
 
 // The attributes we keep: tag -> raw value bytes.
 const std::uint32_t kWanted[] = {
-    0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060, 0x00080070,
-    0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00180015,
-    0x00180050, 0x00180088, 0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013,
-    0x00200032, 0x00200037, 0x00280002, 0x00280004, 0x00280008, 0x00280010, 0x00280011,
-    0x00280030, 0x00281050, 0x00281051};
+    0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060, 0x00080070, 0x00081030,
+    0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00180015, 0x00180050, 0x00180088,
+    0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013, 0x00200032, 0x00200037, 0x00280002,
+    0x00280004, 0x00280008, 0x00280010, 0x00280011, 0x00280030, 0x00281050, 0x00281051};
 
 bool wanted(std::uint32_t tag) {
     for (std::uint32_t t : kWanted)
@@ -32,7 +31,8 @@ bool wanted(std::uint32_t tag) {
 }
 
 bool longLengthVr(const char* vr) {
-    static const char* kLong[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
+    static const char* kLong[] = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                  "SV", "UC", "UN", "UR", "UT", "UV"};
     for (const char* v : kLong)
         if (vr[0] == v[0] && vr[1] == v[1])
             return true;
@@ -42,7 +42,7 @@ bool longLengthVr(const char* vr) {
 struct Cursor {
     const std::uint8_t* p;
     const std::uint8_t* end;
-    const std::uint8_t* begin; ///< start of the file's bytes
+    const std::uint8_t* begin;     ///< start of the file's bytes
     std::uint32_t pixelLength = 0; ///< set when the walk stops at the pixel data
     std::size_t pixelOffset = 0;   ///< file offset of the pixel data value
     std::size_t left() const { return std::size_t(end - p); }
@@ -52,8 +52,8 @@ struct Cursor {
         return v;
     }
     std::uint32_t u32() {
-        std::uint32_t v = std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) | (std::uint32_t(p[2]) << 16) |
-                          (std::uint32_t(p[3]) << 24);
+        std::uint32_t v = std::uint32_t(p[0]) | (std::uint32_t(p[1]) << 8) |
+                          (std::uint32_t(p[2]) << 16) | (std::uint32_t(p[3]) << 24);
         p += 4;
         return v;
     }
@@ -171,7 +171,8 @@ std::string text(const std::map<std::uint32_t, std::string>& v, std::uint32_t ta
 }
 
 // Value number `index` of a backslash-separated decimal string; false when absent or not a number.
-bool number(const std::map<std::uint32_t, std::string>& v, std::uint32_t tag, int index, double& out) {
+bool number(const std::map<std::uint32_t, std::string>& v, std::uint32_t tag, int index,
+            double& out) {
     const std::string s = text(v, tag);
     std::size_t pos = 0;
     for (int i = 0; i < index; ++i) {
@@ -181,7 +182,8 @@ bool number(const std::map<std::uint32_t, std::string>& v, std::uint32_t tag, in
         ++pos;
     }
     const std::size_t stop = s.find('\\', pos);
-    const std::string part = s.substr(pos, stop == std::string::npos ? std::string::npos : stop - pos);
+    const std::string part =
+        s.substr(pos, stop == std::string::npos ? std::string::npos : stop - pos);
     char* endp = nullptr;
     out = std::strtod(part.c_str(), &endp);
     while (endp && *endp == ' ')
@@ -248,7 +250,8 @@ bool parseBuffer(const std::string& path, const std::uint8_t* data, std::size_t 
             transferSyntax.assign(reinterpret_cast<const char*>(c.p), e.length);
         c.p += e.length;
     }
-    while (!transferSyntax.empty() && (transferSyntax.back() == '\0' || transferSyntax.back() == ' '))
+    while (!transferSyntax.empty() &&
+           (transferSyntax.back() == '\0' || transferSyntax.back() == ' '))
         transferSyntax.pop_back();
     if (transferSyntax.empty() || transferSyntax == "1.2.840.10008.1.2.2" ||
         transferSyntax == "1.2.840.10008.1.2.1.99")

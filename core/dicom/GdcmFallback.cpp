@@ -30,16 +30,14 @@ DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::s
     try {
         reader->Update();
     } catch (const itk::ExceptionObject& e) {
-        throw Error(std::string("GDCM could not decode the pixel data (") + e.GetDescription() +
-                        ")",
-                    path);
+        throw Error(
+            std::string("GDCM could not decode the pixel data (") + e.GetDescription() + ")", path);
     }
     ImageType* image = reader->GetOutput();
     const auto size = image->GetLargestPossibleRegion().GetSize();
     const unsigned components = image->GetNumberOfComponentsPerPixel();
     if (components != 1 && components != 3)
-        throw Error("unsupported number of samples per pixel (" + std::to_string(components) +
-                        ")",
+        throw Error("unsupported number of samples per pixel (" + std::to_string(components) + ")",
                     path);
     DecodedFrames out;
     out.columns = int(size[0]);

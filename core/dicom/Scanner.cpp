@@ -18,15 +18,16 @@ namespace spinelens {
 namespace {
 
 std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return char(std::toupper(c)); });
     return s;
 }
 
 // Files that sit next to images in exported studies but are never images themselves.
 bool isKnownNonImage(const fs::path& p) {
-    static const std::set<std::string> kExt = {".TXT", ".JSON", ".CSV", ".XML", ".HTML", ".MD",
-                                                ".PY",  ".GZ",   ".ZIP", ".DUMP", ".INI", ".LOG",
-                                                ".PDF", ".EXE",  ".INF", ".NII", ".NRRD", ".MHA"};
+    static const std::set<std::string> kExt = {".TXT", ".JSON", ".CSV", ".XML",  ".HTML", ".MD",
+                                               ".PY",  ".GZ",   ".ZIP", ".DUMP", ".INI",  ".LOG",
+                                               ".PDF", ".EXE",  ".INF", ".NII",  ".NRRD", ".MHA"};
     const std::string name = p.filename().string();
     return kExt.count(upper(p.extension().string())) > 0 || (!name.empty() && name[0] == '.');
 }
@@ -81,7 +82,8 @@ void collect(const fs::path& p, Collected& c) {
         std::vector<fs::path> found;
         for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
             if (ec) {
-                c.failures.push_back({it->path().string(), "cannot read folder (" + ec.message() + ")"});
+                c.failures.push_back(
+                    {it->path().string(), "cannot read folder (" + ec.message() + ")"});
                 ec.clear();
                 continue;
             }
@@ -89,7 +91,8 @@ void collect(const fs::path& p, Collected& c) {
             if (it->is_regular_file(fec))
                 found.push_back(it->path());
             else if (it->is_symlink(fec) && !fs::exists(it->path(), fec))
-                c.failures.push_back({it->path().string(), "not a readable file (broken symbolic link)"});
+                c.failures.push_back(
+                    {it->path().string(), "not a readable file (broken symbolic link)"});
         }
         std::sort(found.begin(), found.end());
         for (const auto& f : found) {
@@ -150,8 +153,8 @@ void sortSlices(SeriesInfo& s, const dicom::FileHeader& first) {
         g.direction = {row[0], row[1], row[2], col[0], col[1], col[2], n[0], n[1], n[2]};
         g.directionKnown = true;
     }
-    const bool allPositioned =
-        std::all_of(slices.begin(), slices.end(), [](const SliceSource& x) { return x.hasPosition; });
+    const bool allPositioned = std::all_of(slices.begin(), slices.end(),
+                                           [](const SliceSource& x) { return x.hasPosition; });
     const Vec3 normal = g.normal();
     auto along = [&](const SliceSource& x) { return dot(x.position, normal); };
     std::set<long long> distinct;
@@ -160,12 +163,13 @@ void sortSlices(SeriesInfo& s, const dicom::FileHeader& first) {
             distinct.insert(std::llround(along(x) * 1000.0));
 
     if (allPositioned && g.directionKnown && distinct.size() > 1) {
-        std::stable_sort(slices.begin(), slices.end(), [&](const SliceSource& a, const SliceSource& b) {
-            const double da = along(a), db = along(b);
-            if (std::abs(da - db) > 1e-4)
-                return da < db;
-            return a.instanceNumber < b.instanceNumber;
-        });
+        std::stable_sort(slices.begin(), slices.end(),
+                         [&](const SliceSource& a, const SliceSource& b) {
+                             const double da = along(a), db = along(b);
+                             if (std::abs(da - db) > 1e-4)
+                                 return da < db;
+                             return a.instanceNumber < b.instanceNumber;
+                         });
         s.sortedBy = "position";
         std::vector<double> gaps;
         for (std::size_t i = 1; i < slices.size(); ++i) {
@@ -175,15 +179,17 @@ void sortSlices(SeriesInfo& s, const dicom::FileHeader& first) {
         }
         g.spacing[2] = gaps.empty() ? 1.0 : median(gaps);
     } else {
-        const bool haveNumbers = std::any_of(slices.begin(), slices.end(),
-                                             [](const SliceSource& x) { return x.instanceNumber != 0; });
-        std::stable_sort(slices.begin(), slices.end(), [&](const SliceSource& a, const SliceSource& b) {
-            if (haveNumbers && a.instanceNumber != b.instanceNumber)
-                return a.instanceNumber < b.instanceNumber;
-            if (a.path != b.path)
-                return a.path < b.path;
-            return a.frame < b.frame;
-        });
+        const bool haveNumbers =
+            std::any_of(slices.begin(), slices.end(),
+                        [](const SliceSource& x) { return x.instanceNumber != 0; });
+        std::stable_sort(slices.begin(), slices.end(),
+                         [&](const SliceSource& a, const SliceSource& b) {
+                             if (haveNumbers && a.instanceNumber != b.instanceNumber)
+                                 return a.instanceNumber < b.instanceNumber;
+                             if (a.path != b.path)
+                                 return a.path < b.path;
+                             return a.frame < b.frame;
+                         });
         s.sortedBy = haveNumbers ? "instance number" : "file name";
         g.spacing[2] = first.spacingBetweenSlices > 0 ? first.spacingBetweenSlices
                        : first.sliceThickness > 0     ? first.sliceThickness
@@ -204,8 +210,9 @@ std::vector<SeriesInfo> groupIntoSeries(std::vector<FileHeader> headers) {
         const SeriesInfo& s = h.series;
         std::ostringstream key;
         key << s.patientId << '|' << s.studyInstanceUid << '|'
-            << (s.seriesInstanceUid.empty() ? "no-uid:" + fs::path(h.slice.path).parent_path().string()
-                                            : s.seriesInstanceUid)
+            << (s.seriesInstanceUid.empty()
+                    ? "no-uid:" + fs::path(h.slice.path).parent_path().string()
+                    : s.seriesInstanceUid)
             << '|' << s.rows << 'x' << s.columns << '|' << orientationKey(h) << '|'
             << (h.numberOfFrames > 1 ? h.slice.path : std::string());
         auto& g = groups[key.str()];
@@ -251,8 +258,9 @@ std::vector<SeriesInfo> groupIntoSeries(std::vector<FileHeader> headers) {
         result.push_back(std::move(s));
     }
     std::stable_sort(result.begin(), result.end(), [](const SeriesInfo& a, const SeriesInfo& b) {
-        return std::tie(a.patientName, a.patientId, a.studyDate, a.studyInstanceUid, a.seriesNumber) <
-               std::tie(b.patientName, b.patientId, b.studyDate, b.studyInstanceUid, b.seriesNumber);
+        return std::tie(a.patientName, a.patientId, a.studyDate, a.studyInstanceUid,
+                        a.seriesNumber) < std::tie(b.patientName, b.patientId, b.studyDate,
+                                                   b.studyInstanceUid, b.seriesNumber);
     });
     return result;
 }
@@ -289,8 +297,11 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
                 } else if (!o.header.hasPixelData) {
                     o.kind = Outcome::Skip;
                     o.reason = "DICOM object without pixel data (SOP class " +
-                               (o.header.sopClassUid.empty() ? std::string("unknown") : o.header.sopClassUid) + ")";
-                } else if (const std::string why = dicom::unsupportedTransferSyntax(o.header.series.transferSyntaxUid);
+                               (o.header.sopClassUid.empty() ? std::string("unknown")
+                                                             : o.header.sopClassUid) +
+                               ")";
+                } else if (const std::string why =
+                               dicom::unsupportedTransferSyntax(o.header.series.transferSyntaxUid);
                            !why.empty() && o.header.hasPixelData) {
                     o.reason = why;
                 } else if (o.header.series.rows <= 0 || o.header.series.columns <= 0) {
@@ -314,10 +325,18 @@ ScanResult scan(const std::vector<std::string>& paths, const ScanOptions& option
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
         Outcome& o = outcomes[i];
         switch (o.kind) {
-        case Outcome::Image: headers.push_back(std::move(o.header)); break;
-        case Outcome::Raster: rasters.push_back(rasterSeries(c.files[i], o.rasterInfo)); break;
-        case Outcome::Skip: result.skipped.push_back({c.files[i], o.reason}); break;
-        case Outcome::Fail: result.failures.push_back({c.files[i], o.reason}); break;
+        case Outcome::Image:
+            headers.push_back(std::move(o.header));
+            break;
+        case Outcome::Raster:
+            rasters.push_back(rasterSeries(c.files[i], o.rasterInfo));
+            break;
+        case Outcome::Skip:
+            result.skipped.push_back({c.files[i], o.reason});
+            break;
+        case Outcome::Fail:
+            result.failures.push_back({c.files[i], o.reason});
+            break;
         }
     }
     result.series = dicom::groupIntoSeries(std::move(headers));

@@ -7,12 +7,12 @@
 namespace spinelens::dicom {
 
 struct TagRow {
-    int depth = 0;          ///< 0 top level, 1 inside a sequence item, ...
-    std::string tag;        ///< "(0010,0010)"
-    std::string vr;         ///< "PN"
-    std::string name;       ///< "PatientName"
-    std::string value;      ///< display text; "<N bytes>" for binary
-    bool meta = false;      ///< file meta information (group 0002)
+    int depth = 0;     ///< 0 top level, 1 inside a sequence item, ...
+    std::string tag;   ///< "(0010,0010)"
+    std::string vr;    ///< "PN"
+    std::string name;  ///< "PatientName"
+    std::string value; ///< display text; "<N bytes>" for binary
+    bool meta = false; ///< file meta information (group 0002)
 };
 
 /// Throws spinelens::Error naming the file when it is not readable DICOM.

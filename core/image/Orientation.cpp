@@ -9,7 +9,9 @@ std::string orientationLetters(const Vec3& v) {
     const char positive[3] = {'L', 'P', 'H'};
     const char negative[3] = {'R', 'A', 'F'};
     int order[3] = {0, 1, 2};
-    std::sort(order, order + 3, [&](int a, int b) { return std::abs(v[std::size_t(a)]) > std::abs(v[std::size_t(b)]); });
+    std::sort(order, order + 3, [&](int a, int b) {
+        return std::abs(v[std::size_t(a)]) > std::abs(v[std::size_t(b)]);
+    });
     std::string letters;
     for (int rank = 0; rank < 2; ++rank) {
         const double c = v[std::size_t(order[rank])];

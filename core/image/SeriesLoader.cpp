@@ -96,7 +96,8 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
                     if (frame >= frames.frames)
                         throw Error("frame " + std::to_string(frame) + " missing", task.path);
                     if (frames.destination != volume.slice(slice))
-                        std::memcpy(volume.slice(slice), frames.data() + volume.sliceSize() * std::size_t(frame),
+                        std::memcpy(volume.slice(slice),
+                                    frames.data() + volume.sliceSize() * std::size_t(frame),
                                     volume.sliceSize() * sizeof(float));
                     ++decoded;
                     if (callbacks.sliceReady)
@@ -113,7 +114,8 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
                 for (auto [frame, slice] : task.frameToSlice)
                     std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
                 std::lock_guard<std::mutex> lock(mutex);
-                report.failures.push_back({task.path, std::string("unexpected error: ") + e.what()});
+                report.failures.push_back(
+                    {task.path, std::string("unexpected error: ") + e.what()});
             }
         },
         threads);
@@ -124,7 +126,8 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
     std::sort(report.failures.begin(), report.failures.end(),
               [](const FileFailure& a, const FileFailure& b) { return a.path < b.path; });
     if (decoded == 0 && !report.cancelled) {
-        const std::string why = report.failures.empty() ? "no slices" : report.failures.front().reason;
+        const std::string why =
+            report.failures.empty() ? "no slices" : report.failures.front().reason;
         throw Error("no image in this series could be decoded (" + why + ")",
                     report.failures.empty() ? series.displayName() : report.failures.front().path);
     }

@@ -23,11 +23,13 @@ Thumbnail makeThumbnail(const SeriesInfo& series, int size) {
         w = f.columns;
         h = f.rows;
         const std::size_t plane = std::size_t(w) * h;
-        const std::size_t frame = std::min<std::size_t>(std::size_t(s.frame), std::size_t(f.frames - 1));
+        const std::size_t frame =
+            std::min<std::size_t>(std::size_t(s.frame), std::size_t(f.frames - 1));
         pixels.assign(f.data() + plane * frame, f.data() + plane * (frame + 1));
     }
-    const Window win = series.display.hasWindow ? Window{series.display.windowCenter, series.display.windowWidth}
-                                                : autoWindow(pixels.data(), pixels.size());
+    const Window win = series.display.hasWindow
+                           ? Window{series.display.windowCenter, series.display.windowWidth}
+                           : autoWindow(pixels.data(), pixels.size());
     std::vector<std::uint8_t> grey(pixels.size());
     applyWindow(pixels.data(), pixels.size(), win, series.display.invert, grey.data());
 

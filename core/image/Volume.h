@@ -20,9 +20,7 @@ namespace spinelens {
 /// faults on 4 KiB pages otherwise cost a third of a CT load.
 template <typename T> struct UninitialisedAllocator : std::allocator<T> {
     using value_type = T;
-    template <typename U> struct rebind {
-        using other = UninitialisedAllocator<U>;
-    };
+    template <typename U> struct rebind { using other = UninitialisedAllocator<U>; };
     UninitialisedAllocator() = default;
     template <typename U> UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
 
@@ -46,7 +44,9 @@ template <typename T> struct UninitialisedAllocator : std::allocator<T> {
         else
             std::free(p);
     }
-    template <typename U> void construct(U* p) noexcept { ::new (static_cast<void*>(p)) U; }
+    template <typename U> void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
     template <typename U, typename... Args> void construct(U* p, Args&&... args) {
         ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
     }

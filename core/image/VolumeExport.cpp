@@ -34,8 +34,8 @@ template <typename T> void write(const Volume& v, const std::string& path) {
     using ImageType = itk::Image<T, 3>;
     auto image = ImageType::New();
     typename ImageType::RegionType region;
-    region.SetSize({{itk::SizeValueType(v.width), itk::SizeValueType(v.height),
-                     itk::SizeValueType(v.depth)}});
+    region.SetSize(
+        {{itk::SizeValueType(v.width), itk::SizeValueType(v.height), itk::SizeValueType(v.depth)}});
     image->SetRegions(region);
     const Geometry& g = v.geometry;
     image->SetSpacing(g.spacing.data());

@@ -26,7 +26,8 @@ Window autoWindow(const float* values, std::size_t count) {
     if (sample.empty())
         return {0.0, 1.0};
     auto percentile = [&](double p) {
-        const std::size_t k = std::min(sample.size() - 1, std::size_t(p * double(sample.size() - 1)));
+        const std::size_t k =
+            std::min(sample.size() - 1, std::size_t(p * double(sample.size() - 1)));
         std::nth_element(sample.begin(), sample.begin() + std::ptrdiff_t(k), sample.end());
         return double(sample[k]);
     };

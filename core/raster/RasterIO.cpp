@@ -37,8 +37,7 @@ using FilePtr = std::unique_ptr<FILE, FileCloser>;
 FilePtr openOrThrow(const std::string& path, const char* mode) {
     FilePtr f(std::fopen(path.c_str(), mode));
     if (!f)
-        throw Error(mode[0] == 'r' ? "cannot open file for reading" : "cannot create file",
-                    path);
+        throw Error(mode[0] == 'r' ? "cannot open file for reading" : "cannot create file", path);
     return f;
 }
 
@@ -232,8 +231,8 @@ RasterInfo readInfo(const std::string& path) {
 RasterImage read(const std::string& path) {
     const RasterInfo info = readInfo(path); // refuses absurd sizes before allocating
     FilePtr f = openOrThrow(path, "rb");
-    RasterImage image = isPng(f.get()) ? readPng(f.get(), path)
-                                       : readJpeg(f.get(), path, false, nullptr);
+    RasterImage image =
+        isPng(f.get()) ? readPng(f.get(), path) : readJpeg(f.get(), path, false, nullptr);
     image.sourceChannels = info.sourceChannels;
     return image;
 }
@@ -250,8 +249,8 @@ void pngWriteError(png_structp png, png_const_charp message) {
     png_longjmp(png, 1);
 }
 
-bool writePngRows(FILE* f, PngWriteState& state, int width, int height, int colorType,
-                  int bitDepth, png_bytep* rows) {
+bool writePngRows(FILE* f, PngWriteState& state, int width, int height, int colorType, int bitDepth,
+                  png_bytep* rows) {
     state.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, pngWriteError, nullptr);
     state.info = png_create_info_struct(state.png);
     if (setjmp(png_jmpbuf(state.png)))
@@ -283,8 +282,8 @@ void writePng(const std::string& path, int width, int height, int colorType, int
 
 void writePng8(const std::string& path, int width, int height, int channels,
                const std::uint8_t* data) {
-    writePng(path, width, height, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, 8,
-             data, std::size_t(width) * std::size_t(channels));
+    writePng(path, width, height, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, 8, data,
+             std::size_t(width) * std::size_t(channels));
 }
 
 void writePng16(const std::string& path, int width, int height, const std::uint16_t* data) {

@@ -10,8 +10,8 @@ namespace spinelens::raster {
 struct RasterImage {
     int width = 0;
     int height = 0;
-    int bitDepth = 8;        ///< of the stored samples (8 or 16)
-    int sourceChannels = 1;  ///< as stored in the file (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA)
+    int bitDepth = 8;          ///< of the stored samples (8 or 16)
+    int sourceChannels = 1;    ///< as stored in the file (1 grey, 2 grey+alpha, 3 RGB, 4 RGBA)
     std::vector<float> pixels; ///< height * width, row-major
 };
 

@@ -27,7 +27,8 @@ static double seconds(Clock::time_point a, Clock::time_point b) {
 
 int main(int argc, char** argv) {
     const int slices = argc > 1 ? std::atoi(argv[1]) : 300;
-    const std::string dir = (std::filesystem::temp_directory_path() / "spinelens-bench-series").string();
+    const std::string dir =
+        (std::filesystem::temp_directory_path() / "spinelens-bench-series").string();
     std::filesystem::remove_all(dir);
     phantom::CtSpec spec;
     spec.slices = slices;
@@ -76,8 +77,8 @@ int main(int argc, char** argv) {
         }
     }
     std::printf("ITK ImageSeriesReader + GDCMSeriesFileNames: %.3f s\n", bestItk);
-    std::printf("SpineLens scan + parallel decode:            %.3f s (first slice after %.3f s)\n", bestOurs,
-                bestFirst);
+    std::printf("SpineLens scan + parallel decode:            %.3f s (first slice after %.3f s)\n",
+                bestOurs, bestFirst);
     std::printf("speed-up vs ITK: %.2fx (target >= 2x)\n", bestItk / bestOurs);
     std::printf("first slice / full load: %.1f%% (target < 10%%)\n", 100.0 * bestFirst / bestOurs);
     if (!std::getenv("SPINELENS_BENCH_KEEP"))

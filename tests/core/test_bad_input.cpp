@@ -59,7 +59,8 @@ private Q_SLOTS:
         QVERIFY(goodFile.open(QIODevice::ReadOnly));
         const QByteArray bytes = goodFile.readAll();
         writeBytes("truncated.dcm", bytes.left(bytes.size() / 2));
-        writeBytes("not-dicom.dcm", QByteArray("This is a text file with a .dcm name.\n").repeated(40));
+        writeBytes("not-dicom.dcm",
+                   QByteArray("This is a text file with a .dcm name.\n").repeated(40));
         writeBytes("empty.dcm", QByteArray());
         writeBytes("broken.png", QByteArray("\x89PNG\r\n\x1a\nnot really", 18));
         modifiedCopy("no-pixels.dcm", [](DcmDataset& ds) {
@@ -78,12 +79,14 @@ private Q_SLOTS:
             QVERIFY(ff.loadFile(good_[0].c_str()).good());
             ff.getDataset()->putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.3");
             ff.getMetaInfo()->putAndInsertString(DCM_TransferSyntaxUID, "1.2.840.10008.1.2.4.102");
-            QVERIFY(ff.saveFile(path("mpeg4.dcm").toStdString().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
-                                EGL_recalcGL, EPD_noChange, 0, 0, EWM_dontUpdateMeta)
+            QVERIFY(ff.saveFile(path("mpeg4.dcm").toStdString().c_str(), EXS_LittleEndianExplicit,
+                                EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0,
+                                EWM_dontUpdateMeta)
                         .good());
             badNames_ << "mpeg4.dcm";
         }
-        std::filesystem::create_symlink("/nonexistent/target.dcm", path("dangling.dcm").toStdString());
+        std::filesystem::create_symlink("/nonexistent/target.dcm",
+                                        path("dangling.dcm").toStdString());
         badNames_ << "dangling.dcm";
     }
 
@@ -103,7 +106,8 @@ private Q_SLOTS:
                     QVERIFY2(!f.reason.empty(), qPrintable(name));
                     qInfo("%s: %s", qPrintable(name), f.reason.c_str());
                 }
-            QVERIFY2(mentions == 1, qPrintable(name + " reported " + QString::number(mentions) + " times"));
+            QVERIFY2(mentions == 1,
+                     qPrintable(name + " reported " + QString::number(mentions) + " times"));
         }
         QCOMPARE(int(scan.failures.size()), badNames_.size());
     }
@@ -139,7 +143,8 @@ private Q_SLOTS:
         const QJsonObject json = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
         QCOMPARE(json.value("series").toArray().size(), 1);
         QCOMPARE(json.value("series").toArray().at(0).toObject().value("slices").toInt(), 4);
-        const QStringList lines = QString::fromUtf8(cli.readAllStandardError()).split('\n', Qt::SkipEmptyParts);
+        const QStringList lines =
+            QString::fromUtf8(cli.readAllStandardError()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), badNames_.size());
         for (const QString& name : badNames_)
             QVERIFY2(lines.filter("/" + name + ":").size() == 1, qPrintable(name));

@@ -54,18 +54,21 @@ private Q_SLOTS:
         } catch (const Error& e) {
             ourError = QString::fromStdString(e.what());
             // One clear message that names the file.
-            QVERIFY2(ourError.contains(name), qPrintable("message does not name the file: " + ourError));
+            QVERIFY2(ourError.contains(name),
+                     qPrintable("message does not name the file: " + ourError));
         }
 
         if (status == "nopixels") {
             QVERIFY2(!ourError.isEmpty(), "decoded a file that has no pixel data");
-            QVERIFY2(ourError.contains("no pixel data") || ourError.contains("not a"), qPrintable(ourError));
+            QVERIFY2(ourError.contains("no pixel data") || ourError.contains("not a"),
+                     qPrintable(ourError));
             return;
         }
         if (status != "ok") {
             const QString reason = entry.value("reason").toString();
             if (reason.contains("doesn't match the expected length"))
-                QVERIFY2(ourError.contains("truncated"), qPrintable("truncated file accepted: " + ourError));
+                QVERIFY2(ourError.contains("truncated"),
+                         qPrintable("truncated file accepted: " + ourError));
             if (ourError.isEmpty())
                 qInfo("%s: pydicom cannot decode (%s); we decode it with %s (not compared)",
                       qPrintable(name), qPrintable(reason.left(60)), ours.decoder.c_str());
@@ -75,10 +78,12 @@ private Q_SLOTS:
         }
 
         if (name == "SC_rgb_jpeg.dcm")
-            QEXPECT_FAIL("", "meta header says explicit VR, dataset is implicit VR: DCMTK stops "
-                             "reading; pydicom guesses. Known gap, refused with a clear message.",
+            QEXPECT_FAIL("",
+                         "meta header says explicit VR, dataset is implicit VR: DCMTK stops "
+                         "reading; pydicom guesses. Known gap, refused with a clear message.",
                          Abort);
-        QVERIFY2(ourError.isEmpty(), qPrintable("pydicom decodes this file but we do not: " + ourError));
+        QVERIFY2(ourError.isEmpty(),
+                 qPrintable("pydicom decodes this file but we do not: " + ourError));
         QCOMPARE(ours.frames, entry.value("frames").toInt());
         QCOMPARE(ours.rows, entry.value("rows").toInt());
         QCOMPARE(ours.columns, entry.value("columns").toInt());
@@ -105,13 +110,15 @@ private Q_SLOTS:
         if (entry.value("lossy").toBool()) {
             // Lossy JPEG: the standard lets decoders' inverse DCTs differ by a few levels
             // (DCMTK's IJG code vs Pillow's libjpeg-turbo). Mean must stay well under 1 level.
-            QVERIFY2(meanDiff < 1.0 && maxDiff <= 12.0,
-                     qPrintable(QString("lossy mismatch: mean %1 max %2").arg(meanDiff).arg(maxDiff)));
+            QVERIFY2(
+                meanDiff < 1.0 && maxDiff <= 12.0,
+                qPrintable(QString("lossy mismatch: mean %1 max %2").arg(meanDiff).arg(maxDiff)));
         } else if (entry.value("ybr").toBool()) {
             // YCbCr -> RGB rounds to integers in both DCMTK and pydicom, by formulas that
             // differ in the last bit: luma may differ by at most one level.
-            QVERIFY2(meanDiff < 0.5 && maxDiff <= 1.01,
-                     qPrintable(QString("YBR mismatch: mean %1 max %2").arg(meanDiff).arg(maxDiff)));
+            QVERIFY2(
+                meanDiff < 0.5 && maxDiff <= 1.01,
+                qPrintable(QString("YBR mismatch: mean %1 max %2").arg(meanDiff).arg(maxDiff)));
         } else {
             // Lossless: identical up to float rounding of non-integer rescale slopes, and
             // half a level for colour-to-grey of values pydicom keeps as integers.
@@ -128,7 +135,8 @@ private Q_SLOTS:
     void folderScanKeepsGoodFiles() {
         // Scanning pydicom's whole test folder: broken files are listed with reasons, every
         // file pydicom decodes lands in some series.
-        const QString folder = QFileInfo(files().first().toObject().value("path").toString()).absolutePath();
+        const QString folder =
+            QFileInfo(files().first().toObject().value("path").toString()).absolutePath();
         const ScanResult scan = spinelens::scan({folder.toStdString()});
         std::set<std::string> inSeries;
         for (const auto& s : scan.series)
@@ -136,7 +144,8 @@ private Q_SLOTS:
                 inSeries.insert(sl.path);
         for (const auto& v : files()) {
             const QJsonObject e = v.toObject();
-            if (e.value("status").toString() == "ok" && e.value("name").toString() != "SC_rgb_jpeg.dcm")
+            if (e.value("status").toString() == "ok" &&
+                e.value("name").toString() != "SC_rgb_jpeg.dcm")
                 QVERIFY2(inSeries.count(e.value("path").toString().toStdString()),
                          qPrintable(e.value("name").toString() + " missing from the scan"));
         }

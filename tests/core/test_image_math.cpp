@@ -30,7 +30,8 @@ private Q_SLOTS:
         QTest::newRow("width 1 threshold high") << 100.0 << 100.0 << 1.0 << false << 255;
         QTest::newRow("MONOCHROME1 centre") << 40.0 << 40.0 << 400.0 << true << 127;
         QTest::newRow("MONOCHROME1 low is white") << -500.0 << 40.0 << 400.0 << true << 255;
-        QTest::newRow("NaN shows black") << std::numeric_limits<double>::quiet_NaN() << 40.0 << 400.0 << false << 0;
+        QTest::newRow("NaN shows black")
+            << std::numeric_limits<double>::quiet_NaN() << 40.0 << 400.0 << false << 0;
     }
     void windowFunction() {
         QFETCH(double, value);

@@ -24,7 +24,8 @@ private Q_SLOTS:
         QFile f(ref() + "/manifest.json");
         QVERIFY(f.open(QIODevice::ReadOnly));
         for (const auto& v : QJsonDocument::fromJson(f.readAll()).array())
-            QTest::newRow(v.toObject().value("name").toString().toUtf8().constData()) << v.toObject();
+            QTest::newRow(v.toObject().value("name").toString().toUtf8().constData())
+                << v.toObject();
     }
 
     void decodesLikePillow() {

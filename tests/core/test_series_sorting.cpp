@@ -32,8 +32,8 @@ class SeriesSorting : public QObject {
 private Q_SLOTS:
     void sortsShuffledFiles_data() {
         QTest::addColumn<QString>("encoding");
-        for (const char* e : {"explicit-le", "implicit-le", "explicit-be", "deflated", "rle", "jpeg-lossless",
-                              "jpeg-ls-lossless"})
+        for (const char* e : {"explicit-le", "implicit-le", "explicit-be", "deflated", "rle",
+                              "jpeg-lossless", "jpeg-ls-lossless"})
             QTest::newRow(e) << QString(e);
     }
 
@@ -48,7 +48,8 @@ private Q_SLOTS:
         QCOMPARE(int(written.size()), source.depth);
 
         const ScanResult scan = spinelens::scan({dir.path().toStdString()});
-        QVERIFY2(scan.failures.empty(), scan.failures.empty() ? "" : scan.failures[0].reason.c_str());
+        QVERIFY2(scan.failures.empty(),
+                 scan.failures.empty() ? "" : scan.failures[0].reason.c_str());
         QCOMPARE(int(scan.series.size()), 1);
         const SeriesInfo& s = scan.series[0];
         QCOMPARE(s.sortedBy, std::string("position"));
@@ -59,9 +60,11 @@ private Q_SLOTS:
         QVERIFY(std::abs(s.geometry.spacing[0] - 0.8) < 1e-6);
         QVERIFY(std::abs(s.geometry.spacing[2] - 3.5) < 1e-6);
         for (int i = 0; i < 9; ++i)
-            QVERIFY(std::abs(s.geometry.direction[std::size_t(i)] - source.geometry.direction[std::size_t(i)]) < 1e-6);
+            QVERIFY(std::abs(s.geometry.direction[std::size_t(i)] -
+                             source.geometry.direction[std::size_t(i)]) < 1e-6);
         for (int i = 0; i < 3; ++i)
-            QVERIFY(std::abs(s.geometry.origin[std::size_t(i)] - source.geometry.origin[std::size_t(i)]) < 1e-6);
+            QVERIFY(std::abs(s.geometry.origin[std::size_t(i)] -
+                             source.geometry.origin[std::size_t(i)]) < 1e-6);
 
         LoadReport report;
         auto volume = loadSeries(s, &report);
@@ -69,7 +72,10 @@ private Q_SLOTS:
         QCOMPARE(volume->voxels.size(), source.voxels.size());
         for (std::size_t i = 0; i < source.voxels.size(); ++i)
             if (volume->voxels[i] != source.voxels[i])
-                QFAIL(qPrintable(QString("voxel %1: %2 != %3").arg(i).arg(volume->voxels[i]).arg(source.voxels[i])));
+                QFAIL(qPrintable(QString("voxel %1: %2 != %3")
+                                     .arg(i)
+                                     .arg(volume->voxels[i])
+                                     .arg(source.voxels[i])));
     }
 
     void obliqueSeriesSortsAlongNormal() {
@@ -109,7 +115,8 @@ private Q_SLOTS:
 
     void dicomDirReferencesEveryImage() {
         // pydicom's DICOMDIR sample: 31 IMAGE records in 13 series (pydicom's README).
-        const std::string dicomdir = "/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/DICOMDIR";
+        const std::string dicomdir =
+            "/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/DICOMDIR";
         const ScanResult viaIndex = spinelens::scan({dicomdir});
         std::set<std::string> files, seriesUids;
         for (const auto& s : viaIndex.series) {
@@ -121,8 +128,8 @@ private Q_SLOTS:
         QCOMPARE(int(seriesUids.size()), 13);
         QVERIFY(viaIndex.failures.empty());
         // Opening the folder finds the same images once each (the DICOMDIR and a walk agree).
-        const ScanResult viaFolder =
-            spinelens::scan({"/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests"});
+        const ScanResult viaFolder = spinelens::scan(
+            {"/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests"});
         std::set<std::string> folderFiles;
         int slices = 0;
         for (const auto& s : viaFolder.series)

@@ -56,8 +56,10 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
             auto& patient = patients[pkey];
             if (!patient) {
                 QString name = QString::fromStdString(s.patientName).replace('^', ' ');
-                patient = new QTreeWidgetItem(this, {QString("%1  (%2)").arg(name.isEmpty() ? "Unnamed patient" : name,
-                                                                            QString::fromStdString(s.patientId))});
+                patient =
+                    new QTreeWidgetItem(this, {QString("%1  (%2)")
+                                                   .arg(name.isEmpty() ? "Unnamed patient" : name,
+                                                        QString::fromStdString(s.patientId))});
                 patient->setExpanded(true);
             }
             auto& study = studies[pkey + "|" + s.studyInstanceUid];
@@ -65,7 +67,9 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
                 QString date = QString::fromStdString(s.studyDate);
                 if (date.size() == 8)
                     date = date.left(4) + "-" + date.mid(4, 2) + "-" + date.mid(6, 2);
-                study = new QTreeWidgetItem(patient, {QString("%1  %2").arg(date, QString::fromStdString(s.studyDescription))});
+                study = new QTreeWidgetItem(
+                    patient,
+                    {QString("%1  %2").arg(date, QString::fromStdString(s.studyDescription))});
                 study->setExpanded(true);
             }
             parent = study;
@@ -87,10 +91,12 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
         requestThumbnail(item, s);
     }
     if (!scan_->failures.empty()) {
-        auto* bad = new QTreeWidgetItem(this, {tr("%n file(s) could not be read", "", int(scan_->failures.size()))});
+        auto* bad = new QTreeWidgetItem(
+            this, {tr("%n file(s) could not be read", "", int(scan_->failures.size()))});
         bad->setForeground(0, QColor(230, 120, 90));
         for (const auto& f : scan_->failures) {
-            auto* item = new QTreeWidgetItem(bad, {QString::fromStdString(f.path + ": " + f.reason)});
+            auto* item =
+                new QTreeWidgetItem(bad, {QString::fromStdString(f.path + ": " + f.reason)});
             item->setToolTip(0, item->text(0));
         }
     }
@@ -124,7 +130,8 @@ void SeriesBrowser::requestThumbnail(QTreeWidgetItem* item, const SeriesInfo& se
             const Thumbnail t = makeThumbnail(series, kThumbSize);
             QImage image(t.width, t.height, QImage::Format_Grayscale8);
             for (int y = 0; y < t.height; ++y)
-                std::memcpy(image.scanLine(y), t.grey.data() + std::size_t(y) * t.width, std::size_t(t.width));
+                std::memcpy(image.scanLine(y), t.grey.data() + std::size_t(y) * t.width,
+                            std::size_t(t.width));
             return image;
         } catch (const std::exception&) {
             return QImage(); // the load itself reports the problem

@@ -13,7 +13,8 @@
 namespace spinelens::ui {
 
 TagBrowser::TagBrowser(QWidget* parent)
-    : QWidget(parent), filter_(new QLineEdit(this)), tree_(new QTreeWidget(this)), status_(new QLabel(this)) {
+    : QWidget(parent), filter_(new QLineEdit(this)), tree_(new QTreeWidget(this)),
+      status_(new QLabel(this)) {
     filter_->setPlaceholderText(tr("Search tags: number, name or value"));
     filter_->setClearButtonEnabled(true);
     tree_->setColumnCount(4);
@@ -56,7 +57,9 @@ void TagBrowser::showFile(const QString& path) {
     applyFilter();
 }
 
-void TagBrowser::setFilter(const QString& text) { filter_->setText(text); }
+void TagBrowser::setFilter(const QString& text) {
+    filter_->setText(text);
+}
 
 void TagBrowser::applyFilter() {
     const QString needle = filter_->text().trimmed();

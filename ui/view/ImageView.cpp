@@ -90,7 +90,8 @@ void ImageView::paintGL() {
     state->Pop();
 }
 
-void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info, int initialSlice) {
+void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info,
+                          int initialSlice) {
     volume_ = std::move(volume);
     info_ = info;
     loaded_.assign(std::size_t(volume_->depth), 0);
@@ -106,8 +107,9 @@ void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo
     s.slice->GetProperty()->SetLookupTable(info.display.invert ? s.invertedGrey.Get() : nullptr);
     s.slice->GetProperty()->SetUseLookupTableScalarRange(false);
     s.slice->SetVisibility(true);
-    fileWindow_ = info.display.hasWindow ? Window{info.display.windowCenter, info.display.windowWidth}
-                                         : Window{0.0, 0.0};
+    fileWindow_ = info.display.hasWindow
+                      ? Window{info.display.windowCenter, info.display.windowWidth}
+                      : Window{0.0, 0.0};
     uploadSlice();
     resetView();
     Q_EMIT sliceChanged(slice_, sliceCount());
@@ -251,7 +253,8 @@ Point2 ImageView::widgetToImage(const QPointF& p) const {
     double f[3];
     cam->GetFocalPoint(f);
     const double unitsPerPixel = 2.0 * cam->GetParallelScale() / std::max(1, height());
-    return {f[0] + (p.x() - width() / 2.0) * unitsPerPixel, f[1] + (p.y() - height() / 2.0) * unitsPerPixel};
+    return {f[0] + (p.x() - width() / 2.0) * unitsPerPixel,
+            f[1] + (p.y() - height() / 2.0) * unitsPerPixel};
 }
 
 QPointF ImageView::imageToWidget(const Point2& q) const {
@@ -259,7 +262,8 @@ QPointF ImageView::imageToWidget(const Point2& q) const {
     double f[3];
     cam->GetFocalPoint(f);
     const double pixelsPerUnit = std::max(1, height()) / (2.0 * cam->GetParallelScale());
-    return {width() / 2.0 + (q[0] - f[0]) * pixelsPerUnit, height() / 2.0 + (q[1] - f[1]) * pixelsPerUnit};
+    return {width() / 2.0 + (q[0] - f[0]) * pixelsPerUnit,
+            height() / 2.0 + (q[1] - f[1]) * pixelsPerUnit};
 }
 
 void ImageView::setTool(Tool tool) {
@@ -276,14 +280,18 @@ void ImageView::clearMeasurements() {
     update();
 }
 
-std::vector<Measurement> ImageView::measurements() const { return overlay_->all(); }
+std::vector<Measurement> ImageView::measurements() const {
+    return overlay_->all();
+}
 
 QString ImageView::cornerText(int position) const {
     const char* text = scene_->corners->GetText(position);
     return text ? QString::fromUtf8(text) : QString();
 }
 
-QImage ImageView::screenshot() { return grabFramebuffer().convertToFormat(QImage::Format_RGB32); }
+QImage ImageView::screenshot() {
+    return grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+}
 
 void ImageView::updateCornerText() {
     vtkCornerAnnotation* c = scene_->corners;
@@ -300,8 +308,8 @@ void ImageView::updateCornerText() {
     if (!info_.patientId.empty())
         upperLeft += "\nID " + info_.patientId;
     if (info_.studyDate.size() == 8)
-        upperLeft += "\n" + info_.studyDate.substr(0, 4) + "-" + info_.studyDate.substr(4, 2) + "-" +
-                     info_.studyDate.substr(6, 2);
+        upperLeft += "\n" + info_.studyDate.substr(0, 4) + "-" + info_.studyDate.substr(4, 2) +
+                     "-" + info_.studyDate.substr(6, 2);
     if (!info_.studyDescription.empty())
         upperLeft += "\n" + info_.studyDescription;
     set(2, upperLeft);
@@ -313,20 +321,21 @@ void ImageView::updateCornerText() {
     set(3, upperRight);
 
     char buf[256];
-    std::snprintf(buf, sizeof buf, "Im %d/%d%s\nW %.0f  L %.0f\nZoom %.2fx", slice_ + 1, volume_->depth,
-                  loaded_[std::size_t(slice_)] ? "" : "  (loading…)", window_.width, window_.center, zoom());
+    std::snprintf(buf, sizeof buf, "Im %d/%d%s\nW %.0f  L %.0f\nZoom %.2fx", slice_ + 1,
+                  volume_->depth, loaded_[std::size_t(slice_)] ? "" : "  (loading…)", window_.width,
+                  window_.center, zoom());
     std::string lowerLeft = buf;
-    if (volume_->depth > 1 && volume_->geometry.directionKnown && slice_ < int(info_.slices.size()) &&
-        info_.slices[std::size_t(slice_)].hasPosition) {
-        std::snprintf(buf, sizeof buf, "\nLoc %.1f mm", dot(info_.slices[std::size_t(slice_)].position,
-                                                          volume_->geometry.normal()));
+    if (volume_->depth > 1 && volume_->geometry.directionKnown &&
+        slice_ < int(info_.slices.size()) && info_.slices[std::size_t(slice_)].hasPosition) {
+        std::snprintf(buf, sizeof buf, "\nLoc %.1f mm",
+                      dot(info_.slices[std::size_t(slice_)].position, volume_->geometry.normal()));
         lowerLeft += buf;
     }
     set(0, lowerLeft);
     const Geometry& g = volume_->geometry;
     if (g.spacingKnown)
-        std::snprintf(buf, sizeof buf, "%d x %d\n%.2f x %.2f mm", volume_->width, volume_->height, g.spacing[0],
-                      g.spacing[1]);
+        std::snprintf(buf, sizeof buf, "%d x %d\n%.2f x %.2f mm", volume_->width, volume_->height,
+                      g.spacing[0], g.spacing[1]);
     else
         std::snprintf(buf, sizeof buf, "%d x %d\nno pixel spacing: lengths in px", volume_->width,
                       volume_->height);
@@ -361,7 +370,8 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
             if (pendingPoints_.size() == needed) {
                 const Measurement m =
                     tool_ == Tool::Distance
-                        ? measureDistance(pendingPoints_[0], pendingPoints_[1], volume_->geometry.spacingKnown)
+                        ? measureDistance(pendingPoints_[0], pendingPoints_[1],
+                                          volume_->geometry.spacingKnown)
                         : measureAngle(pendingPoints_[0], pendingPoints_[1], pendingPoints_[2]);
                 overlay_->add(slice_, m);
                 pendingPoints_.clear();
@@ -388,8 +398,12 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
                    std::max(1.0, dragStartWindow_.width + total.x() * step)});
         break;
     }
-    case Drag::Pan: pan(delta); break;
-    case Drag::Zoom: setZoom(zoom() * std::exp(-delta.y() * 0.01)); break;
+    case Drag::Pan:
+        pan(delta);
+        break;
+    case Drag::Zoom:
+        setZoom(zoom() * std::exp(-delta.y() * 0.01));
+        break;
     case Drag::None:
         if (!pendingPoints_.empty()) {
             std::vector<Point2> preview = pendingPoints_;
@@ -401,7 +415,9 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
     }
 }
 
-void ImageView::mouseReleaseEvent(QMouseEvent*) { drag_ = Drag::None; }
+void ImageView::mouseReleaseEvent(QMouseEvent*) {
+    drag_ = Drag::None;
+}
 
 void ImageView::mouseDoubleClickEvent(QMouseEvent* e) {
     if (e->button() == Qt::LeftButton && tool_ == Tool::Navigate)
@@ -425,23 +441,51 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
     const auto& presets = windowPresets();
     switch (e->key()) {
     case Qt::Key_Up:
-    case Qt::Key_Left: setSliceIndex(slice_ - 1); break;
+    case Qt::Key_Left:
+        setSliceIndex(slice_ - 1);
+        break;
     case Qt::Key_Down:
-    case Qt::Key_Right: setSliceIndex(slice_ + 1); break;
-    case Qt::Key_PageUp: setSliceIndex(slice_ - std::max(1, sliceCount() / 10)); break;
-    case Qt::Key_PageDown: setSliceIndex(slice_ + std::max(1, sliceCount() / 10)); break;
-    case Qt::Key_Home: setSliceIndex(0); break;
-    case Qt::Key_End: setSliceIndex(sliceCount() - 1); break;
-    case Qt::Key_F: fitToWindow(); break;
-    case Qt::Key_R: resetView(); break;
+    case Qt::Key_Right:
+        setSliceIndex(slice_ + 1);
+        break;
+    case Qt::Key_PageUp:
+        setSliceIndex(slice_ - std::max(1, sliceCount() / 10));
+        break;
+    case Qt::Key_PageDown:
+        setSliceIndex(slice_ + std::max(1, sliceCount() / 10));
+        break;
+    case Qt::Key_Home:
+        setSliceIndex(0);
+        break;
+    case Qt::Key_End:
+        setSliceIndex(sliceCount() - 1);
+        break;
+    case Qt::Key_F:
+        fitToWindow();
+        break;
+    case Qt::Key_R:
+        resetView();
+        break;
     case Qt::Key_Plus:
-    case Qt::Key_Equal: setZoom(zoom() * 1.25); break;
-    case Qt::Key_Minus: setZoom(zoom() / 1.25); break;
-    case Qt::Key_D: setTool(Tool::Distance); break;
-    case Qt::Key_A: setTool(Tool::Angle); break;
+    case Qt::Key_Equal:
+        setZoom(zoom() * 1.25);
+        break;
+    case Qt::Key_Minus:
+        setZoom(zoom() / 1.25);
+        break;
+    case Qt::Key_D:
+        setTool(Tool::Distance);
+        break;
+    case Qt::Key_A:
+        setTool(Tool::Angle);
+        break;
     case Qt::Key_Escape:
-    case Qt::Key_N: setTool(Tool::Navigate); break;
-    case Qt::Key_0: resetWindow(); break;
+    case Qt::Key_N:
+        setTool(Tool::Navigate);
+        break;
+    case Qt::Key_0:
+        resetWindow();
+        break;
     case Qt::Key_1:
     case Qt::Key_2:
     case Qt::Key_3:
@@ -451,7 +495,9 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
             applyPreset(presets[i]);
         break;
     }
-    default: QOpenGLWidget::keyPressEvent(e); return;
+    default:
+        QOpenGLWidget::keyPressEvent(e);
+        return;
     }
     e->accept();
 }

@@ -29,7 +29,8 @@ public:
     ~ImageView() override;
 
     /// Shows a series whose slices may still be loading; call markSliceLoaded as they land.
-    void setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info, int initialSlice = 0);
+    void setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& info,
+                   int initialSlice = 0);
     void clear();
     bool hasImage() const { return volume_ != nullptr; }
     void markSliceLoaded(int slice);
