@@ -7,7 +7,10 @@ build="${SPINELENS_BUILD_DIR:-$here/build}"
 sample="${SPINELENS_SAMPLE_DIR:-$here/sample}"
 "$build/app/spinelens-cli" sample "$sample"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-  echo "No display found: starting the viewer under xvfb-run (screenshots only)." >&2
-  exec xvfb-run -a -s "-screen 0 1600x1000x24" "$build/app/spinelens" "$sample" "$@"
+  # No screen to show a window on: open the viewer on a virtual one and save what it shows.
+  shot="$sample/spinelens-screenshot.png"
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$build/app/spinelens" "$sample" --screenshot "$shot" "$@"
+  echo "No display found: the viewer ran on a virtual screen; its window is in $shot" >&2
+  exit 0
 fi
 exec "$build/app/spinelens" "$sample" "$@"

@@ -30,24 +30,32 @@ void addNoise(Volume& v, double sigma, std::uint64_t seed, float lo, float hi) {
         x = std::clamp(std::round(x + (sigma > 0 ? n(rng) : 0.0f)), lo, hi);
 }
 
+// A volume of the given size with square pixels, known spacing and direction.
+Volume emptyVolume(int columns, int rows, int slices, double pixelSpacing, double sliceSpacing,
+                   const std::array<double, 9>& direction) {
+    Volume v;
+    v.width = columns;
+    v.height = rows;
+    v.depth = slices;
+    v.geometry.spacing = {pixelSpacing, pixelSpacing, sliceSpacing};
+    v.geometry.direction = direction;
+    v.geometry.directionKnown = true;
+    v.geometry.spacingKnown = true;
+    v.voxels.resize(v.sliceSize() * std::size_t(slices));
+    return v;
+}
+
 } // namespace
 
 Volume makeSagittalMri(const MriSpec& spec) {
-    Volume v;
-    v.width = spec.columns;
-    v.height = spec.rows;
-    v.depth = spec.slices;
-    Geometry& g = v.geometry;
-    g.spacing = {spec.pixelSpacing, spec.pixelSpacing, spec.sliceSpacing};
     // Columns run anterior -> posterior (+y in LPS), rows head -> feet (-z); the normal
     // (row x column) then points to the patient's right (-x).
-    g.direction = {0, 1, 0, 0, 0, -1, -1, 0, 0};
-    g.directionKnown = true;
-    g.spacingKnown = true;
+    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing, spec.sliceSpacing,
+                           {0, 1, 0, 0, 0, -1, -1, 0, 0});
+    Geometry& g = v.geometry;
     const double halfLateral = (spec.slices - 1) * spec.sliceSpacing / 2.0;
     g.origin = {halfLateral, -spec.columns * spec.pixelSpacing / 2.0,
                 spec.rows * spec.pixelSpacing / 2.0};
-    v.voxels.resize(v.sliceSize() * std::size_t(v.depth));
 
     const double fovX = spec.columns * spec.pixelSpacing, fovY = spec.rows * spec.pixelSpacing;
     const double bodyFront = 0.30 * fovX, bodyBack = bodyFront + 38.0; // vertebral body AP extent
@@ -95,18 +103,11 @@ Volume makeSagittalMri(const MriSpec& spec) {
 }
 
 Volume makeAxialCt(const CtSpec& spec) {
-    Volume v;
-    v.width = spec.columns;
-    v.height = spec.rows;
-    v.depth = spec.slices;
+    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing, spec.sliceSpacing,
+                           {1, 0, 0, 0, 1, 0, 0, 0, 1});
     Geometry& g = v.geometry;
-    g.spacing = {spec.pixelSpacing, spec.pixelSpacing, spec.sliceSpacing};
-    g.direction = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-    g.directionKnown = true;
-    g.spacingKnown = true;
     g.origin = {-spec.columns * spec.pixelSpacing / 2, -spec.rows * spec.pixelSpacing / 2,
                 -spec.slices * spec.sliceSpacing};
-    v.voxels.resize(v.sliceSize() * std::size_t(v.depth));
     const double cx = spec.columns / 2.0, cy = spec.rows / 2.0;
     const double body = 0.42 * spec.columns, vert = 0.07 * spec.columns;
     const double vy = cy + 0.12 * spec.rows, canalY = vy + vert * 1.6;
