@@ -5,10 +5,15 @@
 #include "dicom/DicomDecoder.h"
 #include "dicom/Scanner.h"
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcuid.h>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -130,6 +135,85 @@ private Q_SLOTS:
                                     .arg(expected[worst])
                                     .arg(maxDiff)));
         }
+    }
+
+    void bitsStoredBelowBitsAllocated_data() {
+        QTest::addColumn<bool>("isSigned");
+        QTest::newRow("signed 12 of 16") << true;
+        QTest::newRow("unsigned 12 of 16") << false;
+    }
+
+    // None of pydicom's uncompressed files stores fewer bits than it allocates, so build one:
+    // 12 stored bits with junk (old overlay bits) above them, values known by construction.
+    void bitsStoredBelowBitsAllocated() {
+        QFETCH(bool, isSigned);
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/12bit.dcm").toStdString();
+        const int rows = 4, cols = 8;
+        std::vector<Uint16> words(rows * cols);
+        std::vector<float> expected(words.size());
+        for (std::size_t i = 0; i < words.size(); ++i) {
+            const int v = isSigned ? int(i) * 131 % 4096 - 2048 : int(i) * 131 % 4096;
+            expected[i] = float(v * 2 - 100); // slope 2, intercept -100
+            words[i] = Uint16((v & 0x0FFF) | 0xA000);
+        }
+        DcmFileFormat ff;
+        DcmDataset& ds = *ff.getDataset();
+        ds.putAndInsertString(DCM_SOPClassUID, UID_CTImageStorage);
+        ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.12");
+        ds.putAndInsertUint16(DCM_Rows, rows);
+        ds.putAndInsertUint16(DCM_Columns, cols);
+        ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
+        ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+        ds.putAndInsertUint16(DCM_BitsAllocated, 16);
+        ds.putAndInsertUint16(DCM_BitsStored, 12);
+        ds.putAndInsertUint16(DCM_HighBit, 11);
+        ds.putAndInsertUint16(DCM_PixelRepresentation, isSigned ? 1 : 0);
+        ds.putAndInsertString(DCM_RescaleSlope, "2");
+        ds.putAndInsertString(DCM_RescaleIntercept, "-100");
+        ds.putAndInsertUint16Array(DCM_PixelData, words.data(), words.size());
+        QVERIFY(ff.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
+        const dicom::DecodedFrames ours = dicom::decodeFile(path);
+        QCOMPARE(ours.decoder, std::string("dcmtk-native"));
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(ours.pixels[i], expected[i]);
+    }
+
+    // A Modality LUT Sequence instead of rescale: out = LUT[stored]. None in pydicom's set.
+    void modalityLutSequenceIsApplied() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/lut.dcm").toStdString();
+        const int rows = 2, cols = 16;
+        std::vector<Uint16> words(rows * cols);
+        for (std::size_t i = 0; i < words.size(); ++i)
+            words[i] = Uint16(i * 97 % 4096);
+        std::vector<Uint16> lut(4096);
+        for (std::size_t i = 0; i < lut.size(); ++i)
+            lut[i] = Uint16(3 * i + 5);
+        DcmFileFormat ff;
+        DcmDataset& ds = *ff.getDataset();
+        ds.putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
+        ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.13");
+        ds.putAndInsertUint16(DCM_Rows, rows);
+        ds.putAndInsertUint16(DCM_Columns, cols);
+        ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
+        ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+        ds.putAndInsertUint16(DCM_BitsAllocated, 16);
+        ds.putAndInsertUint16(DCM_BitsStored, 12);
+        ds.putAndInsertUint16(DCM_HighBit, 11);
+        ds.putAndInsertUint16(DCM_PixelRepresentation, 0);
+        DcmItem* item = nullptr;
+        QVERIFY(ds.findOrCreateSequenceItem(DCM_ModalityLUTSequence, item).good());
+        const Uint16 descriptor[3] = {0 /* 4096 entries */, 0, 16};
+        item->putAndInsertUint16Array(DCM_LUTDescriptor, descriptor, 3);
+        item->putAndInsertString(DCM_ModalityLUTType, "US");
+        item->putAndInsertUint16Array(DCM_LUTData, lut.data(), lut.size());
+        ds.putAndInsertUint16Array(DCM_PixelData, words.data(), words.size());
+        QVERIFY(ff.saveFile(path.c_str(), EXS_LittleEndianExplicit).good());
+        const dicom::DecodedFrames ours = dicom::decodeFile(path);
+        QCOMPARE(ours.decoder, std::string("dcmtk"));
+        for (std::size_t i = 0; i < words.size(); ++i)
+            QCOMPARE(ours.pixels[i], float(3 * words[i] + 5));
     }
 
     void folderScanKeepsGoodFiles() {
