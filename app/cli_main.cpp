@@ -1,4 +1,5 @@
 // spinelens-cli: argument parsing, then hand-off to core/cli.
+#include "cli/AiCommands.h"
 #include "cli/Commands.h"
 
 #include <cstring>
@@ -16,6 +17,11 @@ commands:
                                     write a series or X-ray as .nii.gz, .nii, .nrrd, .mha
                                     (modality values) or one slice as .png (file's window)
   sample OUTDIR [--seed S]          write the synthetic sample study (MR, CT, X-ray phantoms)
+  classify --model DIR PATH...      per-class probabilities, one JSON line per image (and
+                                    one per series with max and mean over slices)
+  explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
+          [--series N] [--slice K] [--opacity A] PATH --out OUT.png [--raw OUT.nrrd]
+                                    heatmap blended over the image, and the float map
   --version                         print the version
 )";
 
@@ -92,6 +98,55 @@ int main(int argc, char** argv) {
         if (o.outputFolder.empty())
             return usage("sample needs OUTDIR");
         return runSample(o, std::cout, std::cerr);
+    }
+    if (command == "classify") {
+        ClassifyOptions o;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if (args[i] == "--model" && i + 1 < args.size())
+                o.modelFolder = args[++i];
+            else if (args[i].rfind("--", 0) == 0)
+                return usage("unknown option " + args[i]);
+            else
+                o.paths.push_back(args[i]);
+        }
+        if (o.modelFolder.empty() || o.paths.empty())
+            return usage("classify needs --model DIR and at least one PATH");
+        return runClassify(o, std::cout, std::cerr);
+    }
+    if (command == "explain") {
+        ExplainOptions o;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const std::string& a = args[i];
+            const bool hasValue = i + 1 < args.size();
+            if (a == "--model" && hasValue)
+                o.modelFolder = args[++i];
+            else if (a == "--method" && hasValue)
+                o.method = args[++i];
+            else if (a == "--class" && hasValue)
+                o.className = args[++i];
+            else if (a == "--out" && hasValue)
+                o.outPng = args[++i];
+            else if (a == "--raw" && hasValue)
+                o.rawOut = args[++i];
+            else if ((a == "--slice" || a == "--series") && hasValue) {
+                if (!parseInt(args[++i], a == "--slice" ? o.slice : o.seriesIndex))
+                    return usage("not a number: " + args[i]);
+            } else if (a == "--opacity" && hasValue) {
+                try {
+                    o.opacity = std::stof(args[++i]);
+                } catch (...) {
+                    return usage("not a number: " + args[i]);
+                }
+            } else if (a.rfind("--", 0) == 0)
+                return usage("unknown option " + a);
+            else if (o.path.empty())
+                o.path = a;
+            else
+                return usage("explain takes one PATH");
+        }
+        if (o.modelFolder.empty() || o.path.empty() || o.outPng.empty())
+            return usage("explain needs --model DIR, PATH and --out OUT.png");
+        return runExplain(o, std::cout, std::cerr);
     }
     return usage("unknown command '" + command + "'");
 }

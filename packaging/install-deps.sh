@@ -21,7 +21,7 @@ PACKAGES=(
   # GUI tests under a virtual X server with Mesa software OpenGL
   xvfb xauth libgl1-mesa-dri mesa-utils
   # independent reference implementations used by the tests
-  python3 python3-numpy python3-pydicom python3-pil python3-torch
+  python3 python3-numpy python3-pydicom python3-pil python3-torch python3-torchvision python3-sklearn
 )
 
 missing=()

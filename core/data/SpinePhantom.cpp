@@ -50,8 +50,8 @@ Volume emptyVolume(int columns, int rows, int slices, double pixelSpacing, doubl
 Volume makeSagittalMri(const MriSpec& spec) {
     // Columns run anterior -> posterior (+y in LPS), rows head -> feet (-z); the normal
     // (row x column) then points to the patient's right (-x).
-    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing, spec.sliceSpacing,
-                           {0, 1, 0, 0, 0, -1, -1, 0, 0});
+    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing,
+                           spec.sliceSpacing, {0, 1, 0, 0, 0, -1, -1, 0, 0});
     Geometry& g = v.geometry;
     const double halfLateral = (spec.slices - 1) * spec.sliceSpacing / 2.0;
     g.origin = {halfLateral, -spec.columns * spec.pixelSpacing / 2.0,
@@ -103,8 +103,8 @@ Volume makeSagittalMri(const MriSpec& spec) {
 }
 
 Volume makeAxialCt(const CtSpec& spec) {
-    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing, spec.sliceSpacing,
-                           {1, 0, 0, 0, 1, 0, 0, 0, 1});
+    Volume v = emptyVolume(spec.columns, spec.rows, spec.slices, spec.pixelSpacing,
+                           spec.sliceSpacing, {1, 0, 0, 0, 1, 0, 0, 0, 1});
     Geometry& g = v.geometry;
     g.origin = {-spec.columns * spec.pixelSpacing / 2, -spec.rows * spec.pixelSpacing / 2,
                 -spec.slices * spec.sliceSpacing};

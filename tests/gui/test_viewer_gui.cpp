@@ -339,7 +339,8 @@ private Q_SLOTS:
         while (position < slices.count() && slices.at(position).first().toInt() != 60)
             ++position;
         qInfo("the slice on screen arrived as number %d of 120", position + 1);
-        QVERIFY2(position < 12, qPrintable(QString("middle slice arrived as number %1").arg(position + 1)));
+        QVERIFY2(position < 12,
+                 qPrintable(QString("middle slice arrived as number %1").arg(position + 1)));
     }
 
     void cleanupTestCase() { window_.reset(); }

@@ -1,0 +1,142 @@
+#include "ai/TorchModel.h"
+
+#include "Error.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <mutex>
+
+namespace spinelens::ai {
+
+void setTorchThreads(int threads) {
+    static std::once_flag once;
+    std::call_once(once, [threads] {
+        torch::set_num_threads(
+            threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
+    });
+}
+
+struct TorchModel::Impl {
+    mutable torch::jit::Module module;
+    bool contract = false;
+    // TorchScript modules are not safe to run from two threads at once with autograd on.
+    mutable std::mutex mutex;
+};
+
+TorchModel::TorchModel() : impl_(std::make_unique<Impl>()) {}
+TorchModel::~TorchModel() = default;
+
+std::unique_ptr<TorchModel> TorchModel::load(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error("model file is missing", path);
+    std::unique_ptr<TorchModel> m(new TorchModel());
+    try {
+        m->impl_->module = torch::jit::load(path, torch::kCPU);
+    } catch (const c10::Error& e) {
+        const std::string what = e.what_without_backtrace();
+        throw Error("not a loadable TorchScript module (" + what.substr(0, 200) + ")", path);
+    } catch (const std::exception& e) {
+        throw Error(std::string("not a loadable TorchScript module (") + e.what() + ")", path);
+    }
+    m->impl_->module.eval();
+    m->impl_->contract = m->impl_->module.find_method("features").has_value() &&
+                         m->impl_->module.find_method("classify").has_value();
+    return m;
+}
+
+bool TorchModel::hasFeaturesAndClassify() const {
+    return impl_->contract;
+}
+
+namespace {
+
+torch::Tensor toTensor(const float* input, int n, int c, int h, int w) {
+    return torch::from_blob(const_cast<float*>(input), {n, c, h, w}, torch::kFloat32).clone();
+}
+
+std::vector<float> toVector(const torch::Tensor& t) {
+    const torch::Tensor c = t.detach().to(torch::kFloat32).contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+torch::Tensor asTensor(const c10::IValue& v, const char* what) {
+    if (!v.isTensor())
+        throw Error(std::string(what) + " did not return a tensor");
+    return v.toTensor();
+}
+
+} // namespace
+
+std::vector<float> TorchModel::forward(const float* input, int n, int c, int h, int w,
+                                       int* outputs) const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    torch::NoGradGuard noGrad;
+    try {
+        torch::Tensor out =
+            asTensor(impl_->module.forward({toTensor(input, n, c, h, w)}), "forward()");
+        if (out.dim() != 2 || out.size(0) != n)
+            throw Error("forward() must return logits of shape [N, K]; it returned " +
+                        std::to_string(out.dim()) + " dimensions");
+        if (outputs)
+            *outputs = int(out.size(1));
+        return toVector(out);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("the model failed on this input (") + e.what_without_backtrace() +
+                    ")");
+    }
+}
+
+std::vector<float> TorchModel::forwardViaFeatures(const float* input, int c, int h, int w) const {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    torch::NoGradGuard noGrad;
+    try {
+        torch::Tensor f = asTensor(
+            impl_->module.get_method("features")({toTensor(input, 1, c, h, w)}), "features()");
+        return toVector(asTensor(impl_->module.get_method("classify")({f}), "classify()"));
+    } catch (const c10::Error& e) {
+        throw Error(std::string("features()/classify() failed (") + e.what_without_backtrace() +
+                    ")");
+    }
+}
+
+TorchModel::FeatureGradients TorchModel::featureGradients(const float* input, int c, int h, int w,
+                                                          int output, float sign) const {
+    if (!impl_->contract)
+        throw Error("this model does not export features() and classify(); Grad-CAM needs them "
+                    "(occlusion works with any model)");
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    try {
+        torch::AutoGradMode enable(true);
+        torch::Tensor x = toTensor(input, 1, c, h, w);
+        torch::Tensor features;
+        {
+            torch::NoGradGuard noGrad; // gradients start at the explained layer
+            features = asTensor(impl_->module.get_method("features")({x}), "features()");
+        }
+        if (features.dim() != 4)
+            throw Error("features() must return [N, K, h, w] activations");
+        features = features.detach().requires_grad_(true);
+        torch::Tensor logits =
+            asTensor(impl_->module.get_method("classify")({features}), "classify()");
+        if (output < 0 || output >= logits.size(1))
+            throw Error("class index out of range for this model");
+        torch::Tensor score = logits.index({0, output}) * sign;
+        torch::Tensor grad = torch::autograd::grad({score}, {features})[0];
+        FeatureGradients g;
+        g.channels = int(features.size(1));
+        g.height = int(features.size(2));
+        g.width = int(features.size(3));
+        g.activations = toVector(features);
+        g.gradients = toVector(grad);
+        g.logits = toVector(logits);
+        return g;
+    } catch (const c10::Error& e) {
+        throw Error(std::string("gradient computation failed (") + e.what_without_backtrace() +
+                    ")");
+    }
+}
+
+} // namespace spinelens::ai

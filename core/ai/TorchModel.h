@@ -1,0 +1,42 @@
+#pragma once
+// A TorchScript module behind a plain interface. TorchModel.cpp is the only translation unit
+// in SpineLens that includes LibTorch headers (they cost ~30 s each to compile on 2 cores).
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace spinelens::ai {
+
+/// Sets LibTorch's intra-op threads (once, at start-up; 0 = all cores).
+void setTorchThreads(int threads);
+
+class TorchModel {
+public:
+    /// Throws spinelens::Error naming the file when it is missing or not TorchScript.
+    static std::unique_ptr<TorchModel> load(const std::string& path);
+    ~TorchModel();
+
+    /// True when the module exports features() and classify() (Grad-CAM possible).
+    bool hasFeaturesAndClassify() const;
+
+    /// Logits for n inputs of c x h x w floats each; returns n * outputs, and sets outputs.
+    std::vector<float> forward(const float* input, int n, int c, int h, int w, int* outputs) const;
+    /// classify(features(x)) for one input, to check the contract.
+    std::vector<float> forwardViaFeatures(const float* input, int c, int h, int w) const;
+
+    /// What Grad-CAM needs for one input: the features() activations A [K, fh, fw] and the
+    /// gradient of sign * logit[output] with respect to A. No autograd state survives the call.
+    struct FeatureGradients {
+        int channels = 0, height = 0, width = 0;
+        std::vector<float> activations, gradients, logits;
+    };
+    FeatureGradients featureGradients(const float* input, int c, int h, int w, int output,
+                                      float sign) const;
+
+private:
+    TorchModel();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace spinelens::ai

@@ -1,0 +1,29 @@
+#pragma once
+// spinelens-cli classify and explain.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace spinelens::cli {
+
+struct ClassifyOptions {
+    std::string modelFolder;
+    std::vector<std::string> paths;
+};
+
+struct ExplainOptions {
+    std::string modelFolder;
+    std::string method = "gradcam";
+    std::string className; ///< empty: the predicted class
+    std::string path;
+    int seriesIndex = 0;
+    int slice = -1; ///< -1: middle
+    std::string outPng;
+    std::string rawOut; ///< optional .nrrd/.mha/.nii.gz of the float map
+    float opacity = 0.6f;
+};
+
+int runClassify(const ClassifyOptions& options, std::ostream& out, std::ostream& err);
+int runExplain(const ExplainOptions& options, std::ostream& out, std::ostream& err);
+
+} // namespace spinelens::cli
