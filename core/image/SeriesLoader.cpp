@@ -63,62 +63,64 @@ LoadReport loadInto(const SeriesInfo& series, Volume& volume, const LoadCallback
     std::atomic<bool> stop{false};
     std::set<std::string> decoders;
 
+    auto runTask = [&](std::size_t t) {
+        if (stop || (callbacks.cancelled && callbacks.cancelled())) {
+            stop = true;
+            return;
+        }
+        const FileTask& task = tasks[t];
+        try {
+            dicom::DecodedFrames frames;
+            if (series.kind == SourceKind::Raster) {
+                raster::RasterImage img = raster::read(task.path);
+                frames.rows = img.height;
+                frames.columns = img.width;
+                frames.frames = 1;
+                frames.pixels = std::move(img.pixels);
+                frames.decoder = "libpng/libjpeg";
+            } else if (task.frameToSlice.size() == 1 && task.frameToSlice[0].first == 0) {
+                // One frame for one slice: decode straight into the volume.
+                frames = dicom::decodeFile(task.path, volume.slice(task.frameToSlice[0].second),
+                                           volume.sliceSize());
+            } else {
+                frames = dicom::decodeFile(task.path);
+            }
+            if (frames.rows != volume.height || frames.columns != volume.width)
+                throw Error("size differs from the rest of the series (" +
+                                std::to_string(frames.columns) + " x " +
+                                std::to_string(frames.rows) + ")",
+                            task.path);
+            for (auto [frame, slice] : task.frameToSlice) {
+                if (frame >= frames.frames)
+                    throw Error("frame " + std::to_string(frame) + " missing", task.path);
+                if (frames.destination != volume.slice(slice))
+                    std::memcpy(volume.slice(slice),
+                                frames.data() + volume.sliceSize() * std::size_t(frame),
+                                volume.sliceSize() * sizeof(float));
+                ++decoded;
+                if (callbacks.sliceReady)
+                    callbacks.sliceReady(slice);
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            decoders.insert(frames.decoder);
+        } catch (const Error& e) {
+            std::lock_guard<std::mutex> lock(mutex);
+            report.failures.push_back({task.path, e.reason()});
+            for (auto [frame, slice] : task.frameToSlice)
+                std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
+        } catch (const std::exception& e) {
+            for (auto [frame, slice] : task.frameToSlice)
+                std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
+            std::lock_guard<std::mutex> lock(mutex);
+            report.failures.push_back({task.path, std::string("unexpected error: ") + e.what()});
+        }
+    };
+    // The slice on screen first, alone: sharing the cores with it would let other slices
+    // overtake it whenever the scheduler favours the other thread.
+    if (!tasks.empty())
+        runTask(0);
     parallelFor(
-        tasks.size(),
-        [&](std::size_t t) {
-            if (stop || (callbacks.cancelled && callbacks.cancelled())) {
-                stop = true;
-                return;
-            }
-            const FileTask& task = tasks[t];
-            try {
-                dicom::DecodedFrames frames;
-                if (series.kind == SourceKind::Raster) {
-                    raster::RasterImage img = raster::read(task.path);
-                    frames.rows = img.height;
-                    frames.columns = img.width;
-                    frames.frames = 1;
-                    frames.pixels = std::move(img.pixels);
-                    frames.decoder = "libpng/libjpeg";
-                } else if (task.frameToSlice.size() == 1 && task.frameToSlice[0].first == 0) {
-                    // One frame for one slice: decode straight into the volume.
-                    frames = dicom::decodeFile(task.path, volume.slice(task.frameToSlice[0].second),
-                                               volume.sliceSize());
-                } else {
-                    frames = dicom::decodeFile(task.path);
-                }
-                if (frames.rows != volume.height || frames.columns != volume.width)
-                    throw Error("size differs from the rest of the series (" +
-                                    std::to_string(frames.columns) + " x " +
-                                    std::to_string(frames.rows) + ")",
-                                task.path);
-                for (auto [frame, slice] : task.frameToSlice) {
-                    if (frame >= frames.frames)
-                        throw Error("frame " + std::to_string(frame) + " missing", task.path);
-                    if (frames.destination != volume.slice(slice))
-                        std::memcpy(volume.slice(slice),
-                                    frames.data() + volume.sliceSize() * std::size_t(frame),
-                                    volume.sliceSize() * sizeof(float));
-                    ++decoded;
-                    if (callbacks.sliceReady)
-                        callbacks.sliceReady(slice);
-                }
-                std::lock_guard<std::mutex> lock(mutex);
-                decoders.insert(frames.decoder);
-            } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(mutex);
-                report.failures.push_back({task.path, e.reason()});
-                for (auto [frame, slice] : task.frameToSlice)
-                    std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
-            } catch (const std::exception& e) {
-                for (auto [frame, slice] : task.frameToSlice)
-                    std::fill(volume.slice(slice), volume.slice(slice) + volume.sliceSize(), 0.0f);
-                std::lock_guard<std::mutex> lock(mutex);
-                report.failures.push_back(
-                    {task.path, std::string("unexpected error: ") + e.what()});
-            }
-        },
-        threads);
+        tasks.size() > 0 ? tasks.size() - 1 : 0, [&](std::size_t t) { runTask(t + 1); }, threads);
 
     report.cancelled = stop;
     for (const auto& d : decoders)

@@ -332,9 +332,7 @@ private Q_SLOTS:
         // and still fails on any blocking load.
         QVERIFY2(worstGap < 150, qPrintable(QString("GUI froze for %1 ms").arg(worstGap)));
         QCOMPARE(slices.count(), 120);
-        // The slice on screen (the middle one) is decoded first. Thread scheduling may let a
-        // few neighbours land before it, but it must come long before the end (in display
-        // order it is number 61 of 120).
+        // The slice on screen (the middle one, number 61 in display order) is decoded first.
         int position = 0;
         while (position < slices.count() && slices.at(position).first().toInt() != 60)
             ++position;
