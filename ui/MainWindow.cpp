@@ -1,8 +1,10 @@
 #include "MainWindow.h"
 
 #include "StudyLoader.h"
+#include "ai/AiController.h"
 #include "image/WindowLevel.h"
 #include "panels/SeriesBrowser.h"
+#include "panels/SliceStrip.h"
 #include "panels/TagBrowser.h"
 #include "view/ImageView.h"
 
@@ -50,7 +52,9 @@ MainWindow::MainWindow(QWidget* parent)
     auto* layout = new QHBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    strip_ = new SliceStrip;
     layout->addWidget(view_, 1);
+    layout->addWidget(strip_);
     layout->addWidget(sliceBar_);
     sliceBar_->setEnabled(false);
     setCentralWidget(central);
@@ -71,6 +75,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(progress_);
 
     buildMenus();
+    setupAi(menuBar()->addMenu(tr("&Model")));
 
     connect(browser_, &SeriesBrowser::seriesActivated, this, &MainWindow::openSeries);
     connect(sliceBar_, &QScrollBar::valueChanged, view_, &ImageView::setSliceIndex);
@@ -93,6 +98,9 @@ MainWindow::MainWindow(QWidget* parent)
     connect(loader_, &StudyLoader::scanFinished, this, &MainWindow::onScanFinished);
     connect(loader_, &StudyLoader::seriesStarted, this,
             [this](std::shared_ptr<const Volume> volume, const SeriesInfo& series) {
+                volume_ = volume;
+                seriesComplete_ = false;
+                strip_->setValues({});
                 view_->setSeries(volume, series, StudyLoader::initialSlice(series));
                 sliceBar_->setEnabled(volume->depth > 1);
                 progress_->setRange(0, volume->depth);
@@ -105,6 +113,8 @@ MainWindow::MainWindow(QWidget* parent)
             });
     connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int total) {
         view_->markSliceLoaded(slice);
+        if (slice == view_->sliceIndex())
+            requestAi();
         // Every repaint recomposites the window with the GL view: a few per second is
         // plenty for a progress bar, and keeps the event loop free on software OpenGL.
         if (loaded == total || !progressClock_.isValid() || progressClock_.elapsed() > 150) {
@@ -248,6 +258,8 @@ void MainWindow::onSeriesLoaded(const LoadReport& report) {
     if (!report.failures.empty())
         showProblem(tr("Some images could not be decoded"),
                     tr("These images are shown blank:\n%1").arg(joinFailures(report.failures)));
+    seriesComplete_ = true;
+    ai_->requestSeries(volume_);
     Q_EMIT seriesReady();
 }
 

@@ -3,6 +3,7 @@
 // browser as docks, menus for opening, windowing, measuring and exporting.
 #include "dicom/SeriesInfo.h"
 #include "image/SeriesLoader.h"
+#include "image/Volume.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
@@ -16,8 +17,12 @@ class QScrollBar;
 
 namespace spinelens::ui {
 
+class AiController;
+class ConfidencePanel;
 class ImageView;
 class SeriesBrowser;
+class SliceStrip;
+struct SliceResult;
 class StudyLoader;
 class TagBrowser;
 
@@ -35,6 +40,11 @@ public:
     SeriesBrowser* seriesBrowser() const { return browser_; }
     TagBrowser* tagBrowser() const { return tags_; }
     StudyLoader* loader() const { return loader_; }
+    AiController* ai() const { return ai_; }
+    ConfidencePanel* confidencePanel() const { return confidence_; }
+    SliceStrip* sliceStrip() const { return strip_; }
+    /// Loads a model package (on a worker); remembered for the next start.
+    void openModel(const QString& folder);
     std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
     /// The last problem shown to the user (empty when none).
     QString lastProblem() const { return lastProblem_; }
@@ -58,6 +68,12 @@ private:
     void showProblem(const QString& title, const QString& message);
     void onScanFinished(std::shared_ptr<const ScanResult> scan);
     void onSeriesLoaded(const LoadReport& report);
+    // AI wiring, in MainWindowAi.cpp.
+    void setupAi(QMenu* modelMenu);
+    void requestAi();
+    void refreshConfidence();
+    void onSliceResult(const SliceResult& result);
+    void onSeriesPrediction(const std::vector<float>& flagged);
 
     ImageView* view_;
     QScrollBar* sliceBar_;
@@ -71,6 +87,15 @@ private:
     int currentSeries_ = -1;
     QString lastProblem_;
     QElapsedTimer progressClock_;
+    AiController* ai_ = nullptr;
+    ConfidencePanel* confidence_ = nullptr;
+    SliceStrip* strip_ = nullptr;
+    std::shared_ptr<const Volume> volume_;
+    bool seriesComplete_ = false;
+    std::vector<float> lastProbabilities_;
+    int lastPredicted_ = -1;
+    QString aiMessage_;
+    bool aiBusy_ = false;
 };
 
 } // namespace spinelens::ui

@@ -23,8 +23,12 @@ std::array<std::uint8_t, 3> heatColor(float v) {
     return rgb;
 }
 
+float heatAlpha(float v) {
+    return std::clamp((v - 0.15f) / 0.85f, 0.0f, 1.0f);
+}
+
 std::array<std::uint8_t, 3> blendHeat(std::uint8_t grey, float v, float opacity) {
-    const float a = std::clamp(opacity * v, 0.0f, 1.0f);
+    const float a = std::clamp(opacity * heatAlpha(v), 0.0f, 1.0f);
     const auto heat = heatColor(v);
     std::array<std::uint8_t, 3> out{};
     for (std::size_t c = 0; c < 3; ++c)

@@ -1,5 +1,6 @@
 #include "view/ImageView.h"
 
+#include "image/Colormap.h"
 #include "image/Orientation.h"
 #include "view/MeasurementOverlay.h"
 #include "view/VtkScene.h"
@@ -49,6 +50,14 @@ ImageView::ImageView(QWidget* parent)
     // Rows go down the screen as in every radiology viewer: look along +z with -y up.
     cam->SetViewUp(0, -1, 0);
     overlay_ = std::make_unique<MeasurementOverlay>(s.renderer);
+
+    s.overlayMapper->SetInputData(s.overlayImage);
+    s.overlay->SetMapper(s.overlayMapper);
+    s.overlay->GetProperty()->SetInterpolationTypeToLinear();
+    s.overlay->GetProperty()->SetOpacity(0.6);
+    s.overlay->SetPosition(0, 0, -0.5); // between the image (z = 0) and the measurements
+    s.overlay->SetVisibility(false);
+    s.renderer->AddViewProp(s.overlay);
 }
 
 ImageView::~ImageView() {
@@ -97,6 +106,8 @@ void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo
     loaded_.assign(std::size_t(volume_->depth), 0);
     overlay_->clear();
     pendingPoints_.clear();
+    heatmapSlice_ = -1;
+    scene_->overlay->SetVisibility(false);
     slice_ = std::clamp(initialSlice, 0, volume_->depth - 1);
     VtkScene& s = *scene_;
     const Geometry& g = volume_->geometry;
@@ -115,8 +126,52 @@ void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo
     Q_EMIT sliceChanged(slice_, sliceCount());
 }
 
+void ImageView::setHeatmap(int slice, const std::vector<float>& values) {
+    if (!volume_ || values.size() != volume_->sliceSize())
+        return;
+    VtkScene& s = *scene_;
+    s.overlayImage->SetDimensions(volume_->width, volume_->height, 1);
+    s.overlayImage->SetSpacing(volume_->geometry.spacing[0], volume_->geometry.spacing[1], 1.0);
+    s.overlayImage->SetOrigin(0, 0, 0);
+    s.overlayImage->AllocateScalars(VTK_UNSIGNED_CHAR, 4);
+    auto* rgba = static_cast<unsigned char*>(s.overlayImage->GetScalarPointer());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto c = heatColor(values[i]);
+        rgba[4 * i] = c[0];
+        rgba[4 * i + 1] = c[1];
+        rgba[4 * i + 2] = c[2];
+        rgba[4 * i + 3] = static_cast<unsigned char>(std::lround(heatAlpha(values[i]) * 255.0f));
+    }
+    s.overlayImage->Modified();
+    heatmapSlice_ = slice;
+    s.overlay->SetVisibility(heatmapShown());
+    update();
+}
+
+void ImageView::clearHeatmap() {
+    heatmapSlice_ = -1;
+    scene_->overlay->SetVisibility(false);
+    update();
+}
+
+void ImageView::setHeatmapOpacity(float opacity) {
+    scene_->overlay->GetProperty()->SetOpacity(std::clamp(double(opacity), 0.0, 1.0));
+    update();
+}
+
+void ImageView::setHeatmapVisible(bool visible) {
+    heatmapVisible_ = visible;
+    scene_->overlay->SetVisibility(heatmapShown());
+    update();
+}
+
+bool ImageView::heatmapShown() const {
+    return heatmapVisible_ && heatmapSlice_ >= 0 && heatmapSlice_ == slice_;
+}
+
 void ImageView::clear() {
     volume_.reset();
+    clearHeatmap();
     loaded_.clear();
     overlay_->clear();
     scene_->slice->SetVisibility(false);
@@ -148,6 +203,7 @@ void ImageView::setSliceIndex(int slice) {
     pendingPoints_.clear();
     overlay_->setPreview({});
     overlay_->showSlice(slice_);
+    scene_->overlay->SetVisibility(heatmapShown());
     uploadSlice();
     updateCornerText();
     update();

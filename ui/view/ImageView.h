@@ -34,6 +34,9 @@ public:
     void clear();
     bool hasImage() const { return volume_ != nullptr; }
     void markSliceLoaded(int slice);
+    bool isSliceLoaded(int slice) const {
+        return slice >= 0 && slice < int(loaded_.size()) && loaded_[std::size_t(slice)];
+    }
 
     int sliceIndex() const { return slice_; }
     int sliceCount() const { return volume_ ? volume_->depth : 0; }
@@ -62,6 +65,15 @@ public:
     Point2 widgetToImage(const QPointF& p) const;
     QPointF imageToWidget(const Point2& p) const;
 
+    /// The AI heatmap for one slice: values in [0, 1], width * height of the image. Shown
+    /// while that slice is in view and the overlay is visible.
+    void setHeatmap(int slice, const std::vector<float>& values);
+    void clearHeatmap();
+    void setHeatmapOpacity(float opacity);
+    void setHeatmapVisible(bool visible);
+    bool heatmapVisible() const { return heatmapVisible_; }
+    bool heatmapShown() const; ///< visible, present, and for the slice in view
+
     /// Text drawn in a corner or edge (vtkCornerAnnotation positions: 0 lower left,
     /// 1 lower right, 2 upper left, 3 upper right, 4-7 bottom, right, left, top edge).
     QString cornerText(int position) const;
@@ -74,6 +86,8 @@ Q_SIGNALS:
     void windowChanged(double center, double width);
     void zoomChanged(double zoom);
     void measurementAdded(const QString& label);
+    /// The H key toggled the heatmap.
+    void heatmapToggled(bool visible);
 
 protected:
     void initializeGL() override;
@@ -106,6 +120,8 @@ private:
     QPointF lastMouse_;
     Window dragStartWindow_;
     std::vector<Point2> pendingPoints_;
+    int heatmapSlice_ = -1;
+    bool heatmapVisible_ = true;
 };
 
 } // namespace spinelens::ui

@@ -24,6 +24,10 @@ struct VtkScene {
     vtkNew<vtkImageSlice> slice;
     vtkNew<vtkLookupTable> invertedGrey; ///< MONOCHROME1: low values white
     vtkNew<vtkCornerAnnotation> corners;
+    // The AI heatmap: RGBA (colour scale, alpha = evidence) over the image.
+    vtkNew<vtkImageData> overlayImage;
+    vtkNew<vtkImageSliceMapper> overlayMapper;
+    vtkNew<vtkImageSlice> overlay;
 };
 
 } // namespace spinelens::ui

@@ -1,0 +1,175 @@
+// MainWindow's AI side: model menu, confidence panel, heatmap layer and slice strip, all fed
+// by AiController on its worker thread.
+#include "MainWindow.h"
+
+#include "ai/AiController.h"
+#include "panels/ConfidencePanel.h"
+#include "panels/SliceStrip.h"
+#include "view/ImageView.h"
+
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStatusBar>
+
+namespace spinelens::ui {
+namespace {
+
+// How strongly a slice is flagged: the probability of not being normal/healthy when the model
+// has such a class, else the top probability.
+std::vector<float> flaggedScores(const ai::ModelCard& card, const ai::SeriesPrediction& s) {
+    int normal = -1;
+    for (std::size_t c = 0; c < card.classes.size(); ++c) {
+        const QString name = QString::fromStdString(card.classes[c]).toLower();
+        if (name == "normal" || name == "healthy")
+            normal = int(c);
+    }
+    std::vector<float> out;
+    for (const ai::Prediction& p : s.slices)
+        out.push_back(normal >= 0
+                          ? 1.0f - p.probabilities[std::size_t(normal)]
+                          : *std::max_element(p.probabilities.begin(), p.probabilities.end()));
+    return out;
+}
+
+QString trainingDataLine(const ai::ModelCard& card) {
+    if (card.weights.find("not trained") != std::string::npos)
+        return QObject::tr("Training data: none. These weights are untrained.");
+    QString line =
+        QObject::tr("Training data: %1")
+            .arg(QString::fromStdString(card.dataset.empty() ? "not stated" : card.dataset));
+    if (card.synthetic)
+        line += QObject::tr(" (synthetic training data, not patient images)");
+    if (!card.clinicallyValidated)
+        line += QObject::tr(". Not clinically validated.");
+    return line;
+}
+
+} // namespace
+
+void MainWindow::setupAi(QMenu* modelMenu) {
+    ai_ = new AiController(this);
+    confidence_ = new ConfidencePanel;
+    auto* dock = new QDockWidget(tr("AI"), this);
+    dock->setObjectName("aiDock");
+    dock->setWidget(confidence_);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    modelMenu->addAction(tr("&Open Model Package…"), this, [this] {
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Choose a model package folder"));
+        if (!dir.isEmpty())
+            openModel(dir);
+    });
+    modelMenu->addAction(tr("Turn AI &Off"), this, [this] {
+        QSettings().remove("model/last");
+        ai_->unloadModel(tr("turned off by the user (Model > Open Model Package… to turn it on)"));
+    });
+
+    connect(ai_, &AiController::modelChanged, this, [this] {
+        lastProbabilities_.clear();
+        lastPredicted_ = -1;
+        aiMessage_.clear();
+        view_->clearHeatmap();
+        strip_->setValues({});
+        refreshConfidence();
+        if (ai_->model() && volume_ && seriesComplete_)
+            ai_->requestSeries(volume_);
+        requestAi();
+    });
+    connect(ai_, &AiController::modelFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("AI is off: %1").arg(message), 10000);
+    });
+    connect(ai_, &AiController::sliceResult, this, &MainWindow::onSliceResult);
+    connect(ai_, &AiController::seriesResult, this, [this](const ai::SeriesPrediction& s) {
+        if (ai_->model())
+            onSeriesPrediction(flaggedScores(ai_->model()->card(), s));
+    });
+    connect(ai_, &AiController::failed, this, [this](const QString& message) {
+        aiBusy_ = false;
+        aiMessage_ = message;
+        refreshConfidence();
+    });
+    connect(confidence_, &ConfidencePanel::heatmapSettingsChanged, this, [this] {
+        view_->setHeatmapOpacity(confidence_->opacity());
+        view_->setHeatmapVisible(confidence_->heatmapEnabled());
+        requestAi();
+    });
+    connect(view_, &ImageView::heatmapToggled, confidence_, &ConfidencePanel::setHeatmapEnabled);
+    connect(view_, &ImageView::sliceChanged, this, [this](int slice, int) {
+        strip_->setCurrentSlice(slice);
+        requestAi();
+    });
+    connect(strip_, &SliceStrip::sliceClicked, view_, &ImageView::setSliceIndex);
+    view_->setHeatmapOpacity(confidence_->opacity());
+
+    const QString last = QSettings().value("model/last").toString();
+    if (!last.isEmpty())
+        ai_->loadModel(last);
+    refreshConfidence();
+}
+
+void MainWindow::openModel(const QString& folder) {
+    QSettings().setValue("model/last", folder);
+    ai_->loadModel(folder);
+}
+
+void MainWindow::requestAi() {
+    if (!ai_ || !ai_->model() || !volume_ || !view_->hasImage())
+        return;
+    const int slice = view_->sliceIndex();
+    if (!view_->isSliceLoaded(slice))
+        return;
+    SliceRequest r;
+    r.volume = volume_;
+    r.slice = slice;
+    r.explain = confidence_->heatmapEnabled();
+    r.method = confidence_->methodIndex() == 1   ? ai::ExplainMethod::GradCamPlusPlus
+               : confidence_->methodIndex() == 2 ? ai::ExplainMethod::Occlusion
+                                                 : ai::ExplainMethod::GradCam;
+    r.classIndex = confidence_->classChoice();
+    aiBusy_ = true;
+    refreshConfidence();
+    ai_->requestSlice(r);
+}
+
+void MainWindow::onSliceResult(const SliceResult& result) {
+    aiBusy_ = false;
+    lastProbabilities_ = result.prediction.probabilities;
+    lastPredicted_ = result.prediction.predicted;
+    aiMessage_ = result.explainError;
+    if (result.heatmap)
+        view_->setHeatmap(result.slice, result.heatmap->values);
+    else
+        view_->clearHeatmap();
+    refreshConfidence();
+}
+
+void MainWindow::onSeriesPrediction(const std::vector<float>& flagged) {
+    if (flagged.size() == std::size_t(view_->sliceCount()))
+        strip_->setValues(flagged);
+}
+
+void MainWindow::refreshConfidence() {
+    ConfidenceState s;
+    const auto model = ai_->model();
+    s.aiOn = model != nullptr;
+    s.offReason = ai_->unavailableReason();
+    if (model) {
+        const ai::ModelCard& card = model->card();
+        s.headline = QString::fromStdString(card.headline());
+        s.intendedUse = tr("Intended use: %1").arg(QString::fromStdString(card.intendedUse));
+        s.trainingData = trainingDataLine(card);
+        for (const auto& c : card.classes)
+            s.classes << QString::fromStdString(c);
+        s.probabilities = lastProbabilities_;
+        s.predicted = lastPredicted_;
+    }
+    s.busy = aiBusy_;
+    s.message = aiMessage_;
+    confidence_->setState(s);
+}
+
+} // namespace spinelens::ui

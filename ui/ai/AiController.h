@@ -1,0 +1,72 @@
+#pragma once
+// Runs the model off the GUI thread: one low-priority worker, at most one request running and
+// one waiting. A new request replaces the waiting one, and a result that a newer request has
+// made stale is dropped, so scrolling through 200 slices runs a couple of inferences, not 200.
+#include "ai/Classifier.h"
+#include "ai/Explainer.h"
+#include "image/Volume.h"
+
+#include <QObject>
+#include <QThreadPool>
+
+#include <memory>
+#include <optional>
+
+namespace spinelens::ui {
+
+struct SliceRequest {
+    std::shared_ptr<const Volume> volume;
+    int slice = 0;
+    bool explain = true;
+    ai::ExplainMethod method = ai::ExplainMethod::GradCam;
+    int classIndex = -1; ///< -1: explain the predicted class
+};
+
+struct SliceResult {
+    int slice = 0;
+    ai::Prediction prediction;
+    std::optional<ai::Heatmap> heatmap;
+    QString explainError; ///< set when classification worked but the explanation did not
+    QString error;        ///< set when the model could not classify this image
+};
+
+class AiController : public QObject {
+    Q_OBJECT
+public:
+    explicit AiController(QObject* parent = nullptr);
+    ~AiController() override;
+
+    /// Loads a model package on the worker; emits modelChanged or modelFailed.
+    void loadModel(const QString& folder);
+    void unloadModel(const QString& reason);
+    std::shared_ptr<const ai::ModelPackage> model() const { return model_; }
+    /// Why AI is off (empty when a model is loaded).
+    QString unavailableReason() const { return reason_; }
+
+    void requestSlice(const SliceRequest& request);
+    /// Per-slice probabilities for the strip beside the scroll bar.
+    void requestSeries(std::shared_ptr<const Volume> volume);
+    /// Slice inferences actually run since start (tests check that stale ones are skipped).
+    int sliceInferencesRun() const { return sliceRuns_; }
+
+Q_SIGNALS:
+    void modelChanged();
+    void modelFailed(const QString& message);
+    void sliceResult(const SliceResult& result);
+    void seriesResult(const ai::SeriesPrediction& result);
+    void failed(const QString& message);
+
+private:
+    void start(const SliceRequest& request);
+
+    QThreadPool pool_;
+    std::shared_ptr<const ai::ModelPackage> model_;
+    QString reason_;
+    bool running_ = false;
+    std::optional<SliceRequest> pending_;
+    std::uint64_t modelGeneration_ = 0;
+    std::uint64_t seriesGeneration_ = 0;
+    int sliceRuns_ = 0;
+};
+
+} // namespace spinelens::ui
