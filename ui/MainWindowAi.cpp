@@ -92,11 +92,11 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         aiMessage_ = message;
         refreshConfidence();
     });
-    connect(confidence_, &ConfidencePanel::heatmapSettingsChanged, this, [this] {
+    connect(confidence_, &ConfidencePanel::heatmapDisplayChanged, this, [this] {
         view_->setHeatmapOpacity(confidence_->opacity());
         view_->setHeatmapVisible(confidence_->heatmapEnabled());
-        requestAi();
     });
+    connect(confidence_, &ConfidencePanel::explanationChanged, this, &MainWindow::requestAi);
     connect(view_, &ImageView::heatmapToggled, confidence_, &ConfidencePanel::setHeatmapEnabled);
     connect(view_, &ImageView::sliceChanged, this, [this](int slice, int) {
         strip_->setCurrentSlice(slice);
@@ -125,7 +125,8 @@ void MainWindow::requestAi() {
     SliceRequest r;
     r.volume = volume_;
     r.slice = slice;
-    r.explain = confidence_->heatmapEnabled();
+    // Always explained, so showing the heatmap again (H) is instant.
+    r.explain = true;
     r.method = confidence_->methodIndex() == 1   ? ai::ExplainMethod::GradCamPlusPlus
                : confidence_->methodIndex() == 2 ? ai::ExplainMethod::Occlusion
                                                  : ai::ExplainMethod::GradCam;

@@ -70,3 +70,5 @@ private:
 };
 
 } // namespace spinelens::ui
+
+Q_DECLARE_METATYPE(spinelens::ui::SliceResult)

@@ -104,12 +104,10 @@ ConfidencePanel::ConfidencePanel(QWidget* parent)
     layout->addLayout(form);
     layout->addWidget(new HeatLegend);
     layout->addStretch(1);
-    connect(heatmap_, &QCheckBox::toggled, this, &ConfidencePanel::heatmapSettingsChanged);
-    connect(method_, &QComboBox::currentIndexChanged, this,
-            &ConfidencePanel::heatmapSettingsChanged);
-    connect(class_, &QComboBox::currentIndexChanged, this,
-            &ConfidencePanel::heatmapSettingsChanged);
-    connect(opacity_, &QSlider::valueChanged, this, &ConfidencePanel::heatmapSettingsChanged);
+    connect(heatmap_, &QCheckBox::toggled, this, &ConfidencePanel::heatmapDisplayChanged);
+    connect(opacity_, &QSlider::valueChanged, this, &ConfidencePanel::heatmapDisplayChanged);
+    connect(method_, &QComboBox::currentIndexChanged, this, &ConfidencePanel::explanationChanged);
+    connect(class_, &QComboBox::currentIndexChanged, this, &ConfidencePanel::explanationChanged);
     setState({});
 }
 

@@ -63,8 +63,10 @@ public:
     float opacity() const;   ///< 0..1
 
 Q_SIGNALS:
-    /// Any heatmap control changed.
-    void heatmapSettingsChanged();
+    /// Show-heatmap or opacity changed: only the display changes.
+    void heatmapDisplayChanged();
+    /// Method or explained class changed: the explanation must be computed again.
+    void explanationChanged();
 
 private:
     ConfidenceState state_;

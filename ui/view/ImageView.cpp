@@ -532,6 +532,10 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
     case Qt::Key_D:
         setTool(Tool::Distance);
         break;
+    case Qt::Key_H:
+        setHeatmapVisible(!heatmapVisible_);
+        Q_EMIT heatmapToggled(heatmapVisible_);
+        break;
     case Qt::Key_A:
         setTool(Tool::Angle);
         break;
