@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace spinelens::ui {
 namespace {
@@ -131,8 +132,13 @@ void MainWindow::requestAi() {
                : confidence_->methodIndex() == 2 ? ai::ExplainMethod::Occlusion
                                                  : ai::ExplainMethod::GradCam;
     r.classIndex = confidence_->classChoice();
+    // The panel says "Classifying…" only when an answer is slow to come: repainting the panel for
+    // every request would cost a frame each time on software OpenGL.
     aiBusy_ = true;
-    refreshConfidence();
+    QTimer::singleShot(300, this, [this] {
+        if (aiBusy_)
+            refreshConfidence();
+    });
     ai_->requestSlice(r);
 }
 

@@ -11,8 +11,8 @@
 
 #include <QElapsedTimer>
 #include <QSettings>
-#include <QTimer>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QtTest>
 
 #include <cmath>
