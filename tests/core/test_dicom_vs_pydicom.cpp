@@ -21,6 +21,22 @@
 
 using namespace spinelens;
 
+namespace {
+// The image attributes of a 12-of-16-bit greyscale object built inside a test.
+void putGrey12(DcmDataset& ds, int rows, int cols, bool isSigned, const char* sopInstanceUid) {
+    ds.putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
+    ds.putAndInsertString(DCM_SOPInstanceUID, sopInstanceUid);
+    ds.putAndInsertUint16(DCM_Rows, Uint16(rows));
+    ds.putAndInsertUint16(DCM_Columns, Uint16(cols));
+    ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
+    ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+    ds.putAndInsertUint16(DCM_BitsAllocated, 16);
+    ds.putAndInsertUint16(DCM_BitsStored, 12);
+    ds.putAndInsertUint16(DCM_HighBit, 11);
+    ds.putAndInsertUint16(DCM_PixelRepresentation, isSigned ? 1 : 0);
+}
+} // namespace
+
 class DicomVsPydicom : public QObject {
     Q_OBJECT
 private:
@@ -159,16 +175,7 @@ private Q_SLOTS:
         }
         DcmFileFormat ff;
         DcmDataset& ds = *ff.getDataset();
-        ds.putAndInsertString(DCM_SOPClassUID, UID_CTImageStorage);
-        ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.12");
-        ds.putAndInsertUint16(DCM_Rows, rows);
-        ds.putAndInsertUint16(DCM_Columns, cols);
-        ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
-        ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
-        ds.putAndInsertUint16(DCM_BitsAllocated, 16);
-        ds.putAndInsertUint16(DCM_BitsStored, 12);
-        ds.putAndInsertUint16(DCM_HighBit, 11);
-        ds.putAndInsertUint16(DCM_PixelRepresentation, isSigned ? 1 : 0);
+        putGrey12(ds, rows, cols, isSigned, "1.2.3.4.12");
         ds.putAndInsertString(DCM_RescaleSlope, "2");
         ds.putAndInsertString(DCM_RescaleIntercept, "-100");
         ds.putAndInsertUint16Array(DCM_PixelData, words.data(), words.size());
@@ -192,16 +199,7 @@ private Q_SLOTS:
             lut[i] = Uint16(3 * i + 5);
         DcmFileFormat ff;
         DcmDataset& ds = *ff.getDataset();
-        ds.putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
-        ds.putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.13");
-        ds.putAndInsertUint16(DCM_Rows, rows);
-        ds.putAndInsertUint16(DCM_Columns, cols);
-        ds.putAndInsertUint16(DCM_SamplesPerPixel, 1);
-        ds.putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
-        ds.putAndInsertUint16(DCM_BitsAllocated, 16);
-        ds.putAndInsertUint16(DCM_BitsStored, 12);
-        ds.putAndInsertUint16(DCM_HighBit, 11);
-        ds.putAndInsertUint16(DCM_PixelRepresentation, 0);
+        putGrey12(ds, rows, cols, false, "1.2.3.4.13");
         DcmItem* item = nullptr;
         QVERIFY(ds.findOrCreateSequenceItem(DCM_ModalityLUTSequence, item).good());
         const Uint16 descriptor[3] = {0 /* 4096 entries */, 0, 16};
