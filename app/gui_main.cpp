@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
         const QString out = parser.value(screenshot);
         auto save = [&window, out] {
             QTimer::singleShot(300, &window, [&window, out] {
-                const bool ok = window.grab().save(out, "PNG");
+                const bool ok = window.grabWindowImage().save(out, "PNG");
                 QApplication::exit(ok ? 0 : 1);
             });
         };

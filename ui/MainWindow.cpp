@@ -19,6 +19,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
 #include <QProgressBar>
 #include <QScrollBar>
 #include <QSettings>
@@ -272,6 +273,17 @@ void MainWindow::showProblem(const QString& title, const QString& message) {
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowModality(Qt::NonModal);
     box->show();
+}
+
+QImage MainWindow::grabWindowImage() {
+    QImage image = grab().toImage().convertToFormat(QImage::Format_RGB32);
+    QPainter painter(&image);
+    const qreal dpr = image.devicePixelRatio();
+    const QPoint at = view_->mapTo(this, QPoint(0, 0)) * dpr;
+    QImage viewImage = view_->screenshot();
+    viewImage.setDevicePixelRatio(1.0);
+    painter.drawImage(at, viewImage);
+    return image;
 }
 
 bool MainWindow::exportScreenshot(const QString& path) {

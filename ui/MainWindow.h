@@ -50,6 +50,9 @@ public:
     QString lastProblem() const { return lastProblem_; }
 
     bool exportScreenshot(const QString& path);
+    /// The whole window as the user sees it. QWidget::grab() leaves the image view blank: it
+    /// is a native OpenGL window, so its own framebuffer is painted in.
+    QImage grabWindowImage();
 
 Q_SIGNALS:
     /// Every slice of the current series is decoded (or has failed).

@@ -43,7 +43,8 @@ static int bench(const std::string& modelDir, const std::string& imagePath, int 
     one.slices = {source};
     auto volume = loadSeries(one);
     const ai::GreyImage image{volume->slice(0), volume->width, volume->height};
-    const std::vector<float> input = package->preprocessor()(image.pixels, image.width, image.height);
+    const std::vector<float> input =
+        package->preprocessor()(image.pixels, image.width, image.height);
     const ai::Classifier classifier(package);
 
     int outputs = 0;
@@ -54,10 +55,12 @@ static int bench(const std::string& modelDir, const std::string& imagePath, int 
         auto v = loadSeries(one); // decode from disk
         classifier.predict({v->slice(0), v->width, v->height});
     });
-    const double gradcam = medianMs(runs, [&] { ai::explain(*package, ai::ExplainMethod::GradCam, image, 0); });
-    std::printf("%-28s forward %7.1f ms | decode+preprocess+forward %7.1f ms (%.2fx, target <= 1.2x) | "
-                "forward+Grad-CAM %7.1f ms (%.2fx, target <= 2.5x)\n",
-                card.name.c_str(), forward, endToEnd, endToEnd / forward, gradcam, gradcam / forward);
+    const double gradcam =
+        medianMs(runs, [&] { ai::explain(*package, ai::ExplainMethod::GradCam, image, 0); });
+    std::printf(
+        "%-28s forward %7.1f ms | decode+preprocess+forward %7.1f ms (%.2fx, target <= 1.2x) | "
+        "forward+Grad-CAM %7.1f ms (%.2fx, target <= 2.5x)\n",
+        card.name.c_str(), forward, endToEnd, endToEnd / forward, gradcam, gradcam / forward);
     return 0;
 }
 
@@ -67,8 +70,10 @@ int main(int argc, char** argv) {
     const std::string data = argv[1];
     const int runs = std::max(3, std::atoi(argv[2]));
     ai::setTorchThreads(0);
-    std::printf("median of %d runs, %u CPU threads, 224 x 224 input\n", runs, std::thread::hardware_concurrency());
+    std::printf("median of %d runs, %u CPU threads, 224 x 224 input\n", runs,
+                std::thread::hardware_concurrency());
     int rc = bench(data + "/models/mri-cnn-untrained", data + "/inputs/mr-sagittal-t2", runs);
-    rc |= bench(data + "/models/resnet18-xray-untrained", data + "/inputs/xray-lateral-phantom.png", runs);
+    rc |= bench(data + "/models/resnet18-xray-untrained", data + "/inputs/xray-lateral-phantom.png",
+                runs);
     return rc;
 }

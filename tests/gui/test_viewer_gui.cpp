@@ -99,8 +99,8 @@ private Q_SLOTS:
     void showsTheMiddleSliceWithTheFileWindow() {
         QCOMPARE(view_->sliceCount(), 3);
         QCOMPARE(view_->sliceIndex(), 1);
-        QCOMPARE(view_->window().center, 500.0);
-        QCOMPARE(view_->window().width, 1000.0);
+        QCOMPARE(view_->windowLevel().center, 500.0);
+        QCOMPARE(view_->windowLevel().width, 1000.0);
         const QImage img = shot();
         QVERIFY(std::abs(grey(img, view_->imageToWidget(leftRegion())) -
                          expectedGrey(300, 500, 1000)) <= 3);
@@ -146,12 +146,12 @@ private Q_SLOTS:
         sendMouse(view_, QEvent::MouseMove, start + QPointF(0, 64), Qt::NoButton, Qt::RightButton);
         sendMouse(view_, QEvent::MouseButtonRelease, start + QPointF(0, 64), Qt::RightButton,
                   Qt::NoButton);
-        QCOMPARE(view_->window().width, 1000.0);
-        QVERIFY(std::abs(view_->window().center - 750.0) < 1e-6); // 64 px * 1000/256 per px
+        QCOMPARE(view_->windowLevel().width, 1000.0);
+        QVERIFY(std::abs(view_->windowLevel().center - 750.0) < 1e-6); // 64 px * 1000/256 per px
         QVERIFY(std::abs(grey(shot(), view_->imageToWidget(leftRegion())) -
                          expectedGrey(500, 750, 1000)) <= 3);
         QTest::keyClick(view_, Qt::Key_0); // back to the file's window
-        QCOMPARE(view_->window().center, 500.0);
+        QCOMPARE(view_->windowLevel().center, 500.0);
     }
 
     void zoomAndFit() {

@@ -3,10 +3,12 @@
 #include "image/Colormap.h"
 #include "image/Orientation.h"
 #include "view/MeasurementOverlay.h"
+#include "view/RenderSurface.h"
 #include "view/VtkScene.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QVBoxLayout>
 #include <QWheelEvent>
 
 #include <vtkOpenGLState.h>
@@ -17,8 +19,13 @@
 
 namespace spinelens::ui {
 
-ImageView::ImageView(QWidget* parent)
-    : QOpenGLWidget(parent), scene_(std::make_unique<VtkScene>()) {
+ImageView::ImageView(QWidget* parent) : QWidget(parent), scene_(std::make_unique<VtkScene>()) {
+    surface_ = new RenderSurface(this);
+    QWidget* container = QWidget::createWindowContainer(surface_, this);
+    container->setFocusPolicy(Qt::NoFocus);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(container);
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
     setMinimumSize(200, 200);
@@ -61,13 +68,17 @@ ImageView::ImageView(QWidget* parent)
 }
 
 ImageView::~ImageView() {
-    makeCurrent();
+    surface_->makeCurrent();
     overlay_.reset();
     scene_.reset();
-    doneCurrent();
+    surface_->doneCurrent();
 }
 
-void ImageView::initializeGL() {
+void ImageView::requestRender() {
+    surface_->update();
+}
+
+void ImageView::initializeRendering() {
     vtkGenericOpenGLRenderWindow* w = scene_->window;
     w->SetOwnContext(false);
     w->SetFrameBlitModeToBlitToCurrent();
@@ -79,7 +90,7 @@ void ImageView::initializeGL() {
     w->SetSize(int(width() * dpr), int(height() * dpr));
 }
 
-void ImageView::resizeGL(int w, int h) {
+void ImageView::resizeRendering(int w, int h) {
     const double dpr = devicePixelRatioF();
     const double oldZoom = zoom();
     scene_->window->SetSize(int(w * dpr), int(h * dpr));
@@ -87,7 +98,7 @@ void ImageView::resizeGL(int w, int h) {
         setZoom(oldZoom); // keep the zoom factor relative to the new fit
 }
 
-void ImageView::paintGL() {
+void ImageView::render() {
     vtkGenericOpenGLRenderWindow* w = scene_->window;
     vtkOpenGLState* state = w->GetState();
     state->Reset();
@@ -145,24 +156,24 @@ void ImageView::setHeatmap(int slice, const std::vector<float>& values) {
     s.overlayImage->Modified();
     heatmapSlice_ = slice;
     s.overlay->SetVisibility(heatmapShown());
-    update();
+    requestRender();
 }
 
 void ImageView::clearHeatmap() {
     heatmapSlice_ = -1;
     scene_->overlay->SetVisibility(false);
-    update();
+    requestRender();
 }
 
 void ImageView::setHeatmapOpacity(float opacity) {
     scene_->overlay->GetProperty()->SetOpacity(std::clamp(double(opacity), 0.0, 1.0));
-    update();
+    requestRender();
 }
 
 void ImageView::setHeatmapVisible(bool visible) {
     heatmapVisible_ = visible;
     scene_->overlay->SetVisibility(heatmapShown());
-    update();
+    requestRender();
 }
 
 bool ImageView::heatmapShown() const {
@@ -176,7 +187,7 @@ void ImageView::clear() {
     overlay_->clear();
     scene_->slice->SetVisibility(false);
     scene_->corners->ClearAllTexts();
-    update();
+    requestRender();
 }
 
 void ImageView::markSliceLoaded(int slice) {
@@ -189,7 +200,7 @@ void ImageView::markSliceLoaded(int slice) {
         if (firstTime)
             resetWindow(); // automatic window needs pixels
         updateCornerText();
-        update();
+        requestRender();
     }
 }
 
@@ -206,7 +217,7 @@ void ImageView::setSliceIndex(int slice) {
     scene_->overlay->SetVisibility(heatmapShown());
     uploadSlice();
     updateCornerText();
-    update();
+    requestRender();
     Q_EMIT sliceChanged(slice_, sliceCount());
 }
 
@@ -228,7 +239,7 @@ void ImageView::setWindow(const Window& w) {
     scene_->slice->GetProperty()->SetColorWindow(window_.width);
     scene_->slice->GetProperty()->SetColorLevel(window_.center);
     updateCornerText();
-    update();
+    requestRender();
     Q_EMIT windowChanged(window_.center, window_.width);
 }
 
@@ -267,7 +278,7 @@ void ImageView::setZoom(double z) {
     z = std::clamp(z, 0.05, 50.0);
     scene_->renderer->GetActiveCamera()->SetParallelScale(fitScale() / z);
     updateCornerText();
-    update();
+    requestRender();
     Q_EMIT zoomChanged(z);
 }
 
@@ -300,7 +311,7 @@ void ImageView::pan(const QPointF& delta) {
     const double dx = a[0] - b[0], dy = a[1] - b[1];
     cam->SetFocalPoint(f[0] + dx, f[1] + dy, f[2]);
     cam->SetPosition(p[0] + dx, p[1] + dy, p[2]);
-    update();
+    requestRender();
 }
 
 Point2 ImageView::widgetToImage(const QPointF& p) const {
@@ -327,13 +338,13 @@ void ImageView::setTool(Tool tool) {
     pendingPoints_.clear();
     overlay_->setPreview({});
     setCursor(tool == Tool::Navigate ? Qt::ArrowCursor : Qt::CrossCursor);
-    update();
+    requestRender();
 }
 
 void ImageView::clearMeasurements() {
     overlay_->clear();
     pendingPoints_.clear();
-    update();
+    requestRender();
 }
 
 std::vector<Measurement> ImageView::measurements() const {
@@ -346,7 +357,7 @@ QString ImageView::cornerText(int position) const {
 }
 
 QImage ImageView::screenshot() {
-    return grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    return surface_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
 }
 
 void ImageView::updateCornerText() {

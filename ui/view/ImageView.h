@@ -1,15 +1,15 @@
 #pragma once
-// The 2D radiology view: a Qt 6 QOpenGLWidget hosting a VTK render window (Debian's VTK Qt
-// module is Qt 5, so we host vtkGenericOpenGLRenderWindow ourselves and map Qt input to
-// view actions). Shows one slice of a Volume with window/level, aspect from pixel spacing,
-// corner text, orientation letters and measurements.
+// The 2D radiology view: a Qt 6 widget hosting a VTK render window in a native OpenGL window
+// (RenderSurface; Debian's VTK Qt module is Qt 5, so we host vtkGenericOpenGLRenderWindow
+// ourselves and map Qt input to view actions). Shows one slice of a Volume with window/level,
+// aspect from pixel spacing, corner text, orientation letters and measurements.
 #include "dicom/SeriesInfo.h"
 #include "image/Measurement.h"
 #include "image/Volume.h"
 #include "image/WindowLevel.h"
 
-#include <QOpenGLWidget>
 #include <QPointF>
+#include <QWidget>
 
 #include <memory>
 #include <vector>
@@ -17,9 +17,10 @@
 namespace spinelens::ui {
 
 class MeasurementOverlay;
+class RenderSurface;
 struct VtkScene;
 
-class ImageView : public QOpenGLWidget {
+class ImageView : public QWidget {
     Q_OBJECT
     Q_DISABLE_COPY(ImageView)
 public:
@@ -42,7 +43,7 @@ public:
     int sliceCount() const { return volume_ ? volume_->depth : 0; }
     void setSliceIndex(int slice);
 
-    Window window() const { return window_; }
+    Window windowLevel() const { return window_; }
     void setWindow(const Window& window);
     /// Preset, or the histogram of the slice in view for automatic ones.
     void applyPreset(const WindowPreset& preset);
@@ -78,6 +79,11 @@ public:
     /// 1 lower right, 2 upper left, 3 upper right, 4-7 bottom, right, left, top edge).
     QString cornerText(int position) const;
 
+    /// Called by RenderSurface with its OpenGL context current.
+    void initializeRendering();
+    void resizeRendering(int w, int h);
+    void render();
+
     /// What is on screen now, as the user sees it.
     QImage screenshot();
 
@@ -90,9 +96,6 @@ Q_SIGNALS:
     void heatmapToggled(bool visible);
 
 protected:
-    void initializeGL() override;
-    void resizeGL(int w, int h) override;
-    void paintGL() override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
@@ -102,11 +105,14 @@ protected:
 
 private:
     void uploadSlice();
+    /// Schedules a redraw of the render surface.
+    void requestRender();
     void updateCornerText();
     void pan(const QPointF& deltaPixels);
     double fitScale() const;
 
     std::unique_ptr<VtkScene> scene_;
+    RenderSurface* surface_ = nullptr; ///< owned by the window container (a child widget)
     std::unique_ptr<MeasurementOverlay> overlay_;
     std::shared_ptr<const Volume> volume_;
     SeriesInfo info_;

@@ -44,7 +44,7 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
                 overlay_->setPreview({});
                 Q_EMIT measurementAdded(QString::fromStdString(m.label()));
             }
-            update();
+            requestRender();
         }
     }
 }
@@ -75,7 +75,7 @@ void ImageView::mouseMoveEvent(QMouseEvent* e) {
             std::vector<Point2> preview = pendingPoints_;
             preview.push_back(widgetToImage(e->position()));
             overlay_->setPreview(preview);
-            update();
+            requestRender();
         }
         break;
     }
@@ -166,7 +166,7 @@ void ImageView::keyPressEvent(QKeyEvent* e) {
         break;
     }
     default:
-        QOpenGLWidget::keyPressEvent(e);
+        QWidget::keyPressEvent(e);
         return;
     }
     e->accept();
