@@ -3,7 +3,7 @@
 
 namespace spinelens::ui {
 
-/// What VTK's OpenGL2 backend needs from every QOpenGLWidget context (core profile 3.2,
+/// What VTK's OpenGL2 backend needs from every Qt OpenGL context (core profile 3.2,
 /// depth and stencil buffers, no multisampling). Call before constructing QApplication.
 inline void setDefaultSurfaceFormat() {
     QSurfaceFormat format;
