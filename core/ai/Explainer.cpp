@@ -89,7 +89,10 @@ void finish(Heatmap& h, const GreyImage& image) {
     h.maximum = h.raw.empty() ? 0.0f : *std::max_element(h.raw.begin(), h.raw.end());
     h.values.assign(std::size_t(h.width) * h.height, 0.0f);
     resizeBilinear(h.raw.data(), h.rawWidth, h.rawHeight, h.values.data(), h.width, h.height);
-    const float scale = h.maximum > 0 ? 1.0f / h.maximum : 0.0f;
+    // Scale by the peak of the upsampled map, so the strongest evidence on screen is the top of
+    // the colour scale (bilinear upsampling never quite reaches the raw maximum).
+    const float peak = h.values.empty() ? 0.0f : *std::max_element(h.values.begin(), h.values.end());
+    const float scale = peak > 0 ? 1.0f / peak : 0.0f;
     for (float& v : h.values)
         v = std::clamp(v * scale, 0.0f, 1.0f);
 }
