@@ -91,7 +91,8 @@ void finish(Heatmap& h, const GreyImage& image) {
     resizeBilinear(h.raw.data(), h.rawWidth, h.rawHeight, h.values.data(), h.width, h.height);
     // Scale by the peak of the upsampled map, so the strongest evidence on screen is the top of
     // the colour scale (bilinear upsampling never quite reaches the raw maximum).
-    const float peak = h.values.empty() ? 0.0f : *std::max_element(h.values.begin(), h.values.end());
+    const float peak =
+        h.values.empty() ? 0.0f : *std::max_element(h.values.begin(), h.values.end());
     const float scale = peak > 0 ? 1.0f / peak : 0.0f;
     for (float& v : h.values)
         v = std::clamp(v * scale, 0.0f, 1.0f);
