@@ -17,6 +17,9 @@ commands:
                                     write a series or X-ray as .nii.gz, .nii, .nrrd, .mha
                                     (modality values) or one slice as .png (file's window)
   sample OUTDIR [--seed S]          write the synthetic sample study (MR, CT, X-ray phantoms)
+  phantom --kind xray|mri --count N [--seed S] --out DIR
+                                    labelled synthetic data set: X-rays in class folders,
+                                    lumbar MRI studies in the RSNA 2024 layout
   classify --model DIR PATH...      per-class probabilities, one JSON line per image (and
                                     one per series with max and mean over slices)
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
@@ -98,6 +101,30 @@ int main(int argc, char** argv) {
         if (o.outputFolder.empty())
             return usage("sample needs OUTDIR");
         return runSample(o, std::cout, std::cerr);
+    }
+    if (command == "phantom") {
+        PhantomOptions o;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const bool hasValue = i + 1 < args.size();
+            int number = 0;
+            if (args[i] == "--kind" && hasValue)
+                o.kind = args[++i];
+            else if (args[i] == "--out" && hasValue)
+                o.outputFolder = args[++i];
+            else if ((args[i] == "--count" || args[i] == "--seed") && hasValue) {
+                const std::string& name = args[i];
+                if (!parseInt(args[++i], number) || number < (name == "--count" ? 1 : 0))
+                    return usage("not a valid " + name.substr(2) + ": " + args[i]);
+                if (name == "--count")
+                    o.count = number;
+                else
+                    o.seed = std::uint64_t(number);
+            } else
+                return usage("unknown option " + args[i]);
+        }
+        if (o.kind.empty() || o.count < 1 || o.outputFolder.empty())
+            return usage("phantom needs --kind, --count and --out");
+        return runPhantom(o, std::cout, std::cerr);
     }
     if (command == "classify") {
         ClassifyOptions o;

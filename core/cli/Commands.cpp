@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "cli/SeriesJson.h"
+#include "data/PhantomSets.h"
 #include "data/SpinePhantom.h"
 #include "dicom/DicomWriter.h"
 #include "dicom/Scanner.h"
@@ -74,6 +75,26 @@ int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
         out << "wrote " << o.output << " (" << volume->width << " x " << volume->height << " x "
             << volume->depth << ")\n";
         return report.failures.empty() && scan.failures.empty() ? Ok : PartialFailure;
+    } catch (const Error& e) {
+        err << "spinelens-cli: " << e.what() << '\n';
+        return Failed;
+    }
+}
+
+int runPhantom(const PhantomOptions& o, std::ostream& out, std::ostream& err) {
+    try {
+        phantom::PhantomSetReport r;
+        if (o.kind == "xray")
+            r = phantom::writeXrayPhantomSet(o.outputFolder, o.count, o.seed);
+        else if (o.kind == "mri")
+            r = phantom::writeMriPhantomSet(o.outputFolder, o.count, o.seed);
+        else
+            throw Error("--kind must be xray or mri", o.kind);
+        out << "wrote " << r.images << " synthetic " << o.kind << " images to " << r.root << " (";
+        for (std::size_t c = 0; c < r.classes.size(); ++c)
+            out << (c ? ", " : "") << r.classes[c] << ": " << r.perClass[c];
+        out << (o.kind == "mri" ? " studies)\n" : ")\n");
+        return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
         return Failed;

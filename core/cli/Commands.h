@@ -24,6 +24,16 @@ struct SampleOptions {
     std::uint64_t seed = 1;
 };
 
+struct PhantomOptions {
+    std::string kind; ///< "xray" or "mri"
+    int count = 0;
+    std::uint64_t seed = 1;
+    std::string outputFolder;
+};
+
+/// Labelled synthetic data sets: X-rays in class folders, MRI in the RSNA 2024 layout.
+int runPhantom(const PhantomOptions& options, std::ostream& out, std::ostream& err);
+
 int runInfo(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err);
 int runConvert(const ConvertOptions& options, std::ostream& out, std::ostream& err);
 /// Writes the sample study: a sagittal MR series, an axial CT series and a lateral X-ray PNG.

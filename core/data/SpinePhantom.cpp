@@ -11,16 +11,16 @@ namespace {
 struct Level {
     bool inDisc;
     double depth; ///< 0 at the level's centre, 1 at its edge
+    int index;    ///< which body/disc pair, counted from s = 0
 };
 
 Level levelAt(double s, double bodyHeight, double discHeight) {
     const double period = bodyHeight + discHeight;
-    double t = std::fmod(s, period);
-    if (t < 0)
-        t += period;
+    const int index = int(std::floor(s / period));
+    double t = s - index * period;
     if (t < bodyHeight)
-        return {false, std::abs(t - bodyHeight / 2) / (bodyHeight / 2)};
-    return {true, std::abs(t - bodyHeight - discHeight / 2) / (discHeight / 2)};
+        return {false, std::abs(t - bodyHeight / 2) / (bodyHeight / 2), index};
+    return {true, std::abs(t - bodyHeight - discHeight / 2) / (discHeight / 2), index};
 }
 
 void addNoise(Volume& v, double sigma, std::uint64_t seed, float lo, float hi) {
@@ -67,7 +67,11 @@ Volume makeSagittalMri(const MriSpec& spec) {
             const double y = j * spec.pixelSpacing; // mm from the top
             // A gentle lordosis: the spine bows anteriorly in the middle of the field.
             const double bow = 10.0 * std::sin(M_PI * y / fovY);
-            const Level level = levelAt(y + 7.0, 27.0, 9.0);
+            const Level level = levelAt(y + spec.discPhase, 27.0, 9.0);
+            const bool degenerate =
+                level.inDisc &&
+                std::find(spec.degenerativeDiscs.begin(), spec.degenerativeDiscs.end(),
+                          level.index) != spec.degenerativeDiscs.end();
             float* row = v.slice(k) + std::size_t(j) * v.width;
             for (int i = 0; i < v.width; ++i) {
                 const double x = i * spec.pixelSpacing - bow;
@@ -78,15 +82,21 @@ Volume makeSagittalMri(const MriSpec& spec) {
                     value = 380.0 + 60.0 * std::cos(3.0 * ex);
                 const bool inBodyAp = x > bodyFront && x < bodyBack && lateral < bodyHalfWidth;
                 if (inBodyAp) {
-                    if (level.inDisc) {
-                        // Bright nucleus, darker annulus.
+                    if (level.inDisc && degenerate && level.depth > 0.55) {
+                        value = 120.0; // collapsed disc: the endplates close in
+                    } else if (level.inDisc) {
+                        // Bright nucleus, darker annulus; a degenerated nucleus loses its water.
                         const double r = std::abs(x - (bodyFront + bodyBack) / 2) / 19.0;
-                        value = (r < 0.6 && level.depth < 0.7) ? 1250.0 : 650.0;
+                        value =
+                            (r < 0.6 && level.depth < 0.7) ? (degenerate ? 480.0 : 1250.0) : 650.0;
                     } else {
                         const bool rim =
                             level.depth > 0.88 || x < bodyFront + 2.0 || x > bodyBack - 2.0;
                         value = rim ? 120.0 : 520.0;
                     }
+                } else if (degenerate && level.depth < 0.55 && x >= bodyBack &&
+                           x < bodyBack + 6.0 && lateral < bodyHalfWidth) {
+                    value = 600.0; // posterior bulge into the canal
                 } else if (x >= bodyBack && x < canalBack && lateral < canalHalfWidth) {
                     const double cx = std::abs(x - (bodyBack + canalBack) / 2);
                     value = (cx < 3.5 && y < fovY * 0.55) ? 700.0 : 1500.0; // cord in CSF
@@ -100,6 +110,11 @@ Volume makeSagittalMri(const MriSpec& spec) {
     }
     addNoise(v, spec.noise, spec.seed, 0.0f, 4095.0f);
     return v;
+}
+
+int discIndexAt(const MriSpec& spec, int row) {
+    const Level level = levelAt(row * spec.pixelSpacing + spec.discPhase, 27.0, 9.0);
+    return level.inDisc ? level.index : -1;
 }
 
 Volume makeAxialCt(const CtSpec& spec) {

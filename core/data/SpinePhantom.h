@@ -4,6 +4,7 @@
 #include "image/Volume.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace spinelens::phantom {
 
@@ -15,7 +16,15 @@ struct MriSpec {
     double sliceSpacing = 4.0; ///< mm, between sagittal slices
     std::uint64_t seed = 1;
     double noise = 15.0; ///< Gaussian noise sigma in signal units
+    /// Discs (0 = top disc in the field) shown degenerated: dark nucleus, lower height, and a
+    /// posterior bulge into the canal.
+    std::vector<int> degenerativeDiscs;
+    /// Where the first disc sits (mm from the top), so studies differ.
+    double discPhase = 7.0;
 };
+
+/// The disc index (0 = top disc in the field) at an image row, -1 inside a vertebral body.
+int discIndexAt(const MriSpec& spec, int row);
 
 /// Sagittal T2-like lumbar spine: vertebral bodies with dark cortical rims, bright discs,
 /// bright CSF in the canal, soft tissue. Values in 12-bit MR signal units; geometry is

@@ -140,7 +140,9 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
     std::vector<std::string> paths;
     for (int k = 0; k < v.depth; ++k) {
         char name[64];
-        if (spec.shuffleFileNames)
+        if (spec.instanceNumberFileNames)
+            std::snprintf(name, sizeof name, "%d.dcm", k + 1);
+        else if (spec.shuffleFileNames)
             std::snprintf(name, sizeof name, "IM%016llx.dcm",
                           static_cast<unsigned long long>(
                               mix(spec.seed * 7919 + std::uint64_t(spec.seriesNumber) * 100003 +

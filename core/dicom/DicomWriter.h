@@ -39,9 +39,10 @@ struct SeriesSpec {
     Window window{600.0, 1200.0};
     Encoding encoding = Encoding::ExplicitLittle;
     bool monochrome1 = false; ///< store as MONOCHROME1 (low values shown white), like many CR/DX
-    bool shuffleFileNames = true; ///< random names, so sorting must use the headers
-    std::uint64_t seed = 1;       ///< UIDs and file names are derived from it
-    std::string studyInstanceUid; ///< empty: derived from the seed
+    bool shuffleFileNames = true;         ///< random names, so sorting must use the headers
+    bool instanceNumberFileNames = false; ///< "<instance number>.dcm", the RSNA 2024 layout
+    std::uint64_t seed = 1;               ///< UIDs and file names are derived from it
+    std::string studyInstanceUid;         ///< empty: derived from the seed
 };
 
 /// Writes one file per slice into folder (created if needed); returns the paths in display

@@ -250,7 +250,7 @@ void pngWriteError(png_structp png, png_const_charp message) {
 }
 
 bool writePngRows(FILE* f, PngWriteState& state, int width, int height, int colorType, int bitDepth,
-                  png_bytep* rows) {
+                  png_bytep* rows, const std::string& comment) {
     state.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, pngWriteError, nullptr);
     state.info = png_create_info_struct(state.png);
     if (setjmp(png_jmpbuf(state.png)))
@@ -260,6 +260,13 @@ bool writePngRows(FILE* f, PngWriteState& state, int width, int height, int colo
                  colorType, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                  PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(state.png, 6);
+    if (!comment.empty()) {
+        png_text text{};
+        text.compression = PNG_TEXT_COMPRESSION_NONE;
+        text.key = const_cast<char*>("Comment");
+        text.text = const_cast<char*>(comment.c_str());
+        png_set_text(state.png, state.info, &text, 1);
+    }
     png_write_info(state.png, state.info);
     if (bitDepth == 16)
         png_set_swap(state.png);
@@ -269,21 +276,21 @@ bool writePngRows(FILE* f, PngWriteState& state, int width, int height, int colo
 }
 
 void writePng(const std::string& path, int width, int height, int colorType, int bitDepth,
-              const unsigned char* data, std::size_t stride) {
+              const unsigned char* data, std::size_t stride, const std::string& comment = {}) {
     FilePtr f = openOrThrow(path, "wb");
     std::vector<png_bytep> rows(static_cast<std::size_t>(height));
     for (int y = 0; y < height; ++y)
         rows[std::size_t(y)] = const_cast<png_bytep>(data + stride * std::size_t(y));
     PngWriteState state;
-    if (!writePngRows(f.get(), state, width, height, colorType, bitDepth, rows.data()))
+    if (!writePngRows(f.get(), state, width, height, colorType, bitDepth, rows.data(), comment))
         throw Error("cannot write PNG (" + state.error + ")", path);
 }
 } // namespace
 
 void writePng8(const std::string& path, int width, int height, int channels,
-               const std::uint8_t* data) {
+               const std::uint8_t* data, const std::string& comment) {
     writePng(path, width, height, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, 8, data,
-             std::size_t(width) * std::size_t(channels));
+             std::size_t(width) * std::size_t(channels), comment);
 }
 
 void writePng16(const std::string& path, int width, int height, const std::uint16_t* data) {

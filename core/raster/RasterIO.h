@@ -30,9 +30,9 @@ RasterImage read(const std::string& path);
 /// Size and format from the header only.
 RasterInfo readInfo(const std::string& path);
 
-/// Writes 8-bit grey (channels 1) or RGB (channels 3) PNG.
+/// Writes 8-bit grey (channels 1) or RGB (channels 3) PNG, with an optional tEXt "Comment".
 void writePng8(const std::string& path, int width, int height, int channels,
-               const std::uint8_t* data);
+               const std::uint8_t* data, const std::string& comment = {});
 /// Writes 16-bit grey PNG.
 void writePng16(const std::string& path, int width, int height, const std::uint16_t* data);
 
