@@ -1,6 +1,7 @@
 // spinelens-cli: argument parsing, then hand-off to core/cli.
 #include "cli/AiCommands.h"
 #include "cli/Commands.h"
+#include "cli/TrainCommand.h"
 
 #include <cstring>
 #include <iostream>
@@ -20,6 +21,10 @@ commands:
   phantom --kind xray|mri --count N [--seed S] --out DIR
                                     labelled synthetic data set: X-rays in class folders,
                                     lumbar MRI studies in the RSNA 2024 layout
+  train --architecture DIR --data PATH --out DIR [--epochs N] [--batch N] [--lr X]
+        [--seed S] [--l2 X] [--patience N] [--no-augment] [--no-class-weights]
+        [--freeze NAME]... [--unfreeze-after N] [--resume model.pt] [--max-samples N]
+        [--name NAME]                train a model package (studies' protocol by default)
   classify --model DIR PATH...      per-class probabilities, one JSON line per image (and
                                     one per series with max and mean over slices)
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
@@ -125,6 +130,66 @@ int main(int argc, char** argv) {
         if (o.kind.empty() || o.count < 1 || o.outputFolder.empty())
             return usage("phantom needs --kind, --count and --out");
         return runPhantom(o, std::cout, std::cerr);
+    }
+    if (command == "train") {
+        spinelens::train::TrainOptions o;
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const std::string& a = args[i];
+            const bool hasValue = i + 1 < args.size();
+            int number = 0;
+            auto intArg = [&](int& target, int minimum) {
+                if (!parseInt(args[++i], number) || number < minimum)
+                    return false;
+                target = number;
+                return true;
+            };
+            if (a == "--architecture" && hasValue)
+                o.architecture = args[++i];
+            else if (a == "--data" && hasValue)
+                o.dataset = args[++i];
+            else if (a == "--out" && hasValue)
+                o.output = args[++i];
+            else if (a == "--name" && hasValue)
+                o.name = args[++i];
+            else if (a == "--resume" && hasValue)
+                o.resume = args[++i];
+            else if (a == "--freeze" && hasValue)
+                o.freeze.push_back(args[++i]);
+            else if (a == "--epochs" && hasValue) {
+                if (!intArg(o.epochs, 1))
+                    return usage("not a valid epoch count: " + args[i]);
+            } else if (a == "--batch" && hasValue) {
+                if (!intArg(o.batchSize, 1))
+                    return usage("not a valid batch size: " + args[i]);
+            } else if (a == "--patience" && hasValue) {
+                if (!intArg(o.patience, 1))
+                    return usage("not a valid patience: " + args[i]);
+            } else if (a == "--unfreeze-after" && hasValue) {
+                if (!intArg(o.unfreezeAfter, 0))
+                    return usage("not a valid epoch: " + args[i]);
+            } else if (a == "--max-samples" && hasValue) {
+                if (!intArg(o.maxSamples, 1))
+                    return usage("not a valid sample count: " + args[i]);
+            } else if (a == "--seed" && hasValue) {
+                if (!parseInt(args[++i], number) || number < 0)
+                    return usage("not a valid seed: " + args[i]);
+                o.seed = std::uint64_t(number);
+            } else if ((a == "--lr" || a == "--l2") && hasValue) {
+                try {
+                    (a == "--lr" ? o.learningRate : o.l2) = std::stod(args[++i]);
+                } catch (...) {
+                    return usage("not a number: " + args[i]);
+                }
+            } else if (a == "--no-augment")
+                o.augment = false;
+            else if (a == "--no-class-weights")
+                o.classWeights = false;
+            else
+                return usage("unknown option " + a);
+        }
+        if (o.architecture.empty() || o.dataset.empty() || o.output.empty())
+            return usage("train needs --architecture, --data and --out");
+        return runTrain(o, std::cout, std::cerr);
     }
     if (command == "classify") {
         ClassifyOptions o;

@@ -27,6 +27,28 @@ class Blob(nn.Module):
         return self.classify(self.features(x))
 
 
+class TinyCnn(nn.Module):
+    """A small trainable CNN for the trainer's tests (64 x 64 grey in, 4 X-ray classes out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.fc = nn.Linear(16, 4)
+
+    @torch.jit.export
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.max_pool2d(torch.relu(self.conv1(x)), 2)
+        return torch.relu(self.conv2(x))
+
+    @torch.jit.export
+    def classify(self, f: torch.Tensor) -> torch.Tensor:
+        return self.fc(torch.flatten(torch.mean(f, dim=(2, 3), keepdim=True), 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classify(self.features(x))
+
+
 class NoContract(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         s = torch.relu(x - 0.5).mean(dim=(1, 2, 3)) * 40.0
@@ -51,6 +73,10 @@ def write(module, name, out, extra=None):
 def main():
     out = sys.argv[1]
     write(Blob(), "blob", out)
+    torch.manual_seed(0)
+    write(TinyCnn(), "tiny-cnn-xray", out,
+          {"classes": ["foraminal stenosis", "osteophyte", "surgical implant", "normal"],
+           "preprocessing": {"intensity": "divide255", "resize": "stretch"}})
     write(NoContract(), "blob-no-contract", out)
     # A card that does not match its module: 3 classes for 2 outputs.
     write(Blob(), "blob-wrong-card", out, {"classes": ["a", "b", "c"]})

@@ -1,0 +1,359 @@
+#include "train/Trainer.h"
+
+#include "Error.h"
+#include "ai/ModelCard.h"
+#include "ai/Preprocessor.h"
+#include "ai/TorchModel.h"
+#include "dicom/DicomDecoder.h"
+#include "raster/RasterIO.h"
+#include "train/Split.h"
+
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace spinelens::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Grey pixels of a sample, whatever its format.
+std::vector<float> loadGrey(const std::string& path, int& width, int& height) {
+    if (raster::isRasterPath(path)) {
+        raster::RasterImage img = raster::read(path);
+        width = img.width;
+        height = img.height;
+        return std::move(img.pixels);
+    }
+    dicom::DecodedFrames f = dicom::decodeFile(path);
+    width = f.columns;
+    height = f.rows;
+    f.pixels.resize(std::size_t(width) * height); // first frame
+    return std::move(f.pixels);
+}
+
+struct Tensors {
+    std::vector<float> inputs; ///< n * C * H * W, preprocessed
+    std::vector<std::int64_t> labels;
+    int count() const { return int(labels.size()); }
+};
+
+Tensors loadSplit(const data::Dataset& d, const std::vector<int>& indices,
+                  const ai::Preprocessor& pre, std::vector<FileFailure>& skipped) {
+    Tensors t;
+    for (int i : indices) {
+        const data::Sample& s = d.samples[std::size_t(i)];
+        try {
+            int w = 0, h = 0;
+            const std::vector<float> grey = loadGrey(s.path, w, h);
+            const std::vector<float> input = pre(grey.data(), w, h);
+            t.inputs.insert(t.inputs.end(), input.begin(), input.end());
+            t.labels.push_back(s.label);
+        } catch (const Error& e) {
+            skipped.push_back({s.path, e.reason()});
+        }
+    }
+    return t;
+}
+
+// Mapping from the data set's classes to the model's output order (by the class-name rule).
+std::vector<int> classMap(const data::Dataset& d, const ai::ModelCard& card) {
+    std::vector<int> map;
+    for (const auto& c : d.classes) {
+        int found = -1;
+        for (std::size_t k = 0; k < card.classes.size(); ++k)
+            if (data::normaliseClassName(card.classes[k]) == data::normaliseClassName(c))
+                found = int(k);
+        if (found < 0)
+            throw Error("the data set's class \"" + c + "\" is not one of the model's classes",
+                        d.root);
+        map.push_back(found);
+    }
+    return map;
+}
+
+struct LossAndAccuracy {
+    double loss = 0, accuracy = 0;
+};
+
+torch::Tensor lossFor(const ai::ModelCard& card, const torch::Tensor& logits,
+                      const torch::Tensor& labels, const torch::Tensor& classWeights) {
+    if (card.expectedOutputs() == 1) {
+        const torch::Tensor target = labels.to(torch::kFloat32);
+        const torch::Tensor weights = classWeights.index_select(0, labels);
+        return torch::binary_cross_entropy_with_logits(logits.squeeze(1), target, weights);
+    }
+    return torch::nn::functional::cross_entropy(
+        logits, labels, torch::nn::functional::CrossEntropyFuncOptions().weight(classWeights));
+}
+
+torch::Tensor predictions(const ai::ModelCard& card, const torch::Tensor& logits) {
+    if (card.expectedOutputs() == 1)
+        return (logits.squeeze(1) > 0).to(torch::kInt64);
+    return logits.argmax(1);
+}
+
+LossAndAccuracy evaluate(torch::jit::Module& module, const ai::ModelCard& card, const Tensors& t,
+                         const torch::Tensor& classWeights, int batchSize) {
+    LossAndAccuracy r;
+    if (t.count() == 0)
+        return r;
+    module.eval();
+    torch::NoGradGuard noGrad;
+    const std::int64_t per = std::int64_t(t.inputs.size() / std::size_t(t.count()));
+    double lossSum = 0;
+    std::int64_t correct = 0;
+    for (int first = 0; first < t.count(); first += batchSize) {
+        const int n = std::min(batchSize, t.count() - first);
+        torch::Tensor x =
+            torch::from_blob(const_cast<float*>(t.inputs.data()) + per * first,
+                             {n, card.channels, card.height, card.width}, torch::kFloat32);
+        torch::Tensor y = torch::from_blob(const_cast<std::int64_t*>(t.labels.data()) + first, {n},
+                                           torch::kInt64);
+        torch::Tensor logits = module.forward({x}).toTensor();
+        lossSum += lossFor(card, logits, y, classWeights).item<double>() * n;
+        correct += (predictions(card, logits) == y).sum().item<std::int64_t>();
+    }
+    r.loss = lossSum / t.count();
+    r.accuracy = double(correct) / t.count();
+    return r;
+}
+
+void setFrozen(torch::jit::Module& module, const std::vector<std::string>& patterns, bool frozen) {
+    for (const auto& p : module.named_parameters(true))
+        for (const auto& pattern : patterns)
+            if (p.name.find(pattern) != std::string::npos)
+                p.value.set_requires_grad(!frozen);
+}
+
+std::vector<torch::Tensor> trainable(torch::jit::Module& module) {
+    std::vector<torch::Tensor> out;
+    for (const auto& p : module.parameters(true))
+        if (p.requires_grad())
+            out.push_back(p);
+    return out;
+}
+
+void writeReport(const fs::path& folder, const TrainResult& r) {
+    fs::create_directories(folder);
+    std::ofstream csv(folder / "training.csv");
+    csv << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
+    for (const auto& e : r.epochs)
+        csv << e.epoch << ',' << e.trainLoss << ',' << e.trainAccuracy << ',' << e.valLoss << ','
+            << e.valAccuracy << ',' << e.seconds << '\n';
+}
+
+} // namespace
+
+TrainResult trainModel(const TrainOptions& o) {
+    ai::setTorchThreads(o.threads);
+    torch::manual_seed(o.seed);
+    const fs::path arch(o.architecture);
+    const ai::ModelCard card = ai::ModelCard::fromFile((arch / "model.json").string());
+    const std::string modelPath = o.resume.empty() ? (arch / "model.pt").string() : o.resume;
+    torch::jit::Module module;
+    try {
+        module = torch::jit::load(modelPath, torch::kCPU);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("not a loadable TorchScript module (") +
+                        e.what_without_backtrace() + ")",
+                    modelPath);
+    }
+
+    data::Dataset d = data::openDataset(o.dataset, card.classes);
+    const std::vector<int> toModel = classMap(d, card);
+    for (auto& s : d.samples)
+        s.label = toModel[std::size_t(s.label)];
+    d.classes = card.classes;
+    if (o.maxSamples > 0 && int(d.samples.size()) > o.maxSamples) {
+        std::mt19937_64 rng(o.seed);
+        std::shuffle(d.samples.begin(), d.samples.end(), rng);
+        d.samples.resize(std::size_t(o.maxSamples));
+    }
+    if (d.samples.empty())
+        throw Error("the data set has no usable samples", o.dataset);
+    const Split split = splitDataset(d, o.seed);
+
+    TrainResult result;
+    result.skipped = d.problems;
+    const ai::Preprocessor pre(card);
+    const Tensors trainSet = loadSplit(d, split.train, pre, result.skipped);
+    const Tensors valSet = loadSplit(d, split.val, pre, result.skipped);
+    const Tensors testSet = loadSplit(d, split.test, pre, result.skipped);
+    result.trainSamples = trainSet.count();
+    result.valSamples = valSet.count();
+    result.testSamples = testSet.count();
+    if (trainSet.count() == 0)
+        throw Error("no training image could be read", o.dataset);
+
+    // Class weights: N / (K * n_c), so rare classes count as much as common ones.
+    std::vector<float> weights(card.classes.size(), 1.0f);
+    if (o.classWeights) {
+        std::vector<int> n(card.classes.size(), 0);
+        for (auto l : trainSet.labels)
+            ++n[std::size_t(l)];
+        for (std::size_t c = 0; c < n.size(); ++c)
+            weights[c] = n[c] ? float(trainSet.count()) / float(n.size() * n[c]) : 0.0f;
+    }
+    const torch::Tensor classWeights = torch::tensor(weights);
+
+    setFrozen(module, o.freeze, true);
+    auto optimizer = std::make_unique<torch::optim::Adam>(
+        trainable(module), torch::optim::AdamOptions(o.learningRate));
+    std::vector<torch::Tensor> convKernels;
+    for (const auto& p : module.named_parameters(true))
+        if (p.value.dim() == 4)
+            convKernels.push_back(p.value);
+
+    result.initialTrainLoss = evaluate(module, card, trainSet, classWeights, o.batchSize).loss;
+    const std::int64_t per = std::int64_t(card.channels) * card.height * card.width;
+    const int batches = (trainSet.count() + o.batchSize - 1) / o.batchSize;
+    std::mt19937_64 rng(o.seed);
+    double bestVal = std::numeric_limits<double>::infinity();
+    std::vector<torch::Tensor> bestState;
+    int sinceBest = 0;
+    double trainSeconds = 0;
+    std::int64_t trainImages = 0;
+    const auto start = Clock::now();
+    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+        if (o.unfreezeAfter >= 0 && epoch == o.unfreezeAfter + 1 && !o.freeze.empty()) {
+            setFrozen(module, o.freeze, false);
+            optimizer = std::make_unique<torch::optim::Adam>(
+                trainable(module), torch::optim::AdamOptions(o.learningRate));
+        }
+        const auto epochStart = Clock::now();
+        module.train();
+        std::vector<int> order(std::size_t(trainSet.count()));
+        std::iota(order.begin(), order.end(), 0);
+        std::shuffle(order.begin(), order.end(), rng);
+        double lossSum = 0;
+        std::int64_t correct = 0;
+        for (int b = 0; b < batches; ++b) {
+            const int first = b * o.batchSize, n = std::min(o.batchSize, trainSet.count() - first);
+            std::vector<float> batch(std::size_t(per) * n);
+            std::vector<std::int64_t> labels(static_cast<std::size_t>(n));
+            for (int k = 0; k < n; ++k) {
+                const int i = order[std::size_t(first + k)];
+                std::vector<float> one(trainSet.inputs.begin() + per * i,
+                                       trainSet.inputs.begin() + per * (i + 1));
+                if (o.augment && o.augmentations.any())
+                    augment(one, card.channels, card.height, card.width, o.augmentations, rng);
+                std::copy(one.begin(), one.end(), batch.begin() + per * k);
+                labels[std::size_t(k)] = trainSet.labels[std::size_t(i)];
+            }
+            const auto stepStart = Clock::now();
+            torch::Tensor x = torch::from_blob(
+                batch.data(), {n, card.channels, card.height, card.width}, torch::kFloat32);
+            torch::Tensor y = torch::from_blob(labels.data(), {n}, torch::kInt64);
+            optimizer->zero_grad();
+            torch::Tensor logits = module.forward({x}).toTensor();
+            torch::Tensor loss = lossFor(card, logits, y, classWeights);
+            torch::Tensor total = loss;
+            if (o.l2 > 0)
+                for (const auto& w : convKernels)
+                    total = total + o.l2 * w.pow(2).sum();
+            total.backward();
+            optimizer->step();
+            trainSeconds += std::chrono::duration<double>(Clock::now() - stepStart).count();
+            trainImages += n;
+            lossSum += loss.item<double>() * n;
+            correct += (predictions(card, logits.detach()) == y).sum().item<std::int64_t>();
+            if (o.progress) {
+                const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+                const double done = (epoch - 1) + double(b + 1) / batches;
+                o.progress({epoch, o.epochs, b + 1, batches, loss.item<double>(),
+                            elapsed / done * (o.epochs - done)});
+            }
+        }
+        EpochStats e;
+        e.epoch = epoch;
+        e.trainLoss = lossSum / trainSet.count();
+        e.trainAccuracy = double(correct) / trainSet.count();
+        const LossAndAccuracy v =
+            evaluate(module, card, valSet.count() ? valSet : trainSet, classWeights, o.batchSize);
+        e.valLoss = v.loss;
+        e.valAccuracy = v.accuracy;
+        e.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+        result.epochs.push_back(e);
+        if (e.valLoss < bestVal) {
+            bestVal = e.valLoss;
+            result.bestEpoch = epoch;
+            sinceBest = 0;
+            bestState.clear();
+            for (const auto& p : module.parameters(true))
+                bestState.push_back(p.detach().clone());
+            for (const auto& b : module.buffers(true))
+                bestState.push_back(b.detach().clone());
+        } else if (++sinceBest >= o.patience) {
+            break; // early stopping: validation loss stopped improving
+        }
+    }
+    {
+        torch::NoGradGuard noGrad;
+        std::size_t k = 0;
+        for (auto p : module.parameters(true))
+            p.copy_(bestState[k++]);
+        for (auto b : module.buffers(true))
+            b.copy_(bestState[k++]);
+    }
+    result.testAccuracy = evaluate(module, card, testSet, classWeights, o.batchSize).accuracy;
+    result.finalTrainLoss = evaluate(module, card, trainSet, classWeights, o.batchSize).loss;
+    result.imagesPerSecond = trainSeconds > 0 ? double(trainImages) / trainSeconds : 0.0;
+    module.eval();
+
+    // Write beside the target, then rename: a failed or interrupted run leaves nothing half-done.
+    const fs::path out(o.output);
+    const fs::path tmp = out.string() + ".partial";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp, ec);
+    if (ec)
+        throw Error("cannot create the output folder (" + ec.message() + ")", tmp.string());
+    try {
+        module.save((tmp / "model.pt").string());
+    } catch (const c10::Error& e) {
+        throw Error(std::string("cannot save the module (") + e.what_without_backtrace() + ")",
+                    tmp.string());
+    }
+    std::ifstream cardIn(arch / "model.json");
+    nlohmann::json j = nlohmann::json::parse(cardIn);
+    const bool synthetic = fs::exists(fs::path(d.root) / "SYNTHETIC.txt") ||
+                           (fs::is_regular_file(o.dataset) &&
+                            fs::exists(fs::path(o.dataset).parent_path() / "SYNTHETIC.txt"));
+    j["name"] = o.name.empty() ? card.name + "-trained" : o.name;
+    j["version"] = "1.0.0";
+    j["provenance"]["weights"] = "trained by spinelens-cli train from " + card.name;
+    j["provenance"]["dataset"] =
+        d.layout + " at " + d.root + (synthetic ? " (synthetic phantoms)" : "");
+    j["provenance"]["synthetic"] = synthetic;
+    j["provenance"]["splitSeed"] = o.seed;
+    j["provenance"]["epochs"] = int(result.epochs.size());
+    j["provenance"]["bestEpoch"] = result.bestEpoch;
+    j["provenance"]["samples"] = {
+        {"train", result.trainSamples}, {"val", result.valSamples}, {"test", result.testSamples}};
+    j["provenance"]["metrics"] = {{"testAccuracy", result.testAccuracy}};
+    j["intendedUse"] =
+        synthetic
+            ? "Research and software testing only: trained on synthetic phantoms, not patient "
+              "images. Not clinically validated; not for diagnosis."
+            : "Research use only. Not clinically validated; not for diagnosis.";
+    j["clinicallyValidated"] = false;
+    std::ofstream(tmp / "model.json") << j.dump(2) << '\n';
+    writeReport(tmp / "report", result);
+    fs::remove_all(out, ec);
+    fs::rename(tmp, out, ec);
+    if (ec)
+        throw Error("cannot move the finished package into place (" + ec.message() + ")",
+                    out.string());
+    result.package = out.string();
+    return result;
+}
+
+} // namespace spinelens::train
