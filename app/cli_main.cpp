@@ -24,7 +24,8 @@ commands:
   train --architecture DIR --data PATH --out DIR [--epochs N] [--batch N] [--lr X]
         [--seed S] [--l2 X] [--patience N] [--no-augment] [--no-class-weights]
         [--freeze NAME]... [--unfreeze-after N] [--resume model.pt] [--max-samples N]
-        [--name NAME]                train a model package (studies' protocol by default)
+        [--name NAME] [--int8-weights]
+                                    train a model package (studies' protocol by default)
   classify --model DIR PATH...      per-class probabilities, one JSON line per image (and
                                     one per series with max and mean over slices)
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
@@ -184,11 +185,16 @@ int main(int argc, char** argv) {
                 o.augment = false;
             else if (a == "--no-class-weights")
                 o.classWeights = false;
+            else if (a == "--int8-weights")
+                o.int8Weights = true;
             else
                 return usage("unknown option " + a);
         }
         if (o.architecture.empty() || o.dataset.empty() || o.output.empty())
             return usage("train needs --architecture, --data and --out");
+        o.commandLine = "spinelens-cli train";
+        for (const std::string& a : args)
+            o.commandLine += " " + a;
         return runTrain(o, std::cout, std::cerr);
     }
     if (command == "classify") {

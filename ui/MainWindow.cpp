@@ -246,6 +246,7 @@ void MainWindow::openSeries(int index) {
         return;
     currentSeries_ = index;
     browser_->setCurrentSeries(index);
+    applyModelChoice();
     loader_->load(scan_->series[std::size_t(index)]);
 }
 

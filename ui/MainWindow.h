@@ -73,6 +73,9 @@ private:
     void onSeriesLoaded(const LoadReport& report);
     // AI wiring, in MainWindowAi.cpp.
     void setupAi(QMenu* modelMenu);
+    /// Loads or unloads the model the settings ask for: off, a pinned package, or (default)
+    /// the shipped package for the current series' kind of image.
+    void applyModelChoice();
     void requestAi();
     void refreshConfidence();
     void onSliceResult(const SliceResult& result);

@@ -3,10 +3,12 @@
 #include "MainWindow.h"
 
 #include "ai/AiController.h"
+#include "ai/DefaultModels.h"
 #include "panels/ConfidencePanel.h"
 #include "panels/SliceStrip.h"
 #include "view/ImageView.h"
 
+#include <QCoreApplication>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QMenu>
@@ -64,9 +66,13 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         if (!dir.isEmpty())
             openModel(dir);
     });
+    modelMenu->addAction(tr("Use &Default Models"), this, [this] {
+        QSettings().setValue("model/mode", "auto");
+        applyModelChoice();
+    });
     modelMenu->addAction(tr("Turn AI &Off"), this, [this] {
-        QSettings().remove("model/last");
-        ai_->unloadModel(tr("turned off by the user (Model > Open Model Package… to turn it on)"));
+        QSettings().setValue("model/mode", "off");
+        applyModelChoice();
     });
 
     connect(ai_, &AiController::modelChanged, this, [this] {
@@ -106,15 +112,43 @@ void MainWindow::setupAi(QMenu* modelMenu) {
     connect(strip_, &SliceStrip::sliceClicked, view_, &ImageView::setSliceIndex);
     view_->setHeatmapOpacity(confidence_->opacity());
 
-    const QString last = QSettings().value("model/last").toString();
-    if (!last.isEmpty())
-        ai_->loadModel(last);
+    applyModelChoice();
     refreshConfidence();
 }
 
 void MainWindow::openModel(const QString& folder) {
-    QSettings().setValue("model/last", folder);
-    ai_->loadModel(folder);
+    QSettings settings;
+    settings.setValue("model/mode", "pinned");
+    settings.setValue("model/last", folder);
+    applyModelChoice();
+}
+
+void MainWindow::applyModelChoice() {
+    const QSettings settings;
+    const QString mode = settings.value("model/mode", "auto").toString();
+    QString folder, reason;
+    if (mode == "off") {
+        reason = tr("turned off by the user (Model > Use Default Models or Open Model Package… "
+                    "to turn it on)");
+    } else if (mode == "pinned") {
+        folder = settings.value("model/last").toString();
+    } else if (scan_ && currentSeries_ >= 0 && currentSeries_ < int(scan_->series.size())) {
+        // Default models: the shipped package for this kind of image.
+        const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
+        const ai::DefaultModel d = ai::defaultModelFor(
+            s.modality, s.kind == SourceKind::Raster,
+            ai::findModelsDirectory(QCoreApplication::applicationDirPath().toStdString()));
+        folder = QString::fromStdString(d.folder);
+        reason = QString::fromStdString(d.reason);
+    } else {
+        reason = tr("open an image: its default model loads with it");
+    }
+    if (folder.isEmpty()) {
+        if (ai_->model() || !ai_->requestedFolder().isEmpty() || ai_->unavailableReason() != reason)
+            ai_->unloadModel(reason);
+    } else if (folder != ai_->requestedFolder()) {
+        ai_->loadModel(folder);
+    }
 }
 
 void MainWindow::requestAi() {

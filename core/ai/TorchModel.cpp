@@ -1,12 +1,14 @@
 #include "ai/TorchModel.h"
 
 #include "Error.h"
+#include "ai/ModuleFile.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <mutex>
+#include <sstream>
 
 namespace spinelens::ai {
 
@@ -33,18 +35,116 @@ std::unique_ptr<TorchModel> TorchModel::load(const std::string& path) {
     if (!std::filesystem::is_regular_file(path, ec))
         throw Error("model file is missing", path);
     std::unique_ptr<TorchModel> m(new TorchModel());
-    try {
-        m->impl_->module = torch::jit::load(path, torch::kCPU);
-    } catch (const c10::Error& e) {
-        const std::string what = e.what_without_backtrace();
-        throw Error("not a loadable TorchScript module (" + what.substr(0, 200) + ")", path);
-    } catch (const std::exception& e) {
-        throw Error(std::string("not a loadable TorchScript module (") + e.what() + ")", path);
-    }
+    m->impl_->module = loadModuleFile(path);
     m->impl_->module.eval();
     m->impl_->contract = m->impl_->module.find_method("features").has_value() &&
                          m->impl_->module.find_method("classify").has_value();
     return m;
+}
+
+namespace {
+
+constexpr std::int64_t kCompactMinimumValues = 4096;
+
+// The submodule that owns a dotted parameter name ("layer1.0.conv1.weight"), and the last part.
+std::pair<torch::jit::Module, std::string> owner(const torch::jit::Module& root,
+                                                 const std::string& dotted) {
+    torch::jit::Module m = root;
+    std::string rest = dotted;
+    for (std::size_t dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+        m = m.attr(rest.substr(0, dot)).toModule();
+        rest = rest.substr(dot + 1);
+    }
+    return {m, rest};
+}
+
+// Shape of the per-output-channel scale for broadcasting against a weight: [C, 1, 1, ...].
+std::vector<std::int64_t> scaleShape(const torch::Tensor& w) {
+    std::vector<std::int64_t> shape(std::size_t(w.dim()), 1);
+    shape[0] = w.size(0);
+    return shape;
+}
+
+void expandInt8Weights(torch::jit::Module& module, const std::string& pickled,
+                       const std::string& path) {
+    const c10::IValue value = torch::pickle_load(std::vector<char>(pickled.begin(), pickled.end()));
+    if (!value.isGenericDict())
+        throw Error("its compact weights are not a dictionary", path);
+    const c10::Dict<c10::IValue, c10::IValue> dict = value.toGenericDict();
+    for (const auto& entry : dict) {
+        const std::string key = entry.key().toStringRef();
+        if (key.size() < 6 || key.compare(key.size() - 6, 6, "#scale") == 0)
+            continue;
+        const torch::Tensor q = entry.value().toTensor();
+        const auto scaleIt = dict.find(c10::IValue(key + "#scale"));
+        if (scaleIt == dict.end() || q.scalar_type() != torch::kInt8 || q.dim() < 2)
+            throw Error("its compact weight " + key + " is malformed", path);
+        const torch::Tensor scale = scaleIt->value().toTensor().to(torch::kFloat32);
+        if (scale.numel() != q.size(0))
+            throw Error("its compact weight " + key + " has the wrong number of scales", path);
+        auto [sub, name] = owner(module, key);
+        if (!sub.hasattr(name))
+            throw Error("its compact weight " + key + " names no parameter of the module", path);
+        sub.setattr(name, (q.to(torch::kFloat32) * scale.view(scaleShape(q))).contiguous());
+    }
+}
+
+} // namespace
+
+torch::jit::Module loadModuleFile(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw Error("model file is missing", path);
+    try {
+        torch::jit::ExtraFilesMap extra{{kInt8WeightsEntry, ""}};
+        torch::jit::Module module = torch::jit::load(path, torch::kCPU, extra);
+        if (!extra[kInt8WeightsEntry].empty())
+            expandInt8Weights(module, extra[kInt8WeightsEntry], path);
+        return module;
+    } catch (const c10::Error& e) {
+        const std::string what = e.what_without_backtrace();
+        throw Error("not a loadable TorchScript module (" + what.substr(0, 200) + ")", path);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(std::string("not a loadable TorchScript module (") + e.what() + ")", path);
+    }
+}
+
+void saveModuleFile(const torch::jit::Module& module, const std::string& path, bool int8Weights) {
+    try {
+        if (!int8Weights) {
+            module.save(path);
+            return;
+        }
+        torch::jit::Module copy = module.deepcopy();
+        c10::Dict<std::string, torch::Tensor> store;
+        torch::NoGradGuard noGrad;
+        for (const auto& p : copy.named_parameters(true)) {
+            const torch::Tensor w = p.value.detach();
+            if (w.scalar_type() != torch::kFloat32 || w.dim() < 2 ||
+                w.numel() < kCompactMinimumValues)
+                continue;
+            const torch::Tensor scale =
+                (w.abs().reshape({w.size(0), -1}).amax(1) / 127.0).clamp_min(1e-12);
+            store.insert(p.name,
+                         (w / scale.view(scaleShape(w))).round().clamp(-127, 127).to(torch::kInt8));
+            store.insert(p.name + "#scale", scale.contiguous());
+            auto [sub, name] = owner(copy, p.name);
+            sub.setattr(name, torch::empty({0}, torch::kFloat32));
+        }
+        const std::vector<char> bytes = torch::pickle_save(c10::IValue(store));
+        torch::jit::ExtraFilesMap extra{
+            {kInt8WeightsEntry, std::string(bytes.begin(), bytes.end())}};
+        copy.save(path, extra);
+    } catch (const c10::Error& e) {
+        throw Error(std::string("cannot save the module (") + e.what_without_backtrace() + ")",
+                    path);
+    }
+}
+
+void compactModuleFile(const std::string& input, const std::string& output) {
+    saveModuleFile(loadModuleFile(input), output, true);
 }
 
 bool TorchModel::hasFeaturesAndClassify() const {

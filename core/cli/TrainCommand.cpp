@@ -16,17 +16,22 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
                       p.epoch, p.epochs, p.batch, p.batches, p.loss, p.secondsLeft);
         err << line << std::flush;
     };
+    o.epochDone = [&out, &err](const train::EpochStats& e) {
+        err << '\r' << std::string(70, ' ') << '\r';
+        out << "epoch " << e.epoch << ": train loss " << e.trainLoss << " acc " << e.trainAccuracy
+            << ", val loss " << e.valLoss << " acc " << e.valAccuracy << " (" << e.seconds << " s)"
+            << std::endl;
+    };
     try {
         const train::TrainResult r = train::trainModel(o);
         err << '\n';
         for (const auto& s : r.skipped)
             err << "spinelens-cli: " << s.path << ": " << s.reason << '\n';
-        for (const auto& e : r.epochs)
-            out << "epoch " << e.epoch << ": train loss " << e.trainLoss << " acc "
-                << e.trainAccuracy << ", val loss " << e.valLoss << " acc " << e.valAccuracy << " ("
-                << e.seconds << " s)\n";
-        out << "best epoch " << r.bestEpoch << "; test accuracy " << r.testAccuracy << " on "
-            << r.testSamples << " images; " << r.imagesPerSecond << " training images/s\n";
+        out << "best epoch " << r.bestEpoch << "; test accuracy " << r.storedTestAccuracy;
+        if (o.int8Weights)
+            out << " with int8 weights (" << r.testAccuracy << " float32)";
+        out << " on " << r.testSamples << " images; " << r.imagesPerSecond
+            << " training images/s\n";
         out << "wrote " << r.package << '\n';
         return Ok;
     } catch (const Error& e) {

@@ -117,18 +117,34 @@ PhantomSetReport writeMriPhantomSet(const std::string& outDir, int count, std::u
         MriSpec spec;
         spec.seed = seed * 31 + std::uint64_t(s);
         spec.discPhase = std::uniform_real_distribution<double>(4.0, 10.0)(rng);
-        spec.noise = std::uniform_real_distribution<double>(10.0, 25.0)(rng);
+        auto between = [&](double a, double b) {
+            return std::uniform_real_distribution<double>(a, b)(rng);
+        };
+        spec.noise = between(10.0, 35.0);
+        spec.lordosis = between(4.0, 16.0);
+        spec.apShift = between(-12.0, 12.0);
+        spec.healthyNucleus = between(1050.0, 1350.0);
+        spec.gain = between(0.8, 1.2);
         std::vector<int> affected;
         if (degenerative) {
-            const int n = std::uniform_int_distribution<int>(1, 2)(rng);
+            // One to three lumbar levels, mostly lower ones; the worst is at least moderate,
+            // others may be mild, so some studies are hard to tell from healthy ones.
+            const int n = std::uniform_int_distribution<int>(1, 3)(rng);
             while (int(affected.size()) < n) {
-                const int level =
-                    std::uniform_int_distribution<int>(1, 4)(rng); // mostly lower levels
+                const int level = std::uniform_int_distribution<int>(1, 4)(rng);
                 if (std::find(affected.begin(), affected.end(), level) == affected.end())
                     affected.push_back(level);
             }
-            for (int level : affected)
+            for (int level : affected) {
                 spec.degenerativeDiscs.push_back(kFirstLumbarDisc + level);
+                spec.degenerationSeverity.push_back(
+                    spec.degenerationSeverity.empty() ? between(0.4, 1.0) : between(0.3, 1.0));
+            }
+        } else if (between(0.0, 1.0) < 0.35) {
+            // "Normal/Mild": a healthy study may still have one slightly dehydrated disc.
+            spec.degenerativeDiscs.push_back(kFirstLumbarDisc +
+                                             std::uniform_int_distribution<int>(0, 4)(rng));
+            spec.degenerationSeverity.push_back(between(0.05, 0.2));
         }
         dicom::SeriesSpec ds;
         ds.seed = spec.seed;
@@ -146,27 +162,22 @@ PhantomSetReport writeMriPhantomSet(const std::string& outDir, int count, std::u
         grades << studyId;
         for (int c = 0; c < 5; ++c)
             for (int l = 0; l < 5; ++l) {
-                const bool hit =
-                    c == 0 && std::find(affected.begin(), affected.end(), l) != affected.end();
-                grades << ','
-                       << (hit ? (std::uniform_int_distribution<int>(0, 1)(rng) ? "Severe"
-                                                                                : "Moderate")
-                               : "Normal/Mild");
+                // Spinal canal stenosis at the degenerated levels, graded by how far the
+                // disc has gone; everything else Normal/Mild.
+                const auto at = std::find(affected.begin(), affected.end(), l);
+                const char* grade = "Normal/Mild";
+                if (c == 0 && at != affected.end())
+                    grade = spec.degenerationSeverity[std::size_t(at - affected.begin())] >= 0.65
+                                ? "Severe"
+                                : "Moderate";
+                grades << ',' << grade;
             }
         grades << '\n';
         for (int l : affected) {
-            // The disc's centre: middle slice, disc row, middle of the body's AP extent.
-            int row = 0;
-            for (int j = 0; j < spec.rows; ++j)
-                if (discIndexAt(spec, j) == kFirstLumbarDisc + l) {
-                    row = j;
-                    break;
-                }
-            row += int(std::lround(4.5 / spec.pixelSpacing));
-            const double bow =
-                10.0 * std::sin(M_PI * row * spec.pixelSpacing / (spec.rows * spec.pixelSpacing));
-            const double x =
-                (0.30 * spec.columns * spec.pixelSpacing + 19.0 + bow) / spec.pixelSpacing;
+            // The disc's centre in the middle slice.
+            const auto [x, row] = discCentre(spec, kFirstLumbarDisc + l);
+            if (row < 0)
+                continue;
             coords << studyId << ',' << seriesId << ',' << (spec.slices / 2 + 1)
                    << ",Spinal Canal Stenosis," << levelNames[l] << ',' << x << ',' << row << '\n';
         }

@@ -45,6 +45,22 @@ Volume emptyVolume(int columns, int rows, int slices, double pixelSpacing, doubl
     return v;
 }
 
+// Lumbar proportions in mm: body height, disc height, body depth (anterior -> posterior).
+constexpr double kBodyHeight = 27.0, kDiscHeight = 9.0, kBodyDepth = 38.0;
+
+double bodyFrontMm(const MriSpec& spec) {
+    return 0.30 * spec.columns * spec.pixelSpacing + spec.apShift;
+}
+
+double degeneration(const MriSpec& spec, int discIndex) {
+    for (std::size_t i = 0; i < spec.degenerativeDiscs.size(); ++i)
+        if (spec.degenerativeDiscs[i] == discIndex)
+            return i < spec.degenerationSeverity.size()
+                       ? std::clamp(spec.degenerationSeverity[i], 0.0, 1.0)
+                       : 1.0;
+    return 0.0;
+}
+
 } // namespace
 
 Volume makeSagittalMri(const MriSpec& spec) {
@@ -58,7 +74,8 @@ Volume makeSagittalMri(const MriSpec& spec) {
                 spec.rows * spec.pixelSpacing / 2.0};
 
     const double fovX = spec.columns * spec.pixelSpacing, fovY = spec.rows * spec.pixelSpacing;
-    const double bodyFront = 0.30 * fovX, bodyBack = bodyFront + 38.0; // vertebral body AP extent
+    const double bodyFront = bodyFrontMm(spec),
+                 bodyBack = bodyFront + kBodyDepth; // vertebral body AP extent
     const double canalBack = bodyBack + 16.0;
     for (int k = 0; k < v.depth; ++k) {
         const double lateral = std::abs(-halfLateral + k * spec.sliceSpacing); // mm off midline
@@ -66,12 +83,10 @@ Volume makeSagittalMri(const MriSpec& spec) {
         for (int j = 0; j < v.height; ++j) {
             const double y = j * spec.pixelSpacing; // mm from the top
             // A gentle lordosis: the spine bows anteriorly in the middle of the field.
-            const double bow = 10.0 * std::sin(M_PI * y / fovY);
-            const Level level = levelAt(y + spec.discPhase, 27.0, 9.0);
-            const bool degenerate =
-                level.inDisc &&
-                std::find(spec.degenerativeDiscs.begin(), spec.degenerativeDiscs.end(),
-                          level.index) != spec.degenerativeDiscs.end();
+            const double bow = spec.lordosis * std::sin(M_PI * y / fovY);
+            const Level level = levelAt(y + spec.discPhase, kBodyHeight, kDiscHeight);
+            const double severity = level.inDisc ? degeneration(spec, level.index) : 0.0;
+            const bool degenerate = severity > 0.0;
             float* row = v.slice(k) + std::size_t(j) * v.width;
             for (int i = 0; i < v.width; ++i) {
                 const double x = i * spec.pixelSpacing - bow;
@@ -82,20 +97,21 @@ Volume makeSagittalMri(const MriSpec& spec) {
                     value = 380.0 + 60.0 * std::cos(3.0 * ex);
                 const bool inBodyAp = x > bodyFront && x < bodyBack && lateral < bodyHalfWidth;
                 if (inBodyAp) {
-                    if (level.inDisc && degenerate && level.depth > 0.55) {
+                    if (level.inDisc && level.depth > 1.0 - 0.45 * severity) {
                         value = 120.0; // collapsed disc: the endplates close in
                     } else if (level.inDisc) {
                         // Bright nucleus, darker annulus; a degenerated nucleus loses its water.
                         const double r = std::abs(x - (bodyFront + bodyBack) / 2) / 19.0;
-                        value =
-                            (r < 0.6 && level.depth < 0.7) ? (degenerate ? 480.0 : 1250.0) : 650.0;
+                        const double nucleus =
+                            spec.healthyNucleus + (480.0 - spec.healthyNucleus) * severity;
+                        value = (r < 0.6 && level.depth < 0.7) ? nucleus : 650.0;
                     } else {
                         const bool rim =
                             level.depth > 0.88 || x < bodyFront + 2.0 || x > bodyBack - 2.0;
                         value = rim ? 120.0 : 520.0;
                     }
                 } else if (degenerate && level.depth < 0.55 && x >= bodyBack &&
-                           x < bodyBack + 6.0 && lateral < bodyHalfWidth) {
+                           x < bodyBack + 7.0 * severity && lateral < bodyHalfWidth) {
                     value = 600.0; // posterior bulge into the canal
                 } else if (x >= bodyBack && x < canalBack && lateral < canalHalfWidth) {
                     const double cx = std::abs(x - (bodyBack + canalBack) / 2);
@@ -104,7 +120,7 @@ Volume makeSagittalMri(const MriSpec& spec) {
                            !level.inDisc) {
                     value = 300.0; // posterior elements
                 }
-                row[i] = float(value);
+                row[i] = float(value * spec.gain);
             }
         }
     }
@@ -113,8 +129,23 @@ Volume makeSagittalMri(const MriSpec& spec) {
 }
 
 int discIndexAt(const MriSpec& spec, int row) {
-    const Level level = levelAt(row * spec.pixelSpacing + spec.discPhase, 27.0, 9.0);
+    const Level level = levelAt(row * spec.pixelSpacing + spec.discPhase, kBodyHeight, kDiscHeight);
     return level.inDisc ? level.index : -1;
+}
+
+std::pair<double, int> discCentre(const MriSpec& spec, int discIndex) {
+    int first = -1, last = -1;
+    for (int j = 0; j < spec.rows; ++j)
+        if (discIndexAt(spec, j) == discIndex) {
+            first = first < 0 ? j : first;
+            last = j;
+        }
+    if (first < 0)
+        return {0.0, -1};
+    const int row = (first + last) / 2;
+    const double y = row * spec.pixelSpacing;
+    const double bow = spec.lordosis * std::sin(M_PI * y / (spec.rows * spec.pixelSpacing));
+    return {(bodyFrontMm(spec) + kBodyDepth / 2 + bow) / spec.pixelSpacing, row};
 }
 
 Volume makeAxialCt(const CtSpec& spec) {

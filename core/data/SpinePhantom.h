@@ -4,6 +4,7 @@
 #include "image/Volume.h"
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace spinelens::phantom {
@@ -19,12 +20,24 @@ struct MriSpec {
     /// Discs (0 = top disc in the field) shown degenerated: dark nucleus, lower height, and a
     /// posterior bulge into the canal.
     std::vector<int> degenerativeDiscs;
+    /// How far each of degenerativeDiscs has gone, 0 (as healthy) to 1 (dark, collapsed,
+    /// bulging); missing entries count as 1. Mild changes overlap with healthy variation.
+    std::vector<double> degenerationSeverity;
     /// Where the first disc sits (mm from the top), so studies differ.
     double discPhase = 7.0;
+    // Anatomy and scanner variation between studies.
+    double lordosis = 10.0;         ///< mm the spine bows anteriorly mid-field
+    double apShift = 0.0;           ///< mm the spine sits anterior (+) or posterior (-)
+    double healthyNucleus = 1250.0; ///< T2 signal of a well-hydrated nucleus
+    double gain = 1.0;              ///< overall signal scale (coil, receiver gain)
 };
 
 /// The disc index (0 = top disc in the field) at an image row, -1 inside a vertebral body.
 int discIndexAt(const MriSpec& spec, int row);
+
+/// The centre of a disc's nucleus in the middle slice, in pixels (column, row); row -1 when
+/// the disc is not in the field.
+std::pair<double, int> discCentre(const MriSpec& spec, int discIndex);
 
 /// Sagittal T2-like lumbar spine: vertebral bodies with dark cortical rims, bright discs,
 /// bright CSF in the canal, soft tissue. Values in 12-bit MR signal units; geometry is

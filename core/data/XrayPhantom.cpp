@@ -58,8 +58,8 @@ double density(const Spine& s, double u, double vRaw) {
                                                 0.25 * w, 2.0),
                                      2.0);
             const double fu = du - discCentre, fv = v - (w / 2 + 0.28 * w);
-            const double foramenHalfU = (L.bodyHeight * 0.42) * (1.0 - 0.55 * stenosis);
-            const double foramenHalfV = 0.16 * w * (1.0 - 0.45 * stenosis);
+            const double foramenHalfU = (L.bodyHeight * 0.42) * (1.0 - 0.65 * stenosis);
+            const double foramenHalfV = 0.16 * w * (1.0 - 0.55 * stenosis);
             const double inFor = std::pow(fu / foramenHalfU, 2) + std::pow(fv / foramenHalfV, 2);
             if (inFor < 1.0)
                 d -= 0.35 * (1.0 - inFor);
@@ -77,14 +77,21 @@ double density(const Spine& s, double u, double vRaw) {
                 d += 0.2 * (1.0 - sp);
         }
         if (s.cls == XrayClass::Osteophyte && L.finding) {
-            // Spurs at the anterior (lateral view) or side (AP) corners of the body.
-            for (double end : {-1.0, 1.0}) {
-                const double cu = du - end * L.bodyHeight / 2, cv = v + w / 2;
-                const double along = -cv; // grows outwards from the body edge
-                if (along > 0 && along < 0.35 * w) {
-                    const double halfThickness = 3.2 * (1.0 - along / (0.35 * w));
-                    if (std::abs(cu - end * 1.5) < halfThickness)
-                        d += 0.55;
+            // Beak-like spurs at the anterior (lateral view) or both side (AP) corners of the
+            // body, curving towards the neighbouring level.
+            for (double side : {-1.0, 1.0}) {
+                if (lateral && side > 0)
+                    continue; // lateral view: anterior corners only
+                for (double end : {-1.0, 1.0}) {
+                    const double along = side * v - w / 2; // grows outwards from the body edge
+                    const double length = 0.42 * w;
+                    if (along > 0 && along < length) {
+                        const double t = along / length;
+                        const double halfThickness = 3.8 * (1.0 - t) + 0.8;
+                        const double tip = end * (L.bodyHeight / 2 + 2.5 * t);
+                        if (std::abs(du - tip + end * 1.5) < halfThickness)
+                            d += 0.6;
+                    }
                 }
             }
         }
@@ -174,14 +181,14 @@ XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
         top += h + disc;
     }
     if (cls != XrayClass::Normal) {
-        var.affectedLevels = std::uniform_int_distribution<int>(1, 3)(rng);
+        var.affectedLevels = std::uniform_int_distribution<int>(2, 4)(rng);
         const int first =
             std::uniform_int_distribution<int>(2, std::max(2, count - 3 - var.affectedLevels))(rng);
         for (int i = first; i < first + var.affectedLevels && i < count; ++i) {
             spine.levels[std::size_t(i)].finding = true;
             if (cls == XrayClass::ForaminalStenosis)
                 spine.levels[std::size_t(i)].discBelow *=
-                    between(0.45, 0.7); // lower disc at the level
+                    between(0.35, 0.6); // lower disc at the level
         }
     }
 

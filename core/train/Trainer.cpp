@@ -2,11 +2,13 @@
 
 #include "Error.h"
 #include "ai/ModelCard.h"
+#include "ai/ModuleFile.h"
 #include "ai/Preprocessor.h"
 #include "ai/TorchModel.h"
 #include "dicom/DicomDecoder.h"
 #include "raster/RasterIO.h"
 #include "train/Split.h"
+#include "train/TrainingReport.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -141,15 +143,6 @@ std::vector<torch::Tensor> trainable(torch::jit::Module& module) {
     return out;
 }
 
-void writeReport(const fs::path& folder, const TrainResult& r) {
-    fs::create_directories(folder);
-    std::ofstream csv(folder / "training.csv");
-    csv << "epoch,train_loss,train_accuracy,val_loss,val_accuracy,seconds\n";
-    for (const auto& e : r.epochs)
-        csv << e.epoch << ',' << e.trainLoss << ',' << e.trainAccuracy << ',' << e.valLoss << ','
-            << e.valAccuracy << ',' << e.seconds << '\n';
-}
-
 } // namespace
 
 TrainResult trainModel(const TrainOptions& o) {
@@ -158,14 +151,7 @@ TrainResult trainModel(const TrainOptions& o) {
     const fs::path arch(o.architecture);
     const ai::ModelCard card = ai::ModelCard::fromFile((arch / "model.json").string());
     const std::string modelPath = o.resume.empty() ? (arch / "model.pt").string() : o.resume;
-    torch::jit::Module module;
-    try {
-        module = torch::jit::load(modelPath, torch::kCPU);
-    } catch (const c10::Error& e) {
-        throw Error(std::string("not a loadable TorchScript module (") +
-                        e.what_without_backtrace() + ")",
-                    modelPath);
-    }
+    torch::jit::Module module = ai::loadModuleFile(modelPath);
 
     data::Dataset d = data::openDataset(o.dataset, card.classes);
     const std::vector<int> toModel = classMap(d, card);
@@ -282,6 +268,8 @@ TrainResult trainModel(const TrainOptions& o) {
         e.valAccuracy = v.accuracy;
         e.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
         result.epochs.push_back(e);
+        if (o.epochDone)
+            o.epochDone(e);
         if (e.valLoss < bestVal) {
             bestVal = e.valLoss;
             result.bestEpoch = epoch;
@@ -316,11 +304,15 @@ TrainResult trainModel(const TrainOptions& o) {
     fs::create_directories(tmp, ec);
     if (ec)
         throw Error("cannot create the output folder (" + ec.message() + ")", tmp.string());
-    try {
-        module.save((tmp / "model.pt").string());
-    } catch (const c10::Error& e) {
-        throw Error(std::string("cannot save the module (") + e.what_without_backtrace() + ")",
-                    tmp.string());
+    ai::saveModuleFile(module, (tmp / "model.pt").string(), o.int8Weights);
+    if (o.int8Weights) {
+        // What users get is the stored weights: measure them, not only the float ones.
+        torch::jit::Module stored = ai::loadModuleFile((tmp / "model.pt").string());
+        stored.eval();
+        result.storedTestAccuracy =
+            evaluate(stored, card, testSet, classWeights, o.batchSize).accuracy;
+    } else {
+        result.storedTestAccuracy = result.testAccuracy;
     }
     std::ifstream cardIn(arch / "model.json");
     nlohmann::json j = nlohmann::json::parse(cardIn);
@@ -338,7 +330,13 @@ TrainResult trainModel(const TrainOptions& o) {
     j["provenance"]["bestEpoch"] = result.bestEpoch;
     j["provenance"]["samples"] = {
         {"train", result.trainSamples}, {"val", result.valSamples}, {"test", result.testSamples}};
-    j["provenance"]["metrics"] = {{"testAccuracy", result.testAccuracy}};
+    j["provenance"]["metrics"] = {{"testAccuracy", result.storedTestAccuracy},
+                                  {"testAccuracyFloat32", result.testAccuracy}};
+    if (!o.commandLine.empty())
+        j["provenance"]["trainingCommand"] = o.commandLine;
+    j["provenance"]["weightStorage"] =
+        o.int8Weights ? "int8 per output channel for weights of 4096+ values, float32 otherwise"
+                      : "float32";
     j["intendedUse"] =
         synthetic
             ? "Research and software testing only: trained on synthetic phantoms, not patient "
@@ -346,7 +344,7 @@ TrainResult trainModel(const TrainOptions& o) {
             : "Research use only. Not clinically validated; not for diagnosis.";
     j["clinicallyValidated"] = false;
     std::ofstream(tmp / "model.json") << j.dump(2) << '\n';
-    writeReport(tmp / "report", result);
+    writeTrainingReport((tmp / "report").string(), result, o, j["name"].get<std::string>());
     fs::remove_all(out, ec);
     fs::rename(tmp, out, ec);
     if (ec)

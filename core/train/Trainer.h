@@ -19,6 +19,11 @@ struct TrainProgress {
     double secondsLeft = 0.0; ///< estimate for the whole run
 };
 
+struct EpochStats {
+    int epoch = 0;
+    double trainLoss = 0, trainAccuracy = 0, valLoss = 0, valAccuracy = 0, seconds = 0;
+};
+
 struct TrainOptions {
     std::string architecture; ///< package folder with model.pt and model.json (classes, input)
     std::string dataset;      ///< class folders, RSNA 2024 folder or manifest CSV
@@ -38,20 +43,19 @@ struct TrainOptions {
     std::string resume;              ///< a model.pt to continue from
     int maxSamples = 0;              ///< 0 = all (small runs for tests and benchmarks)
     int threads = 0;                 ///< LibTorch intra-op threads; 0 = all cores
+    bool int8Weights = false;        ///< compact storage (ai/ModuleFile.h) for model.pt
+    std::string commandLine;         ///< how the run was started, kept in the card and report
     std::function<void(const TrainProgress&)> progress;
-};
-
-struct EpochStats {
-    int epoch = 0;
-    double trainLoss = 0, trainAccuracy = 0, valLoss = 0, valAccuracy = 0, seconds = 0;
+    std::function<void(const EpochStats&)> epochDone; ///< after each epoch's validation
 };
 
 struct TrainResult {
     std::vector<EpochStats> epochs;
     int bestEpoch = 0;
-    double initialTrainLoss = 0; ///< training-set loss of the starting weights (eval mode)
-    double finalTrainLoss = 0;   ///< the same, for the weights written
-    double testAccuracy = 0;
+    double initialTrainLoss = 0;   ///< training-set loss of the starting weights (eval mode)
+    double finalTrainLoss = 0;     ///< the same, for the weights written
+    double testAccuracy = 0;       ///< of the trained float32 weights
+    double storedTestAccuracy = 0; ///< of the weights as written (differs with int8 storage)
     int trainSamples = 0, valSamples = 0, testSamples = 0;
     double imagesPerSecond = 0;       ///< training throughput (forward + backward + step)
     std::vector<FileFailure> skipped; ///< unreadable images, not fatal

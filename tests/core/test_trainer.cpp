@@ -3,13 +3,18 @@
 // inputs stop it with one message and nothing half-written.
 #include "Error.h"
 #include "ai/Classifier.h"
+#include "ai/ModuleFile.h"
+#include "ai/TorchModel.h"
 #include "data/PhantomSets.h"
 #include "train/Trainer.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -63,7 +68,63 @@ private Q_SLOTS:
         QCOMPARE(int(ai::Classifier(package).predict({image.data(), 64, 64}).probabilities.size()),
                  4);
         QVERIFY(QFile::exists(dir_.path() + "/trained/report/training.csv"));
+        // The curves are drawn: a white image with the train (blue) and validation (red) lines.
+        QImage curves(dir_.path() + "/trained/report/training.png");
+        QCOMPARE(curves.size(), QSize(960, 320));
+        int blue = 0, red = 0;
+        for (int y = 0; y < curves.height(); ++y)
+            for (int x = 0; x < curves.width(); ++x) {
+                const QRgb c = curves.pixel(x, y);
+                blue += c == qRgb(31, 119, 180);
+                red += c == qRgb(214, 39, 40);
+            }
+        QVERIFY(blue > 20 && red > 20);
+        QVERIFY(QFile::exists(dir_.path() + "/trained/report/README.md"));
         QVERIFY(!QDir(dir_.path() + "/trained.partial").exists());
+    }
+
+    // The shipped packages store big weights as int8 (ModuleFile.h): the file shrinks about
+    // fourfold, C++ and Python (models/spinelens_package.py) read the same weights back, and
+    // the outputs stay close to the float32 ones.
+    void int8WeightsShrinkTheFileAndReadBackTheSameInCppAndPython() {
+        const QString original = models() + "/mri-cnn-untrained/model.pt";
+        const QString compact = dir_.path() + "/compact.pt";
+        ai::compactModuleFile(original.toStdString(), compact.toStdString());
+        const double ratio = double(QFileInfo(compact).size()) / QFileInfo(original).size();
+        qInfo("int8 file is %.3f of the float32 file", ratio);
+        QVERIFY(ratio < 0.3);
+
+        std::vector<float> input(224 * 224);
+        for (std::size_t i = 0; i < input.size(); ++i)
+            input[i] = float((i * 7919) % 1000) / 1000.0f;
+        int outputs = 0;
+        const float full = ai::TorchModel::load(original.toStdString())
+                               ->forward(input.data(), 1, 1, 224, 224, &outputs)[0];
+        const float small = ai::TorchModel::load(compact.toStdString())
+                                ->forward(input.data(), 1, 1, 224, 224, &outputs)[0];
+        qInfo("logit float32 %.6f, int8 %.6f", full, small);
+        QVERIFY(std::abs(full - small) < 0.02 * std::max(1.0f, std::abs(full)));
+
+        // Python's reading of the compact file gives the C++ logit.
+        QFile in(dir_.path() + "/input.raw");
+        QVERIFY(in.open(QIODevice::WriteOnly));
+        in.write(reinterpret_cast<const char*>(input.data()), qint64(input.size() * 4));
+        in.close();
+        QProcess python;
+        python.setWorkingDirectory(QStringLiteral(SPINELENS_SOURCE_DIR) + "/models");
+        python.start("/usr/bin/python3",
+                     {"-c",
+                      "import sys, numpy, torch; from spinelens_package import load_module; "
+                      "m = load_module(sys.argv[1]); "
+                      "x = torch.from_numpy(numpy.fromfile(sys.argv[2], dtype=numpy.float32))"
+                      ".reshape(1, 1, 224, 224); "
+                      "print(float(m(x)[0, 0]))",
+                      compact, in.fileName()});
+        QVERIFY(python.waitForFinished(120000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const float fromPython = python.readAllStandardOutput().trimmed().toFloat();
+        QVERIFY2(std::abs(fromPython - small) < 1e-4f,
+                 qPrintable(QString("python %1, C++ %2").arg(fromPython).arg(small)));
     }
 
     void badInputsStopWithOneMessage() {

@@ -22,6 +22,7 @@ AiController::~AiController() {
 void AiController::unloadModel(const QString& reason) {
     model_.reset();
     reason_ = reason;
+    requestedFolder_.clear();
     ++modelGeneration_;
     pending_.reset();
     Q_EMIT modelChanged();
@@ -29,6 +30,7 @@ void AiController::unloadModel(const QString& reason) {
 
 void AiController::loadModel(const QString& folder) {
     const std::uint64_t gen = ++modelGeneration_;
+    requestedFolder_ = folder;
     struct Loaded {
         std::shared_ptr<const ai::ModelPackage> package;
         QString error;

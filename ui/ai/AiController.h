@@ -40,6 +40,8 @@ public:
     void loadModel(const QString& folder);
     void unloadModel(const QString& reason);
     std::shared_ptr<const ai::ModelPackage> model() const { return model_; }
+    /// The folder last asked for with loadModel (loaded, loading or failed); empty after unload.
+    QString requestedFolder() const { return requestedFolder_; }
     /// Why AI is off (empty when a model is loaded).
     QString unavailableReason() const { return reason_; }
 
@@ -62,6 +64,7 @@ private:
     QThreadPool pool_;
     std::shared_ptr<const ai::ModelPackage> model_;
     QString reason_;
+    QString requestedFolder_;
     bool running_ = false;
     std::optional<SliceRequest> pending_;
     std::uint64_t modelGeneration_ = 0;
