@@ -1,6 +1,7 @@
 // spinelens-cli: argument parsing, then hand-off to core/cli.
 #include "cli/AiCommands.h"
 #include "cli/Commands.h"
+#include "cli/EvalCommands.h"
 #include "cli/TrainCommand.h"
 
 #include <cstring>
@@ -31,6 +32,12 @@ commands:
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
           [--series N] [--slice K] [--opacity A] PATH --out OUT.png [--raw OUT.nrrd]
                                     heatmap blended over the image, and the float map
+  evaluate --model DIR --data DATASET [--split test|all] [--seed S] [--no-heatmaps]
+           --out RUN.sqlite        evaluation run: every case, Grad-CAM maps, metrics;
+                                    Ctrl+C stops, the same command resumes
+  metrics RUN.sqlite [--no-curves]  the run's metrics as JSON
+  export RUN.sqlite [--csv OUT.csv] [--html OUT.html]
+                                    cases with tags/notes as CSV; self-contained HTML report
   --version                         print the version
 )";
 
@@ -197,6 +204,12 @@ int main(int argc, char** argv) {
             o.commandLine += " " + a;
         return runTrain(o, std::cout, std::cerr);
     }
+    if (command == "evaluate")
+        return runEvaluate(args, std::cout, std::cerr);
+    if (command == "metrics")
+        return runMetrics(args, std::cout, std::cerr);
+    if (command == "export")
+        return runExport(args, std::cout, std::cerr);
     if (command == "classify") {
         ClassifyOptions o;
         for (std::size_t i = 0; i < args.size(); ++i) {

@@ -127,9 +127,9 @@ PhantomSetReport writeMriPhantomSet(const std::string& outDir, int count, std::u
         spec.gain = between(0.8, 1.2);
         std::vector<int> affected;
         if (degenerative) {
-            // One to three lumbar levels, mostly lower ones; the worst is at least moderate,
+            // Two or three lumbar levels, mostly lower ones; the worst is at least moderate,
             // others may be mild, so some studies are hard to tell from healthy ones.
-            const int n = std::uniform_int_distribution<int>(1, 3)(rng);
+            const int n = std::uniform_int_distribution<int>(2, 3)(rng);
             while (int(affected.size()) < n) {
                 const int level = std::uniform_int_distribution<int>(1, 4)(rng);
                 if (std::find(affected.begin(), affected.end(), level) == affected.end())
@@ -138,7 +138,7 @@ PhantomSetReport writeMriPhantomSet(const std::string& outDir, int count, std::u
             for (int level : affected) {
                 spec.degenerativeDiscs.push_back(kFirstLumbarDisc + level);
                 spec.degenerationSeverity.push_back(
-                    spec.degenerationSeverity.empty() ? between(0.4, 1.0) : between(0.3, 1.0));
+                    spec.degenerationSeverity.empty() ? between(0.55, 1.0) : between(0.3, 1.0));
             }
         } else if (between(0.0, 1.0) < 0.35) {
             // "Normal/Mild": a healthy study may still have one slightly dehydrated disc.

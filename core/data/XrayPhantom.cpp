@@ -84,10 +84,10 @@ double density(const Spine& s, double u, double vRaw) {
                     continue; // lateral view: anterior corners only
                 for (double end : {-1.0, 1.0}) {
                     const double along = side * v - w / 2; // grows outwards from the body edge
-                    const double length = 0.42 * w;
+                    const double length = 0.5 * w;
                     if (along > 0 && along < length) {
                         const double t = along / length;
-                        const double halfThickness = 3.8 * (1.0 - t) + 0.8;
+                        const double halfThickness = 4.5 * (1.0 - t) + 1.0;
                         const double tip = end * (L.bodyHeight / 2 + 2.5 * t);
                         if (std::abs(du - tip + end * 1.5) < halfThickness)
                             d += 0.6;
@@ -157,7 +157,7 @@ XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
     var.region = regions[std::uniform_int_distribution<int>(0, 2)(rng)];
     var.view = views[std::uniform_int_distribution<int>(0, 2)(rng)];
     var.rotationDegrees = between(-12, 12);
-    var.scale = between(0.85, 1.2);
+    var.scale = between(0.95, 1.3);
     var.shiftX = between(-0.1, 0.1) * size;
     var.shiftY = between(-0.08, 0.08) * size;
     var.contrast = between(0.7, 1.25);
@@ -171,8 +171,8 @@ XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
     const double discHeight = var.region == "cervical" ? 5 : var.region == "thoracic" ? 6 : 9;
     spine.bodyWidth = var.region == "cervical" ? 18 : var.region == "thoracic" ? 26 : 36;
     spine.curve = between(-8, 8);
-    const int count = int(std::ceil(300.0 / (bodyHeight + discHeight))) + 2;
-    const double start = -150.0 - between(0, bodyHeight + discHeight);
+    const int count = int(std::ceil(300.0 / (bodyHeight + discHeight))) + 4;
+    const double start = -150.0 - (bodyHeight + discHeight) - between(0, bodyHeight + discHeight);
     // Levels stacked one after another, so jitter in one never makes two bodies overlap.
     double top = start;
     for (int i = 0; i < count; ++i) {
@@ -181,15 +181,36 @@ XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
         top += h + disc;
     }
     if (cls != XrayClass::Normal) {
-        var.affectedLevels = std::uniform_int_distribution<int>(2, 4)(rng);
-        const int first =
-            std::uniform_int_distribution<int>(2, std::max(2, count - 3 - var.affectedLevels))(rng);
+        var.affectedLevels = std::uniform_int_distribution<int>(3, 5)(rng);
+        // A block of levels whose middle lies near the centre of the film, so the finding is
+        // in view whatever the scale and shift.
+        std::vector<int> starts;
+        for (int i = 0; i + var.affectedLevels <= count; ++i) {
+            const double middle = (spine.levels[std::size_t(i)].centre +
+                                   spine.levels[std::size_t(i + var.affectedLevels - 1)].centre) /
+                                  2;
+            if (std::abs(middle) < 50.0)
+                starts.push_back(i);
+        }
+        const int first = starts.empty() ? std::max(0, count / 2 - var.affectedLevels / 2)
+                                         : starts[std::size_t(std::uniform_int_distribution<int>(
+                                               0, int(starts.size()) - 1)(rng))];
         for (int i = first; i < first + var.affectedLevels && i < count; ++i) {
             spine.levels[std::size_t(i)].finding = true;
             if (cls == XrayClass::ForaminalStenosis)
                 spine.levels[std::size_t(i)].discBelow *=
-                    between(0.35, 0.6); // lower disc at the level
+                    between(0.2, 0.45); // collapsed disc space at the level
         }
+        // Stack again so the bodies close in on the narrowed discs (the block's middle stays).
+        const double anchor = spine.levels[std::size_t(first)].centre;
+        double y = spine.levels.front().centre - spine.levels.front().bodyHeight / 2;
+        for (Level& L : spine.levels) {
+            L.centre = y + L.bodyHeight / 2;
+            y += L.bodyHeight + L.discBelow;
+        }
+        const double shift = anchor - spine.levels[std::size_t(first)].centre;
+        for (Level& L : spine.levels)
+            L.centre += shift;
     }
 
     std::vector<Segment> implant;

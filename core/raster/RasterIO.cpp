@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csetjmp>
+#include <cstdlib>
 #include <memory>
 
 namespace spinelens::raster {
@@ -291,6 +292,30 @@ void writePng8(const std::string& path, int width, int height, int channels,
                const std::uint8_t* data, const std::string& comment) {
     writePng(path, width, height, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, 8, data,
              std::size_t(width) * std::size_t(channels), comment);
+}
+
+std::vector<std::uint8_t> encodePng8(int width, int height, int channels,
+                                     const std::uint8_t* data) {
+    // glibc's memory stream lets the file writer above produce the bytes in memory.
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::FILE* f = open_memstream(&buffer, &size);
+    if (!f)
+        throw Error("cannot encode PNG in memory");
+    const std::size_t stride = std::size_t(width) * std::size_t(channels);
+    std::vector<png_bytep> rows(static_cast<std::size_t>(height));
+    for (int y = 0; y < height; ++y)
+        rows[std::size_t(y)] = const_cast<png_bytep>(data + stride * std::size_t(y));
+    PngWriteState state;
+    const bool ok =
+        writePngRows(f, state, width, height,
+                     channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY, 8, rows.data(), {});
+    std::fclose(f);
+    std::vector<std::uint8_t> bytes(buffer, buffer + size);
+    std::free(buffer);
+    if (!ok)
+        throw Error("cannot encode PNG (" + state.error + ")");
+    return bytes;
 }
 
 void writePng16(const std::string& path, int width, int height, const std::uint16_t* data) {

@@ -33,6 +33,8 @@ RasterInfo readInfo(const std::string& path);
 /// Writes 8-bit grey (channels 1) or RGB (channels 3) PNG, with an optional tEXt "Comment".
 void writePng8(const std::string& path, int width, int height, int channels,
                const std::uint8_t* data, const std::string& comment = {});
+/// The bytes of an 8-bit grey (channels 1) or RGB (channels 3) PNG, for embedding.
+std::vector<std::uint8_t> encodePng8(int width, int height, int channels, const std::uint8_t* data);
 /// Writes 16-bit grey PNG.
 void writePng16(const std::string& path, int width, int height, const std::uint16_t* data);
 

@@ -5,8 +5,7 @@
 #include "ai/ModuleFile.h"
 #include "ai/Preprocessor.h"
 #include "ai/TorchModel.h"
-#include "dicom/DicomDecoder.h"
-#include "raster/RasterIO.h"
+#include "data/SampleImage.h"
 #include "train/Split.h"
 #include "train/TrainingReport.h"
 
@@ -26,21 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Grey pixels of a sample, whatever its format.
-std::vector<float> loadGrey(const std::string& path, int& width, int& height) {
-    if (raster::isRasterPath(path)) {
-        raster::RasterImage img = raster::read(path);
-        width = img.width;
-        height = img.height;
-        return std::move(img.pixels);
-    }
-    dicom::DecodedFrames f = dicom::decodeFile(path);
-    width = f.columns;
-    height = f.rows;
-    f.pixels.resize(std::size_t(width) * height); // first frame
-    return std::move(f.pixels);
-}
-
 struct Tensors {
     std::vector<float> inputs; ///< n * C * H * W, preprocessed
     std::vector<std::int64_t> labels;
@@ -53,9 +37,8 @@ Tensors loadSplit(const data::Dataset& d, const std::vector<int>& indices,
     for (int i : indices) {
         const data::Sample& s = d.samples[std::size_t(i)];
         try {
-            int w = 0, h = 0;
-            const std::vector<float> grey = loadGrey(s.path, w, h);
-            const std::vector<float> input = pre(grey.data(), w, h);
+            const data::SampleImage image = data::loadSampleImage(s.path);
+            const std::vector<float> input = pre(image.pixels.data(), image.width, image.height);
             t.inputs.insert(t.inputs.end(), input.begin(), input.end());
             t.labels.push_back(s.label);
         } catch (const Error& e) {

@@ -1,4 +1,4 @@
-// The AI overlay in a real window: AI off until a model is chosen, a broken model named in the
+// The AI overlay in a real window: AI off when no model is found, a broken model named in the
 // panel while the viewer keeps working, the heatmap changing the pixels on screen where the
 // evidence is, the confidence bars, the per-slice strip, and fast scrolling running only a
 // couple of inferences.
@@ -55,11 +55,15 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     }
 
-    void aiIsOffUntilAModelIsChosen() {
+    void aiIsOffWhenNoModelCanBeFound() {
+        // No package chosen and the shipped ones missing: AI is off, saying which one.
+        qputenv("SPINELENS_MODELS_DIR", QByteArray("/nonexistent/models"));
         openAndWait(data() + "/models/blob.png");
+        qunsetenv("SPINELENS_MODELS_DIR");
         const ConfidenceState& s = window_->confidencePanel()->state();
         QVERIFY(!s.aiOn);
-        QVERIFY(s.offReason.contains("no model"));
+        QVERIFY2(s.offReason.contains("spine-xray-4class") && s.offReason.contains("missing"),
+                 qPrintable(s.offReason));
         QVERIFY(window_->confidencePanel()->modelText().contains("AI is off"));
         QVERIFY(window_->imageView()->hasImage()); // the viewer works without AI
     }
@@ -171,6 +175,32 @@ private Q_SLOTS:
             window_->imageView()->sliceCount();
         QTest::mouseClick(window_->sliceStrip(), Qt::LeftButton, {}, QPoint(7, y));
         QCOMPARE(window_->imageView()->sliceIndex(), target);
+    }
+
+    void shippedModelsFollowTheKindOfImage() {
+        // Back to the default: the shipped X-ray package for a radiograph, the lumbar MRI
+        // package for an MR series, and nothing for CT; each card says synthetic.
+        QSignalSpy changed(window_->ai(), &AiController::modelChanged);
+        QSettings().setValue("model/mode", "auto");
+        openAndWait(data() + "/inputs/xray-lateral-phantom.png");
+        QTRY_VERIFY_WITH_TIMEOUT(window_->ai()->model() != nullptr, 60000);
+        QCOMPARE(window_->ai()->model()->card().name, std::string("spine-xray-4class"));
+        QVERIFY(window_->confidencePanel()->modelText().contains("synthetic"));
+        QVERIFY(window_->confidencePanel()->modelText().contains("Not clinically validated"));
+        QTRY_VERIFY_WITH_TIMEOUT(window_->confidencePanel()->state().probabilities.size() == 4,
+                                 60000);
+
+        openAndWait(data() + "/inputs/mr-sagittal-t2");
+        QTRY_VERIFY_WITH_TIMEOUT(window_->ai()->model() &&
+                                     window_->ai()->model()->card().name == "lumbar-mri-binary",
+                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window_->confidencePanel()->state().probabilities.size() == 2,
+                                 60000);
+
+        openAndWait(data() + "/inputs/ct-axial");
+        QTRY_VERIFY_WITH_TIMEOUT(!window_->ai()->model(), 10000);
+        QVERIFY2(window_->confidencePanel()->state().offReason.contains("CT"),
+                 qPrintable(window_->confidencePanel()->state().offReason));
     }
 
     void cleanupTestCase() {

@@ -1,0 +1,32 @@
+#include "data/SampleImage.h"
+
+#include "dicom/DicomDecoder.h"
+#include "dicom/DicomHeader.h"
+#include "raster/RasterIO.h"
+
+namespace spinelens::data {
+
+SampleImage loadSampleImage(const std::string& path, bool withUids) {
+    SampleImage s;
+    if (raster::isRasterPath(path)) {
+        raster::RasterImage img = raster::read(path);
+        s.width = img.width;
+        s.height = img.height;
+        s.pixels = std::move(img.pixels);
+        return s;
+    }
+    dicom::DecodedFrames f = dicom::decodeFile(path);
+    s.width = f.columns;
+    s.height = f.rows;
+    f.pixels.resize(std::size_t(s.width) * s.height); // first frame
+    s.pixels = std::move(f.pixels);
+    if (withUids) {
+        const dicom::FileHeader h = dicom::readHeader(path);
+        s.studyUid = h.series.studyInstanceUid;
+        s.seriesUid = h.series.seriesInstanceUid;
+        s.sopUid = h.slice.sopInstanceUid;
+    }
+    return s;
+}
+
+} // namespace spinelens::data

@@ -1,0 +1,22 @@
+#pragma once
+// A small colour picture of one evaluation case: the image, windowed, with its stored
+// Grad-CAM map blended on top. The HTML report embeds them; the browser's gallery shows them.
+#include "data/SampleImage.h"
+#include "eval/RunFile.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace spinelens::eval {
+
+struct RgbPreview {
+    int width = 0, height = 0;
+    std::vector<std::uint8_t> rgb; ///< height * width * 3
+};
+
+/// Fits the image into size x size (aspect kept), windows it from its 0.5th to 99.5th
+/// percentile, and blends the map (bilinear up-sampling) at the given opacity when given.
+RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap* map, int size,
+                             float opacity = 0.5f);
+
+} // namespace spinelens::eval

@@ -1,0 +1,232 @@
+#include "eval/Evaluator.h"
+
+#include "Error.h"
+#include "ai/Classifier.h"
+#include "ai/Explainer.h"
+#include "data/Dataset.h"
+#include "data/SampleImage.h"
+#include "eval/Metrics.h"
+#include "eval/MetricsJson.h"
+#include "eval/RunFile.h"
+#include "train/Split.h"
+#include "util/Hash.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <future>
+
+namespace fs = std::filesystem;
+
+namespace spinelens::eval {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string modelHash(const std::string& folder) {
+    Fnv1a h;
+    if (!h.addFile((fs::path(folder) / "model.pt").string()) ||
+        !h.addFile((fs::path(folder) / "model.json").string()))
+        throw Error("model package cannot be read", folder);
+    return h.hex();
+}
+
+// Which cases and labels, not their bytes: re-reading a large data set would cost as much as
+// the run. File sizes catch most replaced images.
+std::string datasetHash(const data::Dataset& d, const std::vector<int>& chosen) {
+    std::vector<std::string> lines;
+    for (int i : chosen) {
+        const data::Sample& s = d.samples[std::size_t(i)];
+        std::error_code ec;
+        const auto size = fs::file_size(s.path, ec);
+        lines.push_back(s.path + '\t' + std::to_string(s.label) + '\t' +
+                        std::to_string(ec ? 0 : size));
+    }
+    std::sort(lines.begin(), lines.end());
+    Fnv1a h;
+    for (const auto& l : lines)
+        h.add(l + '\n');
+    return h.hex();
+}
+
+struct Loaded {
+    data::SampleImage image;
+    std::string error;
+};
+
+Loaded load(const std::string& path) {
+    Loaded l;
+    try {
+        l.image = data::loadSampleImage(path, true);
+    } catch (const std::exception& e) {
+        l.error = e.what();
+    }
+    return l;
+}
+
+} // namespace
+
+EvaluateResult evaluate(const EvaluateOptions& o) {
+    const auto start = Clock::now();
+    EvaluateResult result;
+    if (o.split != "test" && o.split != "all")
+        throw Error("--split must be test or all, not " + o.split);
+    auto package = ai::ModelPackage::load(o.model);
+    const ai::ModelCard& card = package->card();
+    data::Dataset d = data::openDataset(o.dataset, card.classes);
+    result.datasetProblems = d.problems;
+    if (d.samples.empty())
+        throw Error(
+            "has no images with a label this model knows (model classes: " +
+                [&] {
+                    std::string s;
+                    for (const auto& c : card.classes)
+                        s += (s.empty() ? "" : ", ") + c;
+                    return s;
+                }() +
+                ")",
+            o.dataset);
+    // Labels are the data set's class indices; map them onto the model's output order.
+    std::vector<int> toModel(d.classes.size(), -1);
+    for (std::size_t i = 0; i < d.classes.size(); ++i)
+        for (std::size_t c = 0; c < card.classes.size(); ++c)
+            if (data::normaliseClassName(d.classes[i]) == data::normaliseClassName(card.classes[c]))
+                toModel[i] = int(c);
+    std::vector<int> chosen;
+    if (o.split == "all") {
+        for (std::size_t i = 0; i < d.samples.size(); ++i)
+            chosen.push_back(int(i));
+    } else {
+        chosen = train::splitDataset(d, o.seed).test;
+    }
+    std::vector<int> usable;
+    for (int i : chosen) {
+        const data::Sample& s = d.samples[std::size_t(i)];
+        if (s.label >= 0 && toModel[std::size_t(s.label)] >= 0)
+            usable.push_back(i);
+        else
+            result.datasetProblems.push_back({s.path, "label not among the model's classes"});
+    }
+    result.total = int(usable.size());
+
+    RunInfo info;
+    info.modelName = card.name;
+    info.modelVersion = card.version;
+    info.modelHash = modelHash(o.model);
+    info.modelFolder = fs::absolute(o.model).lexically_normal().string();
+    info.datasetRoot = fs::absolute(d.root).lexically_normal().string();
+    info.datasetLayout = d.layout;
+    info.datasetHash = datasetHash(d, usable);
+    info.split = o.split;
+    info.seed = o.seed;
+    info.programVersion = SPINELENS_VERSION;
+    info.classes = card.classes;
+    info.syntheticModel = card.synthetic;
+    info.syntheticData = fs::exists(fs::path(d.root) / "SYNTHETIC.txt");
+    info.plannedCases = result.total;
+    std::unique_ptr<RunFile> run = RunFile::create(o.output, info);
+
+    const std::set<std::string> done = run->finishedPaths();
+    std::vector<int> todo;
+    for (int i : usable)
+        if (!done.count(d.samples[std::size_t(i)].path))
+            todo.push_back(i);
+    result.alreadyDone = result.total - int(todo.size());
+
+    const ai::Classifier classifier(package);
+    const bool maps = o.heatmaps && package->supportsGradCam();
+    if (o.heatmaps && !maps)
+        result.heatmapError = "the model does not export features() and classify(), so no "
+                              "Grad-CAM maps were stored";
+    // The next image decodes on another core while this one runs through the model.
+    std::future<Loaded> next;
+    if (!todo.empty())
+        next = std::async(std::launch::async, load, d.samples[std::size_t(todo[0])].path);
+    const auto loopStart = Clock::now();
+    for (std::size_t k = 0; k < todo.size(); ++k) {
+        if (o.cancel && o.cancel->load()) {
+            result.cancelled = true;
+            break;
+        }
+        const data::Sample& s = d.samples[std::size_t(todo[k])];
+        Loaded current = next.get();
+        if (k + 1 < todo.size())
+            next = std::async(std::launch::async, load, d.samples[std::size_t(todo[k + 1])].path);
+        if (!current.error.empty()) {
+            result.failures.push_back({s.path, current.error});
+            continue;
+        }
+        const ai::GreyImage grey{current.image.pixels.data(), current.image.width,
+                                 current.image.height};
+        CaseRecord c;
+        c.path = s.path;
+        c.group = s.group;
+        c.studyUid = current.image.studyUid;
+        c.seriesUid = current.image.seriesUid;
+        c.sopUid = current.image.sopUid;
+        c.trueLabel = toModel[std::size_t(s.label)];
+        StoredHeatmap predictedMap, trueMap;
+        try {
+            const ai::Prediction p = classifier.predict(grey);
+            c.probabilities = p.probabilities;
+            c.predicted = p.predicted;
+            c.correct = c.predicted == c.trueLabel;
+            c.loss = -std::log(std::max(1e-12, double(p.probabilities[std::size_t(c.trueLabel)])));
+            if (maps) {
+                const ai::Heatmap hp =
+                    ai::explain(*package, ai::ExplainMethod::GradCam, grey, c.predicted);
+                predictedMap = compactHeatmap(hp.values, hp.width, hp.height);
+                if (!c.correct) {
+                    const ai::Heatmap ht =
+                        ai::explain(*package, ai::ExplainMethod::GradCam, grey, c.trueLabel);
+                    trueMap = compactHeatmap(ht.values, ht.width, ht.height);
+                }
+            }
+        } catch (const Error& e) {
+            result.failures.push_back({s.path, e.what()});
+            continue;
+        }
+        run->addCase(c, &predictedMap, &trueMap);
+        ++result.evaluated;
+        if (result.evaluated % std::max(1, o.flushEvery) == 0)
+            run->flush();
+        if (o.progress) {
+            const double elapsed = std::chrono::duration<double>(Clock::now() - loopStart).count();
+            const int finished = int(k + 1);
+            o.progress({finished, int(todo.size()),
+                        elapsed / finished * double(int(todo.size()) - finished)});
+        }
+    }
+    if (next.valid())
+        next.wait();
+    run->flush();
+    if (!result.cancelled) {
+        run.reset(); // metrics read what was committed
+        refreshMetrics(o.output);
+        RunFile::open(o.output)->setComplete(true);
+    }
+    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+}
+
+std::string refreshMetrics(const std::string& runFile) {
+    std::unique_ptr<RunFile> run = RunFile::open(runFile);
+    const RunInfo info = run->info();
+    std::vector<int> labels;
+    std::vector<std::vector<double>> probabilities;
+    for (const CaseRecord& c : run->cases()) {
+        if (c.probabilities.size() != info.classes.size())
+            throw Error("a case has " + std::to_string(c.probabilities.size()) +
+                            " probabilities for " + std::to_string(info.classes.size()) +
+                            " classes",
+                        runFile);
+        labels.push_back(c.trueLabel);
+        probabilities.emplace_back(c.probabilities.begin(), c.probabilities.end());
+    }
+    const std::string json = toJson(computeMetrics(labels, probabilities, info.classes)).dump();
+    run->setMetricsJson(json);
+    return json;
+}
+
+} // namespace spinelens::eval

@@ -1,0 +1,347 @@
+#include "eval/RunExport.h"
+
+#include "Error.h"
+#include "eval/CasePreview.h"
+#include "eval/Metrics.h"
+#include "eval/RunFile.h"
+#include "image/Colormap.h"
+#include "raster/RasterIO.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace spinelens::eval {
+namespace {
+
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char c : s)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string html(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+    static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const unsigned v = unsigned(bytes[i]) << 16 | unsigned(bytes[i + 1]) << 8 | bytes[i + 2];
+        out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], table[v & 63]};
+    }
+    if (i + 1 == bytes.size()) {
+        const unsigned v = unsigned(bytes[i]) << 16;
+        out += {table[v >> 18], table[(v >> 12) & 63], '=', '='};
+    } else if (i + 2 == bytes.size()) {
+        const unsigned v = unsigned(bytes[i]) << 16 | unsigned(bytes[i + 1]) << 8;
+        out += {table[v >> 18], table[(v >> 12) & 63], table[(v >> 6) & 63], '='};
+    }
+    return out;
+}
+
+std::string fixed(double v, int decimals = 3) {
+    if (!std::isfinite(v))
+        return "n/a";
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(decimals) << v;
+    return s.str();
+}
+
+double num(const nlohmann::json& j) {
+    return j.is_number() ? j.get<double>() : NAN;
+}
+
+const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+
+// A square SVG line chart over [0, 1] x [0, 1].
+std::string
+svgChart(const std::string& title, const std::string& xLabel, const std::string& yLabel,
+         const std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>& series,
+         bool diagonal) {
+    const int w = 300, h = 300, l = 45, r = 10, t = 25, b = 40;
+    auto px = [&](double x) { return l + x * (w - l - r); };
+    auto py = [&](double y) { return h - b - y * (h - t - b); };
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(1);
+    s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
+      << "' font-family='sans-serif' font-size='11'>";
+    s << "<text x='" << w / 2 << "' y='15' text-anchor='middle' font-weight='bold'>" << html(title)
+      << "</text>";
+    for (int k = 0; k <= 5; ++k) {
+        const double v = k / 5.0;
+        s << "<line x1='" << px(0) << "' y1='" << py(v) << "' x2='" << px(1) << "' y2='" << py(v)
+          << "' stroke='#e5e5e5'/>";
+        s << "<line x1='" << px(v) << "' y1='" << py(0) << "' x2='" << px(v) << "' y2='" << py(1)
+          << "' stroke='#e5e5e5'/>";
+        s << "<text x='" << px(0) - 4 << "' y='" << py(v) + 4 << "' text-anchor='end'>" << v
+          << "</text>";
+        s << "<text x='" << px(v) << "' y='" << py(0) + 14 << "' text-anchor='middle'>" << v
+          << "</text>";
+    }
+    s << "<rect x='" << px(0) << "' y='" << py(1) << "' width='" << px(1) - px(0) << "' height='"
+      << py(0) - py(1) << "' fill='none' stroke='#555'/>";
+    if (diagonal)
+        s << "<line x1='" << px(0) << "' y1='" << py(0) << "' x2='" << px(1) << "' y2='" << py(1)
+          << "' stroke='#999' stroke-dasharray='4 3'/>";
+    s << "<text x='" << (px(0) + px(1)) / 2 << "' y='" << h - 8 << "' text-anchor='middle'>"
+      << html(xLabel) << "</text>";
+    s << "<text transform='translate(12," << (py(0) + py(1)) / 2
+      << ") rotate(-90)' text-anchor='middle'>" << html(yLabel) << "</text>";
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        const char* colour = kPalette[i % 6];
+        s << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.8' points='";
+        for (const auto& [x, y] : series[i].second)
+            if (std::isfinite(x) && std::isfinite(y))
+                s << px(std::clamp(x, 0.0, 1.0)) << ',' << py(std::clamp(y, 0.0, 1.0)) << ' ';
+        s << "'/>";
+        s << "<text x='" << px(1) - 4 << "' y='" << py(0) - 8 - 13.0 * double(series.size() - 1 - i)
+          << "' text-anchor='end' fill='" << colour << "'>" << html(series[i].first) << "</text>";
+    }
+    s << "</svg>";
+    return s.str();
+}
+
+std::vector<std::pair<double, double>> points(const nlohmann::json& xs, const nlohmann::json& ys) {
+    std::vector<std::pair<double, double>> out;
+    for (std::size_t i = 0; i < std::min(xs.size(), ys.size()); ++i)
+        out.emplace_back(num(xs[i]), num(ys[i]));
+    return out;
+}
+
+std::string pngImg(const RgbPreview& p, const std::string& alt) {
+    if (p.width == 0)
+        return "<span class='missing'>" + html(alt) + "</span>";
+    return "<img alt='" + html(alt) + "' src='data:image/png;base64," +
+           base64(raster::encodePng8(p.width, p.height, 3, p.rgb.data())) + "'/>";
+}
+
+} // namespace
+
+void exportCasesCsv(const RunFile& run, const std::string& path) {
+    const RunInfo info = run.info();
+    const auto reviews = run.reviews();
+    std::ofstream out(path);
+    if (!out)
+        throw Error("cannot write the CSV", path);
+    auto className = [&](int i) {
+        return i >= 0 && std::size_t(i) < info.classes.size() ? info.classes[std::size_t(i)]
+                                                              : std::string();
+    };
+    out << "case_id,path,study_uid,series_uid,sop_uid,group,true_label,predicted_label,"
+           "confidence,loss,correct";
+    for (const auto& c : info.classes)
+        out << ',' << csvField("p_" + c);
+    out << ",tags,note,proposed_label\n";
+    out << std::setprecision(9);
+    for (const CaseRecord& c : run.cases()) {
+        out << c.id << ',' << csvField(c.path) << ',' << c.studyUid << ',' << c.seriesUid << ','
+            << c.sopUid << ',' << csvField(c.group) << ',' << csvField(className(c.trueLabel))
+            << ',' << csvField(className(c.predicted)) << ',' << c.confidence() << ',' << c.loss
+            << ',' << (c.correct ? 1 : 0);
+        for (float p : c.probabilities)
+            out << ',' << p;
+        const auto it = reviews.find(c.id);
+        std::string tags, note, relabel;
+        if (it != reviews.end()) {
+            for (const auto& t : it->second.tags)
+                tags += (tags.empty() ? "" : ";") + t;
+            note = it->second.note;
+            relabel = className(it->second.relabel);
+        }
+        out << ',' << csvField(tags) << ',' << csvField(note) << ',' << csvField(relabel) << '\n';
+    }
+    if (!out)
+        throw Error("cannot write the CSV", path);
+}
+
+void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlReportOptions& o) {
+    const RunInfo info = run.info();
+    std::string metricsText = run.metricsJson();
+    const nlohmann::json m =
+        nlohmann::json::parse(metricsText.empty() ? "{}" : metricsText, nullptr, false);
+    const auto reviews = run.reviews();
+    std::ostringstream h;
+    h << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>SpineLens evaluation: "
+      << html(info.modelName) << "</title><style>"
+      << "body{font-family:sans-serif;margin:24px;color:#222}"
+      << "table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+         "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
+      << ".warn{background:#fff3cd;border:1px solid #e0c36b;padding:8px;margin:8px 0}"
+      << ".case{display:inline-block;vertical-align:top;margin:6px;padding:6px;border:1px solid "
+         "#ddd;width:"
+      << 3 * o.thumbnailSize + 40 << "px}.case img{margin-right:4px}.missing{color:#a00}"
+      << "</style></head><body>";
+    h << "<h1>Evaluation of " << html(info.modelName) << ' ' << html(info.modelVersion) << "</h1>";
+    if (info.syntheticModel || info.syntheticData)
+        h << "<div class='warn'>SYNTHETIC: "
+          << (info.syntheticData ? "these cases are synthetic phantoms, not patient images. " : "")
+          << (info.syntheticModel ? "The model was trained on synthetic phantoms. " : "")
+          << "Nothing here is clinical evidence; the model is not clinically validated.</div>";
+    h << "<table><tr><th class='l'>Model</th><td class='l'>" << html(info.modelName) << ' '
+      << html(info.modelVersion) << " (hash " << info.modelHash << ")</td></tr>"
+      << "<tr><th class='l'>Data set</th><td class='l'>" << html(info.datasetRoot) << " ("
+      << html(info.datasetLayout) << ", hash " << info.datasetHash << ")</td></tr>"
+      << "<tr><th class='l'>Split</th><td class='l'>" << html(info.split) << ", seed " << info.seed
+      << "</td></tr><tr><th class='l'>Run</th><td class='l'>" << html(info.created)
+      << ", SpineLens " << html(info.programVersion) << (info.complete ? "" : ", <b>incomplete</b>")
+      << "</td></tr></table>";
+
+    if (m.is_object() && m.contains("accuracy")) {
+        h << "<h2>Metrics</h2><p>" << m["cases"] << " cases. Accuracy <b>"
+          << fixed(num(m["accuracy"])) << "</b> (95% bootstrap CI "
+          << fixed(num(m["accuracyCi95"][0])) << "&ndash;" << fixed(num(m["accuracyCi95"][1]))
+          << "); macro AUC <b>" << fixed(num(m["macro"]["auc"])) << "</b> ("
+          << fixed(num(m["macro"]["aucCi95"][0])) << "&ndash;"
+          << fixed(num(m["macro"]["aucCi95"][1])) << "); expected calibration error "
+          << fixed(num(m["calibration"]["ece"])) << ".";
+        if (m.contains("diseaseVsNormal"))
+            h << " Disease vs " << html(m["diseaseVsNormal"]["normalClass"].get<std::string>())
+              << ": sensitivity " << fixed(num(m["diseaseVsNormal"]["sensitivity"]))
+              << ", specificity " << fixed(num(m["diseaseVsNormal"]["specificity"])) << '.';
+        h << "</p><table><tr><th class='l'>class</th><th>precision</th><th>recall</th><th>F1</th>"
+             "<th>support</th><th>sensitivity</th><th>specificity</th><th>AUC</th><th>AP</th></tr>";
+        for (const auto& c : m["classes"])
+            h << "<tr><td class='l'>" << html(c["name"].get<std::string>()) << "</td><td>"
+              << fixed(num(c["precision"])) << "</td><td>" << fixed(num(c["recall"])) << "</td><td>"
+              << fixed(num(c["f1"])) << "</td><td>" << c["support"] << "</td><td>"
+              << fixed(num(c["sensitivity"])) << "</td><td>" << fixed(num(c["specificity"]))
+              << "</td><td>" << fixed(num(c["auc"])) << "</td><td>"
+              << fixed(num(c["averagePrecision"])) << "</td></tr>";
+        for (const char* avg : {"macro", "weighted"})
+            h << "<tr><td class='l'>" << avg << " average</td><td>"
+              << fixed(num(m[avg]["precision"])) << "</td><td>" << fixed(num(m[avg]["recall"]))
+              << "</td><td>" << fixed(num(m[avg]["f1"])) << "</td><td colspan='5'></td></tr>";
+        h << "</table>";
+
+        std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> roc, pr;
+        for (const auto& c : m["classes"]) {
+            const std::string name = c["name"].get<std::string>();
+            if (c.contains("roc") && !c["auc"].is_null())
+                roc.push_back({name + " (" + fixed(num(c["auc"])) + ")",
+                               points(c["roc"]["fpr"], c["roc"]["tpr"])});
+            if (c.contains("pr") && !c["averagePrecision"].is_null())
+                pr.push_back({name + " (" + fixed(num(c["averagePrecision"])) + ")",
+                              points(c["pr"]["recall"], c["pr"]["precision"])});
+        }
+        std::vector<std::pair<double, double>> reliability;
+        const auto& cal = m["calibration"];
+        for (std::size_t b = 0; b < cal["count"].size(); ++b)
+            if (cal["count"][b].get<int>() > 0)
+                reliability.emplace_back(num(cal["confidence"][b]), num(cal["accuracy"][b]));
+        h << "<div>"
+          << svgChart("ROC (one vs rest)", "false positive rate", "true positive rate", roc, true)
+          << svgChart("Precision-recall", "recall", "precision", pr, false)
+          << svgChart("Calibration", "confidence", "accuracy", {{"model", reliability}}, true)
+          << "</div>";
+
+        h << "<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Count and row "
+             "percent.</p><table><tr><th class='l'>true \\ predicted</th>";
+        for (const auto& c : info.classes)
+            h << "<th>" << html(c) << "</th>";
+        h << "</tr>";
+        for (std::size_t t = 0; t < info.classes.size() && t < m["confusion"].size(); ++t) {
+            h << "<tr><th class='l'>" << html(info.classes[t]) << "</th>";
+            for (std::size_t p = 0; p < info.classes.size(); ++p) {
+                const double percent = num(m["confusionRowPercent"][t][p]);
+                const auto c = heatColor(float(percent / 100.0));
+                const int alpha = int(std::lround(percent / 100.0 * 200));
+                h << "<td style='background:rgba(" << int(c[0]) << ',' << int(c[1]) << ','
+                  << int(c[2]) << ',' << alpha / 255.0 << ")'>" << m["confusion"][t][p] << "<br>"
+                  << fixed(percent, 1) << "%</td>";
+            }
+            h << "</tr>";
+        }
+        h << "</table>";
+    } else {
+        h << "<p>No metrics stored yet (run <code>spinelens-cli metrics</code>).</p>";
+    }
+
+    std::vector<CaseRecord> wrong;
+    for (CaseRecord& c : run.cases())
+        if (!c.correct)
+            wrong.push_back(std::move(c));
+    std::stable_sort(wrong.begin(), wrong.end(), [](const CaseRecord& a, const CaseRecord& b) {
+        return a.confidence() > b.confidence();
+    });
+    h << "<h2>Misclassified cases (" << wrong.size() << ")</h2>";
+    if (int(wrong.size()) > o.maxCases)
+        h << "<p>The " << o.maxCases << " most confidently wrong are shown.</p>";
+    std::vector<std::string> unreadable;
+    for (std::size_t i = 0; i < wrong.size() && int(i) < o.maxCases; ++i) {
+        const CaseRecord& c = wrong[i];
+        auto name = [&](int k) { return html(info.classes.at(std::size_t(k))); };
+        h << "<div class='case'><div><b>#" << c.id << "</b> true <b>" << name(c.trueLabel)
+          << "</b>, predicted <b>" << name(c.predicted) << "</b> (" << fixed(c.confidence(), 2)
+          << ")</div>";
+        try {
+            const data::SampleImage image = data::loadSampleImage(c.path);
+            const auto predictedMap = run.heatmap(c.id, c.predicted);
+            const auto trueMap = run.heatmap(c.id, c.trueLabel);
+            h << pngImg(renderCasePreview(image, nullptr, o.thumbnailSize), "image")
+              << pngImg(predictedMap ? renderCasePreview(image, &*predictedMap, o.thumbnailSize)
+                                     : RgbPreview{},
+                        "Grad-CAM " + info.classes.at(std::size_t(c.predicted)))
+              << pngImg(trueMap ? renderCasePreview(image, &*trueMap, o.thumbnailSize)
+                                : RgbPreview{},
+                        "Grad-CAM " + info.classes.at(std::size_t(c.trueLabel)));
+            h << "<div>image | Grad-CAM for " << name(c.predicted) << " | Grad-CAM for "
+              << name(c.trueLabel) << "</div>";
+        } catch (const std::exception& e) {
+            unreadable.push_back(c.path);
+            h << "<div class='missing'>image not readable now: " << html(e.what()) << "</div>";
+        }
+        h << "<div style='font-size:small;word-break:break-all'>" << html(c.path) << "</div>";
+        const auto r = reviews.find(c.id);
+        if (r != reviews.end()) {
+            std::string tags;
+            for (const auto& t : r->second.tags)
+                tags += (tags.empty() ? "" : ", ") + t;
+            if (!tags.empty())
+                h << "<div>Tags: " << html(tags) << "</div>";
+            if (!r->second.note.empty())
+                h << "<div>Note: " << html(r->second.note) << "</div>";
+            if (r->second.relabel >= 0)
+                h << "<div>Proposed label: " << name(r->second.relabel) << "</div>";
+        }
+        h << "</div>";
+    }
+    if (!unreadable.empty())
+        h << "<p class='missing'>" << unreadable.size()
+          << " image(s) could not be read (moved or deleted since the run).</p>";
+    h << "</body></html>\n";
+    std::ofstream out(path);
+    out << h.str();
+    if (!out)
+        throw Error("cannot write the HTML report", path);
+}
+
+} // namespace spinelens::eval

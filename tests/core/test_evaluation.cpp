@@ -1,0 +1,209 @@
+// Evaluation runs: a run over a phantom set stores every case with its probabilities and
+// Grad-CAM maps and the metrics; an interrupted run resumes without redoing cases; run files
+// of other programs or newer schemas are refused by name; labels the model lacks are listed;
+// and review edits survive the process being killed right after they are made.
+#include "Error.h"
+#include "data/PhantomSets.h"
+#include "eval/Evaluator.h"
+#include "eval/RunFile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <csignal>
+
+using namespace spinelens;
+
+namespace {
+
+QString models() {
+    return qEnvironmentVariable("SPINELENS_AI_TEST_DATA") + "/models";
+}
+
+// Child mode: write a tag, a note and a relabel, then die at once (SIGKILL, no cleanup).
+int writeReviewAndDie(const char* runPath) {
+    auto run = eval::RunFile::open(runPath);
+    run->setTags(1, {"label error", "artefact"});
+    run->setNote(1, "endplate looks fractured");
+    run->setRelabel(1, 3);
+    std::raise(SIGKILL);
+    return 0;
+}
+
+} // namespace
+
+class Evaluation : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString data_;
+
+    eval::EvaluateOptions options(const QString& runName) const {
+        eval::EvaluateOptions o;
+        o.model = (models() + "/tiny-cnn-xray").toStdString();
+        o.dataset = data_.toStdString();
+        o.output = (dir_.path() + "/" + runName).toStdString();
+        o.split = "all";
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(!qEnvironmentVariable("SPINELENS_AI_TEST_DATA").isEmpty());
+        data_ = dir_.path() + "/xray";
+        phantom::writeXrayPhantomSet(data_.toStdString(), 24, 3);
+    }
+
+    void aRunStoresEveryCaseHeatmapsAndMetrics() {
+        const eval::EvaluateResult r = eval::evaluate(options("run.sqlite"));
+        QCOMPARE(r.evaluated, 24);
+        QCOMPARE(r.total, 24);
+        QVERIFY(!r.cancelled);
+        QVERIFY(r.failures.empty());
+        auto run = eval::RunFile::open((dir_.path() + "/run.sqlite").toStdString(), false);
+        const eval::RunInfo info = run->info();
+        QCOMPARE(info.modelName, std::string("tiny-cnn-xray"));
+        QCOMPARE(int(info.classes.size()), 4);
+        QVERIFY(info.syntheticData);
+        QVERIFY(info.complete);
+        QCOMPARE(info.modelHash.size(), std::size_t(16));
+        const auto cases = run->cases();
+        QCOMPARE(int(cases.size()), 24);
+        int wrong = 0;
+        for (const auto& c : cases) {
+            QCOMPARE(int(c.probabilities.size()), 4);
+            QCOMPARE(c.correct, c.predicted == c.trueLabel);
+            QVERIFY(std::abs(c.loss + std::log(c.probabilities[std::size_t(c.trueLabel)])) < 1e-4);
+            const auto predictedMap = run->heatmap(c.id, c.predicted);
+            QVERIFY(predictedMap.has_value());
+            QVERIFY(predictedMap->width <= 128 && predictedMap->height <= 128);
+            if (!c.correct) {
+                ++wrong;
+                QVERIFY(run->heatmap(c.id, c.trueLabel).has_value());
+            }
+        }
+        qInfo("%d of 24 cases wrong", wrong);
+        const auto metrics = nlohmann::json::parse(run->metricsJson());
+        QCOMPARE(metrics["cases"].get<int>(), 24);
+        int correct = 0;
+        for (const auto& c : cases)
+            correct += c.correct;
+        QCOMPARE(metrics["accuracy"].get<double>(), correct / 24.0);
+    }
+
+    void anInterruptedRunResumesWithoutRedoingCases() {
+        std::atomic<bool> stop{false};
+        eval::EvaluateOptions o = options("resumed.sqlite");
+        o.cancel = &stop;
+        o.flushEvery = 1;
+        o.progress = [&](const eval::EvaluateProgress& p) {
+            if (p.done == 10)
+                stop.store(true);
+        };
+        eval::EvaluateResult first = eval::evaluate(o);
+        QVERIFY(first.cancelled);
+        QCOMPARE(first.evaluated, 10);
+        o.cancel = nullptr;
+        o.progress = nullptr;
+        eval::EvaluateResult second = eval::evaluate(o);
+        QCOMPARE(second.alreadyDone, 10);
+        QCOMPARE(second.evaluated, 14);
+        auto run = eval::RunFile::open(o.output, false);
+        QCOMPARE(run->caseCount(), 24);
+        QVERIFY(run->info().complete);
+        // Resuming into a file of another run is refused by name.
+        eval::EvaluateOptions other = o;
+        other.split = "test";
+        try {
+            eval::evaluate(other);
+            QFAIL("mixed two runs in one file");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("resumed.sqlite"), e.what());
+        }
+    }
+
+    void foreignAndNewerRunFilesAreRefusedByName() {
+        const QString text = dir_.path() + "/notes.sqlite";
+        QFile f(text);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are not the droids");
+        f.close();
+        const QString foreign = dir_.path() + "/foreign.sqlite";
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(foreign.toUtf8().constData(), &db), SQLITE_OK);
+        sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        const QString newer = dir_.path() + "/newer.sqlite";
+        QVERIFY(QFile::copy(dir_.path() + "/run.sqlite", newer));
+        QCOMPARE(sqlite3_open(newer.toUtf8().constData(), &db), SQLITE_OK);
+        sqlite3_exec(db, "PRAGMA user_version=99;", nullptr, nullptr, nullptr);
+        sqlite3_close(db);
+        const std::vector<std::pair<QString, QString>> expected = {
+            {text, "not a SpineLens run file"},
+            {foreign, "not a SpineLens run file"},
+            {newer, "newer SpineLens"},
+            {dir_.path() + "/missing.sqlite", "not found"}};
+        for (const auto& [path, words] : expected) {
+            try {
+                eval::RunFile::open(path.toStdString());
+                QFAIL(qPrintable("opened " + path));
+            } catch (const Error& e) {
+                QVERIFY2(QString(e.what()).contains(words) && QString(e.what()).contains(path),
+                         e.what());
+            }
+        }
+    }
+
+    void labelsTheModelLacksAreListedNotFatal() {
+        const QString odd = dir_.path() + "/odd";
+        QDir().mkpath(odd);
+        QVERIFY(QDir().rename(data_ + "/normal", odd + "/normal"));
+        QDir().mkpath(odd + "/fracture");
+        QVERIFY(QFile::copy(odd + "/normal/" + QDir(odd + "/normal").entryList(QDir::Files)[0],
+                            odd + "/fracture/a.png"));
+        QVERIFY(QFile::copy(odd + "/normal/" + QDir(odd + "/normal").entryList(QDir::Files)[0],
+                            odd + "/normal/broken.png"));
+        QFile broken(odd + "/normal/broken.png");
+        QVERIFY(broken.resize(100));
+        eval::EvaluateOptions o = options("odd.sqlite");
+        o.dataset = odd.toStdString();
+        const eval::EvaluateResult r = eval::evaluate(o);
+        QVERIFY(QDir().rename(odd + "/normal", data_ + "/normal"));
+        bool fractureListed = false;
+        for (const auto& p : r.datasetProblems)
+            fractureListed |= QString::fromStdString(p.path).contains("fracture");
+        QVERIFY(fractureListed);
+        QCOMPARE(int(r.failures.size()), 1);
+        QVERIFY(QString::fromStdString(r.failures[0].path).endsWith("broken.png"));
+        QVERIFY(r.evaluated > 0);
+    }
+
+    void reviewSurvivesAKillRightAfterTheEdit() {
+        const QString path = dir_.path() + "/run.sqlite";
+        QProcess child;
+        child.start(QCoreApplication::applicationFilePath(), {"--write-review-and-die", path});
+        QVERIFY(child.waitForFinished(30000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit); // killed, not a clean exit
+        auto run = eval::RunFile::open(path.toStdString(), false);
+        const auto reviews = run->reviews();
+        QVERIFY(reviews.count(1));
+        QCOMPARE(reviews.at(1).tags, (std::set<std::string>{"artefact", "label error"}));
+        QCOMPARE(reviews.at(1).note, std::string("endplate looks fractured"));
+        QCOMPARE(reviews.at(1).relabel, 3);
+    }
+};
+
+int main(int argc, char** argv) {
+    if (argc == 3 && std::string(argv[1]) == "--write-review-and-die")
+        return writeReviewAndDie(argv[2]);
+    QCoreApplication app(argc, argv);
+    Evaluation test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "test_evaluation.moc"
