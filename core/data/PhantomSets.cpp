@@ -116,6 +116,9 @@ PhantomSetReport writeMriPhantomSet(const std::string& outDir, int count, std::u
         const long long seriesId = studyId * 10 + 1;
         MriSpec spec;
         spec.seed = seed * 31 + std::uint64_t(s);
+        // 15 slices 3 mm apart span the vertebral bodies (48 mm wide), so every slice of a
+        // degenerative study shows its discs: the study-level label fits each slice.
+        spec.sliceSpacing = 3.0;
         spec.discPhase = std::uniform_real_distribution<double>(4.0, 10.0)(rng);
         auto between = [&](double a, double b) {
             return std::uniform_real_distribution<double>(a, b)(rng);

@@ -75,6 +75,9 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     auto package = ai::ModelPackage::load(o.model);
     const ai::ModelCard& card = package->card();
     data::Dataset d = data::openDataset(o.dataset, card.classes);
+    // Absolute paths, so the run file finds its images from wherever it is opened.
+    for (data::Sample& s : d.samples)
+        s.path = fs::absolute(s.path).lexically_normal().string();
     result.datasetProblems = d.problems;
     if (d.samples.empty())
         throw Error(

@@ -120,7 +120,9 @@ void drawChart(Canvas& c, const Chart& chart, int width, int height) {
     c.textUp(6, (top + bottom) / 2 + int(chart.yLabel.size()) * font::kGlyphWidth / 2, chart.yLabel,
              kBlack);
 
-    int legendY = top + 6;
+    int legendY = chart.legendAtBottom
+                      ? bottom - 6 - int(chart.series.size()) * (font::kGlyphHeight + 4)
+                      : top + 6;
     for (const Series& s : chart.series) {
         bool havePrevious = false;
         double lastX = 0, lastY = 0;

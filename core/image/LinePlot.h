@@ -19,6 +19,7 @@ struct Chart {
     std::vector<Series> series;
     bool fixedY = false; ///< use yMin..yMax instead of the data's range
     double yMin = 0, yMax = 1;
+    bool legendAtBottom = false; ///< for curves that rise towards the top right
 };
 
 struct RgbImage {

@@ -30,7 +30,7 @@ void writeTrainingReport(const std::string& folder, const TrainResult& r, const 
     }
 
     plot::Chart loss{"Loss per epoch", "epoch", "loss", {}, false, 0, 1};
-    plot::Chart accuracy{"Accuracy per epoch", "epoch", "accuracy", {}, true, 0, 1};
+    plot::Chart accuracy{"Accuracy per epoch", "epoch", "accuracy", {}, true, 0, 1, true};
     plot::Series trainLoss{"train", {}, {}, {31, 119, 180}},
         valLoss{"validation", {}, {}, {214, 39, 40}};
     plot::Series trainAcc = trainLoss, valAcc = valLoss;
@@ -70,6 +70,12 @@ void writeTrainingReport(const std::string& folder, const TrainResult& r, const 
         md << " (int8 weights; " << r.testAccuracy << " with the float32 weights)";
     md << ". Training throughput: " << std::setprecision(1) << r.imagesPerSecond
        << " images/s.\n\n";
+    double seconds = 0;
+    for (const auto& e : r.epochs)
+        seconds += e.seconds;
+    md << "Wall time of the " << r.epochs.size()
+       << " epochs (training and validation): " << std::setprecision(1) << seconds / 60.0
+       << " min.\n\n";
     md << "Per-epoch figures: `training.csv`; curves: `training.png`.\n";
     if (!r.skipped.empty()) {
         md << "\nImages skipped as unreadable (" << r.skipped.size() << "):\n\n";
