@@ -180,11 +180,12 @@ private Q_SLOTS:
     void shippedModelsFollowTheKindOfImage() {
         // Back to the default: the shipped X-ray package for a radiograph, the lumbar MRI
         // package for an MR series, and nothing for CT; each card says synthetic.
-        QSignalSpy changed(window_->ai(), &AiController::modelChanged);
         QSettings().setValue("model/mode", "auto");
         openAndWait(data() + "/inputs/xray-lateral-phantom.png");
-        QTRY_VERIFY_WITH_TIMEOUT(window_->ai()->model() != nullptr, 60000);
-        QCOMPARE(window_->ai()->model()->card().name, std::string("spine-xray-4class"));
+        // (Earlier tests pinned other packages; the default replaces them once loaded.)
+        QTRY_VERIFY_WITH_TIMEOUT(window_->ai()->model() &&
+                                     window_->ai()->model()->card().name == "spine-xray-4class",
+                                 60000);
         QVERIFY(window_->confidencePanel()->modelText().contains("synthetic"));
         QVERIFY(window_->confidencePanel()->modelText().contains("Not clinically validated"));
         QTRY_VERIFY_WITH_TIMEOUT(window_->confidencePanel()->state().probabilities.size() == 4,
