@@ -182,4 +182,41 @@ Heatmap explain(const ModelPackage& package, ExplainMethod method, const GreyIma
     return h;
 }
 
+ExplainedPrediction explainPrediction(const ModelPackage& package, const GreyImage& image,
+                                      int otherClass) {
+    const ModelCard& card = package.card();
+    if (!package.supportsGradCam())
+        throw Error("Grad-CAM needs a model that exports features() and classify()",
+                    package.folder());
+    const std::vector<float> input =
+        package.preprocessor()(image.pixels, image.width, image.height);
+    ExplainedPrediction out;
+    std::vector<int> classes;
+    const TorchModel::ChosenGradients g = package.model().featureGradientsFor(
+        input.data(), card.channels, card.height, card.width,
+        [&](const std::vector<float>& logits) {
+            out.prediction = toPrediction(card, logits.data(), int(logits.size()));
+            classes = {out.prediction.predicted};
+            if (otherClass >= 0 && otherClass != out.prediction.predicted)
+                classes.push_back(otherClass);
+            std::vector<std::pair<int, float>> scores;
+            for (int c : classes) {
+                const ClassScore s = classScore(card, c);
+                scores.emplace_back(s.output, s.sign);
+            }
+            return scores;
+        });
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+        Heatmap& h = k == 0 ? out.predicted : out.other;
+        h.rawWidth = g.width;
+        h.rawHeight = g.height;
+        h.raw = gradCamMap(g.activations, g.gradients[k], g.channels, g.height, g.width, false);
+        h.method = explainMethodName(ExplainMethod::GradCam);
+        h.classIndex = classes[k];
+        finish(h, image);
+    }
+    out.hasOther = classes.size() > 1;
+    return out;
+}
+
 } // namespace spinelens::ai

@@ -44,4 +44,16 @@ std::vector<float> gradCamMap(const std::vector<float>& activations,
 Heatmap explain(const ModelPackage& package, ExplainMethod method, const GreyImage& image,
                 int classIndex);
 
+/// The prediction and Grad-CAM for the predicted class, plus Grad-CAM for `otherClass` when it
+/// differs (-1 for none), from one features() pass: the evaluator's per-case work. The maps
+/// equal explain(..., GradCam, ...) for the same classes.
+struct ExplainedPrediction {
+    Prediction prediction;
+    Heatmap predicted;
+    bool hasOther = false;
+    Heatmap other;
+};
+ExplainedPrediction explainPrediction(const ModelPackage& package, const GreyImage& image,
+                                      int otherClass);
+
 } // namespace spinelens::ai

@@ -239,4 +239,48 @@ TorchModel::FeatureGradients TorchModel::featureGradients(const float* input, in
     }
 }
 
+TorchModel::ChosenGradients TorchModel::featureGradientsFor(
+    const float* input, int c, int h, int w,
+    const std::function<std::vector<std::pair<int, float>>(const std::vector<float>&)>& choose)
+    const {
+    if (!impl_->contract)
+        throw Error("this model does not export features() and classify(); Grad-CAM needs them "
+                    "(occlusion works with any model)");
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    try {
+        torch::AutoGradMode enable(true);
+        torch::Tensor features;
+        {
+            torch::NoGradGuard noGrad;
+            features = asTensor(impl_->module.get_method("features")({toTensor(input, 1, c, h, w)}),
+                                "features()");
+        }
+        if (features.dim() != 4)
+            throw Error("features() must return [N, K, h, w] activations");
+        features = features.detach().requires_grad_(true);
+        torch::Tensor logits =
+            asTensor(impl_->module.get_method("classify")({features}), "classify()");
+        ChosenGradients g;
+        g.channels = int(features.size(1));
+        g.height = int(features.size(2));
+        g.width = int(features.size(3));
+        g.activations = toVector(features);
+        g.logits = toVector(logits);
+        const auto chosen = choose(g.logits);
+        for (std::size_t k = 0; k < chosen.size(); ++k) {
+            const auto [output, sign] = chosen[k];
+            if (output < 0 || output >= logits.size(1))
+                throw Error("class index out of range for this model");
+            torch::Tensor score = logits.index({0, output}) * sign;
+            // Keep the graph until the last gradient has been taken.
+            g.gradients.push_back(
+                toVector(torch::autograd::grad({score}, {features}, {}, k + 1 < chosen.size())[0]));
+        }
+        return g;
+    } catch (const c10::Error& e) {
+        throw Error(std::string("gradient computation failed (") + e.what_without_backtrace() +
+                    ")");
+    }
+}
+
 } // namespace spinelens::ai

@@ -1,6 +1,7 @@
 #pragma once
 // A TorchScript module behind a plain interface. TorchModel.cpp is the only translation unit
 // in SpineLens that includes LibTorch headers (they cost ~30 s each to compile on 2 cores).
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,20 @@ public:
     };
     FeatureGradients featureGradients(const float* input, int c, int h, int w, int output,
                                       float sign) const;
+
+    /// One features() pass and one classify() graph; choose(logits) names the (output, sign)
+    /// scores to differentiate, and their gradients come back in that order. What an
+    /// evaluation needs per case (prediction plus maps for two classes) without repeating the
+    /// network.
+    struct ChosenGradients {
+        int channels = 0, height = 0, width = 0;
+        std::vector<float> activations, logits;
+        std::vector<std::vector<float>> gradients;
+    };
+    ChosenGradients featureGradientsFor(
+        const float* input, int c, int h, int w,
+        const std::function<std::vector<std::pair<int, float>>(const std::vector<float>&)>& choose)
+        const;
 
 private:
     TorchModel();

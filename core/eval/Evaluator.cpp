@@ -171,21 +171,23 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
         c.trueLabel = toModel[std::size_t(s.label)];
         StoredHeatmap predictedMap, trueMap;
         try {
-            const ai::Prediction p = classifier.predict(grey);
+            ai::Prediction p;
+            if (maps) {
+                // One network pass gives the prediction and both maps.
+                const ai::ExplainedPrediction e =
+                    ai::explainPrediction(*package, grey, c.trueLabel);
+                p = e.prediction;
+                predictedMap =
+                    compactHeatmap(e.predicted.values, e.predicted.width, e.predicted.height);
+                if (e.hasOther)
+                    trueMap = compactHeatmap(e.other.values, e.other.width, e.other.height);
+            } else {
+                p = classifier.predict(grey);
+            }
             c.probabilities = p.probabilities;
             c.predicted = p.predicted;
             c.correct = c.predicted == c.trueLabel;
             c.loss = -std::log(std::max(1e-12, double(p.probabilities[std::size_t(c.trueLabel)])));
-            if (maps) {
-                const ai::Heatmap hp =
-                    ai::explain(*package, ai::ExplainMethod::GradCam, grey, c.predicted);
-                predictedMap = compactHeatmap(hp.values, hp.width, hp.height);
-                if (!c.correct) {
-                    const ai::Heatmap ht =
-                        ai::explain(*package, ai::ExplainMethod::GradCam, grey, c.trueLabel);
-                    trueMap = compactHeatmap(ht.values, ht.width, ht.height);
-                }
-            }
         } catch (const Error& e) {
             result.failures.push_back({s.path, e.what()});
             continue;

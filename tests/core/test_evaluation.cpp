@@ -3,7 +3,10 @@
 // of other programs or newer schemas are refused by name; labels the model lacks are listed;
 // and review edits survive the process being killed right after they are made.
 #include "Error.h"
+#include "ai/Classifier.h"
+#include "ai/Explainer.h"
 #include "data/PhantomSets.h"
+#include "data/SampleImage.h"
 #include "eval/Evaluator.h"
 #include "eval/RunFile.h"
 
@@ -94,6 +97,33 @@ private Q_SLOTS:
         for (const auto& c : cases)
             correct += c.correct;
         QCOMPARE(metrics["accuracy"].get<double>(), correct / 24.0);
+    }
+
+    void onePassGivesTheSamePredictionAndMapsAsSeparateCalls() {
+        // The evaluator's single features() pass must equal Classifier + explain() per class.
+        auto package = ai::ModelPackage::load((models() + "/tiny-cnn-xray").toStdString());
+        const QString folder = data_ + "/osteophyte";
+        const data::SampleImage img = data::loadSampleImage(
+            (folder + "/" + QDir(folder).entryList(QDir::Files)[0]).toStdString());
+        const ai::GreyImage grey{img.pixels.data(), img.width, img.height};
+        const ai::Prediction p = ai::Classifier(package).predict(grey);
+        const int other = (p.predicted + 1) % 4;
+        const ai::ExplainedPrediction e = ai::explainPrediction(*package, grey, other);
+        QCOMPARE(e.prediction.predicted, p.predicted);
+        for (std::size_t k = 0; k < p.probabilities.size(); ++k)
+            QVERIFY(std::abs(e.prediction.probabilities[k] - p.probabilities[k]) < 1e-5f);
+        QVERIFY(e.hasOther);
+        for (const auto& [map, cls] :
+             {std::pair{&e.predicted, p.predicted}, std::pair{&e.other, other}}) {
+            const ai::Heatmap ref = ai::explain(*package, ai::ExplainMethod::GradCam, grey, cls);
+            QCOMPARE(map->classIndex, cls);
+            QCOMPARE(map->values.size(), ref.values.size());
+            float worst = 0;
+            for (std::size_t i = 0; i < ref.values.size(); ++i)
+                worst = std::max(worst, std::abs(map->values[i] - ref.values[i]));
+            QVERIFY2(worst < 1e-4f, qPrintable(QString::number(worst)));
+        }
+        QVERIFY(!ai::explainPrediction(*package, grey, p.predicted).hasOther);
     }
 
     void anInterruptedRunResumesWithoutRedoingCases() {
