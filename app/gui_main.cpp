@@ -2,6 +2,8 @@
 // window shows once the first series has loaded, then quits (for docs and smoke tests).
 #include "MainWindow.h"
 #include "ai/AiController.h"
+#include "runs/CaseView.h"
+#include "runs/RunBrowser.h"
 #include "view/SurfaceFormat.h"
 
 #include <QApplication>
@@ -25,9 +27,32 @@ int main(int argc, char** argv) {
     QCommandLineOption model("model", "Use the model package in DIR (remembered for next time).",
                              "DIR");
     parser.addOption(model);
+    QCommandLineOption run("run", "Open the evaluation run file RUN.sqlite in the run browser.",
+                           "RUN.sqlite");
+    parser.addOption(run);
     parser.addPositionalArgument("paths", "DICOM files, folders, DICOMDIRs, PNG/JPEG X-rays",
                                  "[paths...]");
     parser.process(app);
+
+    if (parser.isSet(run)) {
+        // The browser alone: the researcher came for the run, not for a study.
+        auto* browser = new spinelens::ui::RunBrowser();
+        browser->setAttribute(Qt::WA_DeleteOnClose);
+        browser->show();
+        browser->openRun(parser.value(run));
+        if (parser.isSet(screenshot)) {
+            const QString out = parser.value(screenshot);
+            auto save = [browser, out] {
+                QTimer::singleShot(500, browser, [browser, out] {
+                    QApplication::exit(browser->grabWindowImage().save(out, "PNG") ? 0 : 1);
+                });
+            };
+            QObject::connect(browser->caseView(), &spinelens::ui::CaseView::caseShown, browser,
+                             save);
+            QObject::connect(browser, &spinelens::ui::RunBrowser::problem, browser, save);
+        }
+        return app.exec();
+    }
 
     spinelens::ui::MainWindow window;
     window.show();

@@ -6,6 +6,8 @@
 #include "panels/SeriesBrowser.h"
 #include "panels/SliceStrip.h"
 #include "panels/TagBrowser.h"
+#include "runs/RunBrowser.h"
+#include "runs/RunSession.h"
 #include "view/ImageView.h"
 
 #include <QActionGroup>
@@ -156,6 +158,13 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty() && !exportScreenshot(path))
             showProblem(tr("Export failed"), tr("%1: cannot write the PNG file").arg(path));
     });
+    file->addAction(tr("Open Evaluation &Run…"), QKeySequence(tr("Ctrl+Shift+R")), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open an evaluation run"), {},
+            tr("SpineLens runs (*.sqlite *.db);;All files (*)"));
+        if (!path.isEmpty())
+            openRun(path);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
@@ -209,7 +218,16 @@ void MainWindow::buildMenus() {
     });
 }
 
-void MainWindow::openPaths(const QStringList& paths) {
+void MainWindow::openPaths(const QStringList& input) {
+    // Run files (dropped, or given on the command line) open the run browser; the rest are
+    // images for the viewer.
+    QStringList paths;
+    for (const QString& p : input) {
+        if (looksLikeRunFile(p))
+            openRun(p);
+        else
+            paths << p;
+    }
     if (paths.isEmpty())
         return;
     lastProblem_.clear();
@@ -327,6 +345,14 @@ void MainWindow::dropEvent(QDropEvent* e) {
             paths << url.toLocalFile();
     openPaths(paths);
     e->acceptProposedAction();
+}
+
+RunBrowser* MainWindow::openRun(const QString& path) {
+    auto* browser = new RunBrowser(this); // its own top-level window, closed with the viewer
+    browser->setAttribute(Qt::WA_DeleteOnClose);
+    browser->show();
+    browser->openRun(path);
+    return browser;
 }
 
 } // namespace spinelens::ui

@@ -35,6 +35,8 @@ public:
     /// Files, folders or DICOMDIRs; the first series opens when scanning ends.
     void openPaths(const QStringList& paths);
     void openSeries(int index);
+    /// Opens an evaluation run file in a browser window of its own.
+    class RunBrowser* openRun(const QString& path);
 
     ImageView* imageView() const { return view_; }
     SeriesBrowser* seriesBrowser() const { return browser_; }

@@ -68,4 +68,22 @@ RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap
     return out;
 }
 
+std::vector<float> expandHeatmap(const StoredHeatmap& map, int width, int height) {
+    std::vector<float> out;
+    if (width <= 0 || height <= 0 || map.width <= 0 || map.height <= 0 ||
+        map.values.size() != std::size_t(map.width) * map.height)
+        return out;
+    out.resize(std::size_t(width) * height);
+    const std::vector<float> heat = map.asFloat();
+    const float scale = map.maximum > 0 ? 1.0f / map.maximum : 0.0f;
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            out[std::size_t(y) * width + x] = std::clamp(
+                sampleBilinear(heat, map.width, map.height, (x + 0.5) / width * map.width,
+                               (y + 0.5) / height * map.height) *
+                    scale,
+                0.0f, 1.0f);
+    return out;
+}
+
 } // namespace spinelens::eval

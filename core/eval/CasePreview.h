@@ -19,4 +19,8 @@ struct RgbPreview {
 RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap* map, int size,
                              float opacity = 0.5f);
 
+/// A stored (compact) map brought back to the image's size by the same bilinear sampling, in
+/// [0, 1] (divided by its maximum), for the viewer's heatmap layer.
+std::vector<float> expandHeatmap(const StoredHeatmap& map, int width, int height);
+
 } // namespace spinelens::eval

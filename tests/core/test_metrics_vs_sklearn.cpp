@@ -153,6 +153,29 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(m.macroAuc));
     }
 
+    // The browser shows the metrics stored in the run file: reading them back must give every
+    // figure (NaN included) exactly as computed.
+    void storedMetricsReadBackUnchanged_data() { everyFigureEqualsSklearn_data(); }
+    void storedMetricsReadBackUnchanged() {
+        QFETCH(QString, set);
+        const Cases c = readCases(refDir() + "/" + set + ".csv");
+        const eval::Metrics m = eval::computeMetrics(c.labels, c.probabilities, c.classes);
+        const json written = eval::toJson(m);
+        const eval::Metrics back = eval::metricsFromJson(json::parse(written.dump()), "test");
+        QCOMPARE(eval::toJson(back).dump(), written.dump());
+        QCOMPARE(back.normalClass, m.normalClass);
+        QCOMPARE(back.classes.size(), m.classes.size());
+        QCOMPARE(back.classes[0].roc.x.size(), m.classes[0].roc.x.size());
+        json broken = written;
+        broken.erase("confusion");
+        QVERIFY_THROWS_EXCEPTION(std::exception, eval::metricsFromJson(broken, "run.sqlite"));
+        try {
+            eval::metricsFromJson(broken, "run.sqlite");
+        } catch (const std::exception& e) {
+            QVERIFY2(QString(e.what()).contains("run.sqlite"), e.what());
+        }
+    }
+
     void badInputIsRefusedByName() {
         QVERIFY_THROWS_EXCEPTION(
             std::exception, eval::computeMetrics({0, 5}, {{0.5, 0.5}, {0.5, 0.5}}, {"a", "b"}));
