@@ -65,9 +65,8 @@ std::vector<float> blob(int w, int h, double cx) {
     std::vector<float> v(std::size_t(w) * h);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x)
-            v[std::size_t(y) * w + x] =
-                float(std::exp(-((x - cx * w) * (x - cx * w) + (y - h / 2.0) * (y - h / 2.0)) /
-                               (2.0 * 36)));
+            v[std::size_t(y) * w + x] = float(std::exp(
+                -((x - cx * w) * (x - cx * w) + (y - h / 2.0) * (y - h / 2.0)) / (2.0 * 36)));
     return v;
 }
 
@@ -79,9 +78,9 @@ std::vector<FixtureCase> makeRun(const QString& dir, const QString& runPath) {
         for (int p = 0; p < 4; ++p)
             for (int k = 0; k < kCounts[t][p]; ++k, ++n) {
                 // Distinct confidences so every sort order is unambiguous.
-                cases.push_back({(dir + QString("/case_%1.png").arg(n, 3, 10, QChar('0')))
-                                     .toStdString(),
-                                 t, p, 0.40 + 0.02 * ((n * 7) % 29)});
+                cases.push_back(
+                    {(dir + QString("/case_%1.png").arg(n, 3, 10, QChar('0'))).toStdString(), t, p,
+                     0.40 + 0.02 * ((n * 7) % 29)});
             }
     eval::RunInfo info;
     info.modelName = "test-model";
@@ -172,10 +171,12 @@ private Q_SLOTS:
                 const CaseListModel* model = browser_->cases();
                 QCOMPARE(model->rowCount(), kCounts[t][p]);
                 for (int row = 0; row < model->rowCount(); ++row)
-                    shown.insert(browser_->session()->run().cases[std::size_t(model->caseAt(row))].path);
+                    shown.insert(
+                        browser_->session()->run().cases[std::size_t(model->caseAt(row))].path);
                 QVERIFY2(shown == expected, qPrintable(QString("cell %1,%2").arg(t).arg(p)));
                 // The filter bar says the same, so the user sees which cell this is.
-                QCOMPARE(browser_->trueFilter()->currentText(), QString::fromStdString(kClasses[t]));
+                QCOMPARE(browser_->trueFilter()->currentText(),
+                         QString::fromStdString(kClasses[t]));
                 QCOMPARE(browser_->predictedFilter()->currentText(),
                          QString::fromStdString(kClasses[p]));
                 // A non-empty cell puts its first case in the case view.
@@ -405,8 +406,7 @@ private Q_SLOTS:
         // Another program's SQLite file.
         const QString foreign = dir_.filePath("foreign.sqlite");
         QCOMPARE(sqlite3_open(foreign.toUtf8().constData(), &db), SQLITE_OK);
-        sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr,
-                     nullptr);
+        sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", nullptr, nullptr, nullptr);
         sqlite3_close(db);
         browser_->openRun(foreign);
         QVERIFY(problem.wait(10000));
