@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "ai/Classifier.h"
 #include "ai/Explainer.h"
+#include "ai/TorchModel.h"
 #include "data/Dataset.h"
 #include "data/SampleImage.h"
 #include "eval/Metrics.h"
@@ -72,6 +73,9 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     EvaluateResult result;
     if (o.split != "test" && o.split != "all")
         throw Error("--split must be test or all, not " + o.split);
+    // LibTorch's intra-op pool started with one thread in this process (measured: 103 % CPU on
+    // 2 cores); every core it may use must be asked for before the first tensor operation.
+    ai::setTorchThreads(0);
     auto package = ai::ModelPackage::load(o.model);
     const ai::ModelCard& card = package->card();
     data::Dataset d = data::openDataset(o.dataset, card.classes);
