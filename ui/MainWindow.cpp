@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "StudyLoader.h"
+#include "WindowUtil.h"
 #include "ai/AiController.h"
 #include "image/WindowLevel.h"
 #include "panels/SeriesBrowser.h"
@@ -287,22 +288,11 @@ void MainWindow::showProblem(const QString& title, const QString& message) {
     lastProblem_ = message;
     statusText_->setText(message.section('\n', 0, 0));
     Q_EMIT problem(message);
-    // Non-modal: the viewer keeps working (and taking input) behind the message.
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::NonModal);
-    box->show();
+    showNonModalWarning(this, title, message);
 }
 
 QImage MainWindow::grabWindowImage() {
-    QImage image = grab().toImage().convertToFormat(QImage::Format_RGB32);
-    QPainter painter(&image);
-    const qreal dpr = image.devicePixelRatio();
-    const QPoint at = view_->mapTo(this, QPoint(0, 0)) * dpr;
-    QImage viewImage = view_->screenshot();
-    viewImage.setDevicePixelRatio(1.0);
-    painter.drawImage(at, viewImage);
-    return image;
+    return grabWindowWithView(this, view_);
 }
 
 bool MainWindow::exportScreenshot(const QString& path) {

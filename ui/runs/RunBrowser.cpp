@@ -1,5 +1,6 @@
 #include "runs/RunBrowser.h"
 
+#include "WindowUtil.h"
 #include "eval/RunExport.h"
 #include "runs/CaseListModel.h"
 #include "runs/CaseView.h"
@@ -8,7 +9,6 @@
 #include "runs/MetricsPanel.h"
 #include "runs/RunPlots.h"
 #include "runs/RunSession.h"
-#include "view/ImageView.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -20,9 +20,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QMimeData>
-#include <QPainter>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -350,24 +348,12 @@ void RunBrowser::showProblem(const QString& title, const QString& message) {
     lastProblem_ = message;
     statusBar()->showMessage(message.section('\n', 0, 0));
     Q_EMIT problem(message);
-    // Non-modal: the browser keeps working (and showing the run it had) behind the message.
-    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowModality(Qt::NonModal);
-    box->show();
+    // The browser keeps working (and showing the run it had) behind the message.
+    showNonModalWarning(this, title, message);
 }
 
 QImage RunBrowser::grabWindowImage() {
-    QImage image = grab().toImage().convertToFormat(QImage::Format_RGB32);
-    QPainter painter(&image);
-    const qreal dpr = image.devicePixelRatio();
-    ImageView* view = caseView_->imageView();
-    const QPoint at = view->mapTo(this, QPoint(0, 0)) * dpr;
-    QImage viewImage = view->screenshot();
-    viewImage.setDevicePixelRatio(1.0);
-    if (!viewImage.isNull())
-        painter.drawImage(at, viewImage);
-    return image;
+    return grabWindowWithView(this, caseView_->imageView());
 }
 
 void RunBrowser::dragEnterEvent(QDragEnterEvent* e) {
