@@ -11,7 +11,9 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <ostream>
+#include <unistd.h>
 
 namespace spinelens::cli {
 namespace {
@@ -58,16 +60,29 @@ int runEvaluate(const std::vector<std::string>& args, std::ostream& out, std::os
     interrupted.store(false);
     o.cancel = &interrupted;
     auto previous = std::signal(SIGINT, onInterrupt);
-    o.progress = [&err](const eval::EvaluateProgress& p) {
+    // On a terminal one line redrawn in place; in a log (CI, a pipe) a line per 10 %.
+    const bool terminal = &err == &std::cerr && ::isatty(STDERR_FILENO);
+    o.progress = [&err, terminal, lastDecile = -1](const eval::EvaluateProgress& p) mutable {
         char line[120];
-        std::snprintf(line, sizeof line, "\r%d/%d cases  ETA %.0f s   ", p.done, p.total,
+        if (terminal) {
+            std::snprintf(line, sizeof line, "\r%d/%d cases  ETA %.0f s   ", p.done, p.total,
+                          p.secondsLeft);
+            err << line << std::flush;
+            return;
+        }
+        const int decile = p.total > 0 ? p.done * 10 / p.total : 10;
+        if (decile == lastDecile)
+            return;
+        lastDecile = decile;
+        std::snprintf(line, sizeof line, "%d/%d cases  ETA %.0f s\n", p.done, p.total,
                       p.secondsLeft);
         err << line << std::flush;
     };
     try {
         const eval::EvaluateResult r = eval::evaluate(o);
         std::signal(SIGINT, previous);
-        err << '\n';
+        if (terminal)
+            err << '\n';
         for (const auto& p : r.datasetProblems)
             err << "spinelens-cli: " << p.path << ": " << p.reason << '\n';
         for (const auto& f : r.failures)

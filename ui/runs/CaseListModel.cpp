@@ -157,7 +157,7 @@ QVariant CaseListModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         return tr("%1 → %2  %3%")
             .arg(className(c.trueLabel), className(c.predicted))
-            .arg(c.confidence() * 100.0, 0, 'f', 0);
+            .arg(c.confidence() * 100.0, 0, 'f', 1);
     case Qt::ToolTipRole: {
         QString tip =
             tr("%1\ntrue: %2, predicted: %3 (%4%), loss %5")

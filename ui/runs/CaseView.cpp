@@ -25,6 +25,7 @@ struct CaseView::Loaded {
     std::shared_ptr<const Volume> volume;
     SeriesInfo series;
     QImage predictedPreview, truePreview;
+    bool predictedEmpty = false, trueEmpty = false;   ///< stored map is zero everywhere
     std::vector<float> predictedOverlay, trueOverlay; ///< image-sized, [0, 1]
     QString problem;
 };
@@ -176,6 +177,8 @@ void CaseView::showCase(int caseIndex) {
             return QImage(p.rgb.data(), p.width, p.height, p.width * 3, QImage::Format_RGB888)
                 .copy();
         };
+        out->predictedEmpty = predictedMap && !(predictedMap->maximum > 0);
+        out->trueEmpty = trueMap && !(trueMap->maximum > 0);
         out->predictedPreview = preview(predictedMap);
         out->truePreview = preview(trueMap);
         if (out->volume) {
@@ -211,6 +214,13 @@ void CaseView::onLoaded(std::uint64_t generation, const std::shared_ptr<Loaded>&
     };
     show(predictedMap_, predictedImage_);
     show(trueMap_, trueImage_);
+    // Grad-CAM keeps only evidence that raises a class's score; an all-zero map is a finding
+    // (nothing in the image argues for this class), not a missing overlay.
+    const QString empty = tr("<br><i>empty: no region raises this score</i>");
+    if (loaded->predictedEmpty)
+        predictedCaption_->setText(predictedCaption_->text() + empty);
+    if (loaded->trueEmpty)
+        trueCaption_->setText(trueCaption_->text() + empty);
     message_->setVisible(!loaded->problem.isEmpty());
     message_->setText(loaded->problem);
     if (loaded->volume) {
