@@ -29,7 +29,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QDropEvent>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QTabWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QSignalSpy>
@@ -206,6 +209,19 @@ private Q_SLOTS:
         QCOMPARE(browser_->plots()->rocChart()->series().size(), 5);
         QCOMPARE(browser_->plots()->prChart()->series().size(), 4);
         QCOMPARE(browser_->plots()->calibrationChart()->series().size(), 2);
+        // For looking at: SPINELENS_SCREENSHOTS=DIR saves the metrics and the plots pages.
+        const QString shots = qEnvironmentVariable("SPINELENS_SCREENSHOTS");
+        if (!shots.isEmpty()) {
+            auto* tabs = browser_->metricsPanel()->parentWidget()->parentWidget();
+            auto* tabWidget = qobject_cast<QTabWidget*>(tabs);
+            QVERIFY(tabWidget);
+            for (int page = 0; page < tabWidget->count(); ++page) {
+                tabWidget->setCurrentIndex(page);
+                QTest::qWait(100);
+                browser_->grabWindowImage().save(shots + QString("/browser-tab%1.png").arg(page));
+            }
+            tabWidget->setCurrentIndex(0);
+        }
     }
 
     void thumbnailsArriveFromTheWorker() {
@@ -446,7 +462,15 @@ private Q_SLOTS:
     void theViewerOpensARunFileInTheBrowser() {
         MainWindow window;
         window.show();
-        window.openPaths({runPath_}); // what a drop or `spinelens RUN.sqlite` does
+        // A run file dropped on the viewer opens the browser.
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(runPath_)});
+        QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QVERIFY(QApplication::sendEvent(&window, &drop));
         auto* browser = window.findChild<RunBrowser*>();
         QVERIFY(browser);
         QSignalSpy opened(browser, &RunBrowser::runOpened);

@@ -155,7 +155,7 @@ QVariant CaseListModel::data(const QModelIndex& index, int role) const {
     }
     case SummaryRole:
     case Qt::DisplayRole:
-        return tr("%1 → %2  %3%")
+        return tr("true %1\n→ %2  %3%")
             .arg(className(c.trueLabel), className(c.predicted))
             .arg(c.confidence() * 100.0, 0, 'f', 1);
     case Qt::ToolTipRole: {

@@ -9,7 +9,7 @@ namespace spinelens::ui {
 namespace {
 
 constexpr int kThumb = 128;
-constexpr int kTextHeight = 34;
+constexpr int kTextHeight = 34; // two lines: the true class, then predicted and confidence
 
 class CaseTileDelegate : public QStyledItemDelegate {
 public:
@@ -51,9 +51,14 @@ public:
         }
         p->setPen(selected ? option.palette.highlightedText().color()
                            : option.palette.text().color());
-        const QRect text(tile.left() + 2, imageBox.bottom() + 3, tile.width() - 4, kTextHeight);
-        p->drawText(text, Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
-                    index.data(CaseListModel::SummaryRole).toString());
+        const QStringList lines = index.data(CaseListModel::SummaryRole).toString().split('\n');
+        const QFontMetrics fm(option.font);
+        for (int i = 0; i < lines.size() && i < 2; ++i) {
+            const QRect line(tile.left() + 2, imageBox.bottom() + 3 + i * fm.height(),
+                             tile.width() - 4, fm.height());
+            p->drawText(line, Qt::AlignHCenter | Qt::AlignTop,
+                        fm.elidedText(lines[i], Qt::ElideMiddle, line.width()));
+        }
         p->restore();
     }
 };

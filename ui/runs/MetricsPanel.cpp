@@ -102,12 +102,11 @@ void MetricsPanel::showRun(const RunSnapshot& run) {
         rows.push_back(
             {tr("Disease vs %1: specificity").arg(normal), formatFigure(m.diseaseSpecificity), {}});
     }
-    rows.push_back({tr("Expected calibration error (%1 bins)").arg(m.calibrationCount.size()),
+    rows.push_back({tr("Calibration error (ECE, %1 bins)").arg(m.calibrationCount.size()),
                     formatFigure(m.expectedCalibrationError),
                     {}});
-    rows.push_back({tr("Bootstrap"),
-                    tr("%1 resamples, seed %2").arg(m.bootstrapResamples).arg(m.bootstrapSeed),
-                    {}});
+    rows.push_back(
+        {tr("Bootstrap"), tr("%1 × (seed %2)").arg(m.bootstrapResamples).arg(m.bootstrapSeed), {}});
     summary_->setRowCount(int(rows.size()));
     for (int r = 0; r < int(rows.size()); ++r)
         setRow(summary_, r,

@@ -109,7 +109,7 @@ RunBrowser::RunBrowser(QWidget* parent)
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
     splitter->setStretchFactor(2, 3);
-    splitter->setSizes({430, 520, 550});
+    splitter->setSizes({490, 480, 530});
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 

@@ -4,8 +4,10 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <cmath>
@@ -16,6 +18,7 @@ namespace {
 QChartView* makeView(QWidget* parent) {
     auto* chart = new QChart();
     chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setVisible(false);
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto* view = new QChartView(chart, parent);
     view->setRenderHint(QPainter::Antialiasing);
@@ -31,7 +34,9 @@ void resetChart(QChart* chart, const QString& title, const QString& x, const QSt
     auto* ax = new QValueAxis(chart);
     auto* ay = new QValueAxis(chart);
     ax->setRange(0, 1);
-    ay->setRange(0, 1.02);
+    ay->setRange(0, 1);
+    ax->setTickCount(6);
+    ay->setTickCount(6);
     ax->setTitleText(x);
     ay->setTitleText(y);
     ax->setLabelFormat("%.1f");
@@ -69,13 +74,36 @@ QLineSeries* curveSeries(const eval::Curve& c, const QString& name) {
     return s;
 }
 
+/// A chart with its series listed underneath, one per line, in the series' colours.
+QWidget* withLegend(QChartView* view, QLabel* legend, QWidget* parent) {
+    auto* page = new QWidget(parent);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(view, 1);
+    legend->setTextFormat(Qt::RichText);
+    legend->setWordWrap(true);
+    layout->addWidget(legend);
+    return page;
+}
+
+QString legendText(const QChart* chart) {
+    QStringList lines;
+    for (const QAbstractSeries* s : chart->series())
+        if (const auto* xy = qobject_cast<const QXYSeries*>(s))
+            lines << QString("<span style='color:%1'>&#9632;</span> %2")
+                         .arg(xy->color().name(), xy->name().toHtmlEscaped());
+    return lines.join("<br>");
+}
+
 } // namespace
 
 RunPlots::RunPlots(QWidget* parent)
-    : QTabWidget(parent), roc_(makeView(this)), pr_(makeView(this)), calibration_(makeView(this)) {
-    addTab(roc_, tr("ROC"));
-    addTab(pr_, tr("Precision–recall"));
+    : QTabWidget(parent), roc_(makeView(this)), pr_(makeView(this)), calibration_(makeView(this)),
+      rocLegend_(new QLabel(this)), prLegend_(new QLabel(this)) {
+    addTab(withLegend(roc_, rocLegend_, this), tr("ROC"));
+    addTab(withLegend(pr_, prLegend_, this), tr("Precision–recall"));
     addTab(calibration_, tr("Calibration"));
+    calibration_->chart()->legend()->setVisible(true);
 }
 
 QChart* RunPlots::rocChart() const {
@@ -103,6 +131,8 @@ void RunPlots::showMetrics(const eval::Metrics& m) {
                 curveSeries(c.pr, tr("%1 (AP %2)").arg(name, formatFigure(c.averagePrecision))));
     }
     addSeries(rocChart(), diagonal(tr("chance")));
+    rocLegend_->setText(legendText(rocChart()));
+    prLegend_->setText(legendText(prChart()));
 
     resetChart(calibrationChart(),
                tr("Reliability (ECE %1)").arg(formatFigure(m.expectedCalibrationError)),

@@ -6,6 +6,7 @@
 
 class QChart;
 class QChartView;
+class QLabel;
 
 namespace spinelens::ui {
 
@@ -22,6 +23,10 @@ private:
     QChartView* roc_;
     QChartView* pr_;
     QChartView* calibration_;
+    // Qt Charts' own legend lays out in one row and truncates class names in a narrow pane;
+    // these list every series on its own line instead.
+    QLabel* rocLegend_;
+    QLabel* prLegend_;
 };
 
 } // namespace spinelens::ui
