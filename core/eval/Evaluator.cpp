@@ -210,6 +210,18 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     if (next.valid())
         next.wait();
     run->flush();
+    {
+        // Keep what was left out with the run (merged with an earlier, resumed invocation's).
+        std::vector<SkippedInput> skipped = run->skipped();
+        std::set<std::string> known;
+        for (const auto& s : skipped)
+            known.insert(s.path);
+        for (const auto* list : {&result.datasetProblems, &result.failures})
+            for (const FileFailure& f : *list)
+                if (known.insert(f.path).second)
+                    skipped.push_back({f.path, f.reason});
+        run->setSkipped(skipped);
+    }
     if (!result.cancelled) {
         run.reset(); // metrics read what was committed
         refreshMetrics(o.output);

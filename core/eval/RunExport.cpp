@@ -337,6 +337,13 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
     if (!unreadable.empty())
         h << "<p class='missing'>" << unreadable.size()
           << " image(s) could not be read (moved or deleted since the run).</p>";
+    const std::vector<SkippedInput> skipped = run.skipped();
+    if (!skipped.empty()) {
+        h << "<h2>Left out of the run (" << skipped.size() << ")</h2><ul>";
+        for (const SkippedInput& s : skipped)
+            h << "<li>" << html(s.path) << ": " << html(s.reason) << "</li>";
+        h << "</ul>";
+    }
     h << "</body></html>\n";
     std::ofstream out(path);
     out << h.str();

@@ -184,6 +184,29 @@ void RunFile::setMeta(const std::string& key, const std::string& value) {
         .step();
 }
 
+void RunFile::setSkipped(const std::vector<SkippedInput>& skipped) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const SkippedInput& s : skipped)
+        list.push_back({{"path", s.path}, {"reason", s.reason}});
+    flush();
+    setMeta("skipped", list.dump());
+}
+
+std::vector<SkippedInput> RunFile::skipped() const {
+    std::vector<SkippedInput> out;
+    const std::string text = meta("skipped");
+    if (text.empty())
+        return out;
+    try {
+        for (const auto& s : nlohmann::json::parse(text))
+            out.push_back({s.at("path").get<std::string>(), s.at("reason").get<std::string>()});
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("the list of skipped inputs cannot be read (") + e.what() + ")",
+                    path_);
+    }
+    return out;
+}
+
 std::string RunFile::meta(const std::string& key) const {
     Statement s(db_, "SELECT value FROM meta WHERE key = ?", path_);
     s.bind(1, key);

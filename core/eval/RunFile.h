@@ -51,6 +51,12 @@ struct StoredHeatmap {
 };
 StoredHeatmap compactHeatmap(const std::vector<float>& values, int width, int height);
 
+/// An input evaluate left out (a label the model lacks, an unreadable image), kept with the run
+/// so whoever opens it later learns what the figures do not cover.
+struct SkippedInput {
+    std::string path, reason;
+};
+
 struct Review {
     std::set<std::string> tags;
     std::string note;
@@ -83,6 +89,10 @@ public:
     int caseCount() const;
     std::optional<StoredHeatmap> heatmap(std::int64_t caseId, int classIndex) const;
     void storeHeatmap(std::int64_t caseId, int classIndex, const StoredHeatmap& map);
+
+    /// Replaces the list of inputs left out (committed at once).
+    void setSkipped(const std::vector<SkippedInput>& skipped);
+    std::vector<SkippedInput> skipped() const;
 
     void setMetricsJson(const std::string& json);
     std::string metricsJson() const; ///< empty when not computed

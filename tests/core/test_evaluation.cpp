@@ -211,6 +211,14 @@ private Q_SLOTS:
         QCOMPARE(int(r.failures.size()), 1);
         QVERIFY(QString::fromStdString(r.failures[0].path).endsWith("broken.png"));
         QVERIFY(r.evaluated > 0);
+        // The run file keeps both, so the browser can say what the figures leave out.
+        const auto skipped = eval::RunFile::open(o.output, false)->skipped();
+        QCOMPARE(int(skipped.size()), int(r.datasetProblems.size() + r.failures.size()));
+        bool brokenKept = false;
+        for (const auto& s : skipped)
+            brokenKept |=
+                QString::fromStdString(s.path).endsWith("broken.png") && !s.reason.empty();
+        QVERIFY(brokenKept);
     }
 
     void reviewSurvivesAKillRightAfterTheEdit() {

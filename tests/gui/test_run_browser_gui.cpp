@@ -28,14 +28,14 @@
 #include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
-#include <QLabel>
 #include <QDropEvent>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
-#include <QTabWidget>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -113,6 +113,8 @@ std::vector<FixtureCase> makeRun(const QString& dir, const QString& runPath) {
         run->addCase(r, &predictedMap, r.correct ? nullptr : &trueMap);
     }
     run->flush();
+    run->setSkipped(
+        {{(dir + "/fracture/a.png").toStdString(), "label not among the model's classes"}});
     run->setComplete(true);
     run.reset();
     eval::refreshMetrics(runPath.toStdString());
@@ -199,6 +201,10 @@ private Q_SLOTS:
         QCOMPARE(summary->item(0, 0)->text(), QString("Accuracy"));
         QCOMPARE(summary->item(0, 1)->text(), accuracy);
         QVERIFY(browser_->metricsPanel()->runDescription().contains("Synthetic"));
+        // What evaluate left out is said with the run.
+        const QString warnings = browser_->session()->run().warnings.join(" ");
+        QVERIFY2(warnings.contains("fracture/a.png") && warnings.contains("left out"),
+                 qPrintable(warnings));
         QTableWidget* perClass = browser_->metricsPanel()->classTable();
         QCOMPARE(perClass->rowCount(), 4);
         QCOMPARE(perClass->item(2, 1)->text(), QString("3")); // surgical implant support
@@ -392,6 +398,7 @@ private Q_SLOTS:
         const std::string report((std::istreambuf_iterator<char>(hin)), {});
         QVERIFY(report.find("<svg") != std::string::npos);
         QVERIFY(report.find("data:image/png;base64,") != std::string::npos);
+        QVERIFY(report.find("Left out of the run (1)") != std::string::npos);
         // A folder that does not exist: a message naming it, nothing else changes.
         QVERIFY(!browser_->exportCsv(dir_.filePath("no/such/dir/cases.csv")));
         QVERIFY(browser_->lastProblem().contains("no/such/dir"));

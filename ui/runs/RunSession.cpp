@@ -95,6 +95,16 @@ std::shared_ptr<Opened> readRun(const QString& path) {
                                                                   s->imageMissing.end(), 1) -
                                                         s->imageMissing.begin())]
                                        .path));
+        const std::vector<eval::SkippedInput> skipped = file->skipped();
+        if (!skipped.empty()) {
+            QStringList first;
+            for (std::size_t i = 0; i < skipped.size() && i < 3; ++i)
+                first << QString::fromStdString(skipped[i].path + ": " + skipped[i].reason);
+            s->warnings << QObject::tr("%n input(s) were left out when the run was made, so the "
+                                       "figures do not cover them: %1%2",
+                                       "", int(skipped.size()))
+                               .arg(first.join("; "), skipped.size() > 3 ? "; …" : "");
+        }
         result->snapshot = std::move(s);
         // Probe writability now so the review panel can say so before the first click.
         try {
