@@ -160,9 +160,7 @@ void MainWindow::buildMenus() {
             showProblem(tr("Export failed"), tr("%1: cannot write the PNG file").arg(path));
     });
     file->addAction(tr("Open Evaluation &Run…"), QKeySequence(tr("Ctrl+Shift+R")), this, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open an evaluation run"), {},
-                                         tr("SpineLens runs (*.sqlite *.db);;All files (*)"));
+        const QString path = chooseRunFile(this);
         if (!path.isEmpty())
             openRun(path);
     });

@@ -2,6 +2,7 @@
 
 #include "view/ImageView.h"
 
+#include <QFileDialog>
 #include <QMessageBox>
 #include <QPainter>
 
@@ -12,6 +13,12 @@ void showNonModalWarning(QWidget* parent, const QString& title, const QString& m
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setWindowModality(Qt::NonModal);
     box->show();
+}
+
+QString chooseRunFile(QWidget* parent) {
+    return QFileDialog::getOpenFileName(
+        parent, QObject::tr("Open an evaluation run"), {},
+        QObject::tr("SpineLens runs (*.sqlite *.db);;All files (*)"));
 }
 
 QImage grabWindowWithView(QWidget* window, ImageView* view) {

@@ -204,39 +204,19 @@ std::vector<float> TorchModel::forwardViaFeatures(const float* input, int c, int
 
 TorchModel::FeatureGradients TorchModel::featureGradients(const float* input, int c, int h, int w,
                                                           int output, float sign) const {
-    if (!impl_->contract)
-        throw Error("this model does not export features() and classify(); Grad-CAM needs them "
-                    "(occlusion works with any model)");
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    try {
-        torch::AutoGradMode enable(true);
-        torch::Tensor x = toTensor(input, 1, c, h, w);
-        torch::Tensor features;
-        {
-            torch::NoGradGuard noGrad; // gradients start at the explained layer
-            features = asTensor(impl_->module.get_method("features")({x}), "features()");
-        }
-        if (features.dim() != 4)
-            throw Error("features() must return [N, K, h, w] activations");
-        features = features.detach().requires_grad_(true);
-        torch::Tensor logits =
-            asTensor(impl_->module.get_method("classify")({features}), "classify()");
-        if (output < 0 || output >= logits.size(1))
-            throw Error("class index out of range for this model");
-        torch::Tensor score = logits.index({0, output}) * sign;
-        torch::Tensor grad = torch::autograd::grad({score}, {features})[0];
-        FeatureGradients g;
-        g.channels = int(features.size(1));
-        g.height = int(features.size(2));
-        g.width = int(features.size(3));
-        g.activations = toVector(features);
-        g.gradients = toVector(grad);
-        g.logits = toVector(logits);
-        return g;
-    } catch (const c10::Error& e) {
-        throw Error(std::string("gradient computation failed (") + e.what_without_backtrace() +
-                    ")");
-    }
+    // The single-score case of featureGradientsFor: one graph-building path to maintain.
+    ChosenGradients chosen =
+        featureGradientsFor(input, c, h, w, [output, sign](const std::vector<float>&) {
+            return std::vector<std::pair<int, float>>{{output, sign}};
+        });
+    FeatureGradients g;
+    g.channels = chosen.channels;
+    g.height = chosen.height;
+    g.width = chosen.width;
+    g.activations = std::move(chosen.activations);
+    g.gradients = std::move(chosen.gradients.front());
+    g.logits = std::move(chosen.logits);
+    return g;
 }
 
 TorchModel::ChosenGradients TorchModel::featureGradientsFor(

@@ -155,9 +155,7 @@ RunBrowser::~RunBrowser() = default;
 void RunBrowser::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Run…"), QKeySequence::Open, this, [this] {
-        const QString path =
-            QFileDialog::getOpenFileName(this, tr("Open an evaluation run"), {},
-                                         tr("SpineLens runs (*.sqlite *.db);;All files (*)"));
+        const QString path = chooseRunFile(this);
         if (!path.isEmpty())
             openRun(path);
     });
