@@ -27,11 +27,17 @@ commands:
         [--freeze NAME]... [--unfreeze-after N] [--resume model.pt] [--max-samples N]
         [--name NAME] [--int8-weights]
                                     train a model package (studies' protocol by default)
-  classify --model DIR PATH...      per-class probabilities, one JSON line per image (and
-                                    one per series with max and mean over slices)
+  calibrate --model DIR --data DATASET
+                                    fit the temperature and the domain model of a package on
+                                    the split it records (train does this itself)
+  classify --model DIR PATH...      calibrated per-class probabilities and the domain check,
+                                    one JSON line per image (and one per series with max and
+                                    mean over its in-domain slices)
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
-          [--series N] [--slice K] [--opacity A] PATH --out OUT.png [--raw OUT.nrrd]
-                                    heatmap blended over the image, and the float map
+          [--series N] [--slice K] [--opacity A] [--allow-out-of-domain]
+          PATH --out OUT.png [--raw OUT.nrrd]
+                                    heatmap blended over the image, and the float map (none
+                                    for an image outside the model's training data)
   evaluate --model DIR --data DATASET [--split test|all] [--seed S] [--no-heatmaps]
            --out RUN.sqlite        evaluation run: every case, Grad-CAM maps, metrics;
                                     Ctrl+C stops, the same command resumes
@@ -204,6 +210,8 @@ int main(int argc, char** argv) {
             o.commandLine += " " + a;
         return runTrain(o, std::cout, std::cerr);
     }
+    if (command == "calibrate")
+        return runCalibrate(args, std::cout, std::cerr);
     if (command == "evaluate")
         return runEvaluate(args, std::cout, std::cerr);
     if (command == "metrics")
@@ -239,6 +247,8 @@ int main(int argc, char** argv) {
                 o.outPng = args[++i];
             else if (a == "--raw" && hasValue)
                 o.rawOut = args[++i];
+            else if (a == "--allow-out-of-domain")
+                o.allowOutOfDomain = true;
             else if ((a == "--slice" || a == "--series") && hasValue) {
                 if (!parseInt(args[++i], a == "--slice" ? o.slice : o.seriesIndex))
                     return usage("not a number: " + args[i]);

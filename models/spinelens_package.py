@@ -44,3 +44,32 @@ def load_module(path):
 def load_card(folder):
     with open(os.path.join(folder, "model.json")) as f:
         return json.load(f)
+
+
+def load_domain(folder):
+    """The package's domain check (domain.json with its two .npy arrays; format in
+    models/README.md), or None for a package without one."""
+    path = os.path.join(folder, "domain.json")
+    if not os.path.exists(path):
+        return None
+    import numpy as np
+    with open(path) as f:
+        domain = json.load(f)
+    domain["means_array"] = np.load(os.path.join(folder, domain["means"]))
+    domain["precision_array"] = np.load(os.path.join(folder, domain["precision"]))
+    return domain
+
+
+def domain_score(domain, pooled_features):
+    """Smallest squared Mahalanobis distance of one image's pooled features() activations
+    (features(x).mean((2, 3))[0]) to a class mean; in domain when <= domain["threshold"]."""
+    import numpy as np
+    f = np.asarray(pooled_features, dtype=np.float64)
+    d = domain["means_array"] - f[None, :]
+    return float(np.min(np.einsum("ki,ij,kj->k", d, domain["precision_array"], d)))
+
+
+def temperature(card):
+    """The temperature the package's probabilities are made with (1 when not calibrated)."""
+    cal = card.get("calibration") or {}
+    return float(cal.get("temperature", 1.0)) if cal.get("fitted", True) else 1.0

@@ -82,6 +82,8 @@ private:
     void refreshConfidence();
     void onSliceResult(const SliceResult& result);
     void onSeriesPrediction(const std::vector<float>& flagged);
+    /// Shows the last heatmap as the panel asks (scale, out-of-domain rule), or none.
+    void applyHeatmap();
 
     ImageView* view_;
     QScrollBar* sliceBar_;
@@ -100,8 +102,10 @@ private:
     SliceStrip* strip_ = nullptr;
     std::shared_ptr<const Volume> volume_;
     bool seriesComplete_ = false;
-    std::vector<float> lastProbabilities_;
-    int lastPredicted_ = -1;
+    /// The newest answer for the slice in view (prediction, domain check, heatmap).
+    std::shared_ptr<const SliceResult> lastResult_;
+    /// The user pressed "Show raw output anyway" for this out-of-domain image.
+    bool revealOutOfDomain_ = false;
     QString aiMessage_;
     bool aiBusy_ = false;
 };

@@ -21,7 +21,8 @@ namespace spinelens::ui {
 namespace {
 
 // How strongly a slice is flagged: the probability of not being normal/healthy when the model
-// has such a class, else the top probability.
+// has such a class, else the top probability; -1 (drawn as "not assessed") for a slice outside
+// the model's training data, which is never flagged.
 std::vector<float> flaggedScores(const ai::ModelCard& card, const ai::SeriesPrediction& s) {
     int normal = -1;
     for (std::size_t c = 0; c < card.classes.size(); ++c) {
@@ -31,7 +32,8 @@ std::vector<float> flaggedScores(const ai::ModelCard& card, const ai::SeriesPred
     }
     std::vector<float> out;
     for (const ai::Prediction& p : s.slices)
-        out.push_back(normal >= 0
+        out.push_back(!p.domain.inDomain ? -1.0f
+                      : normal >= 0
                           ? 1.0f - p.probabilities[std::size_t(normal)]
                           : *std::max_element(p.probabilities.begin(), p.probabilities.end()));
     return out;
@@ -48,6 +50,26 @@ QString trainingDataLine(const ai::ModelCard& card) {
     if (!card.clinicallyValidated)
         line += QObject::tr(". Not clinically validated.");
     return line;
+}
+
+QString calibrationLine(const ai::ModelCard& card) {
+    if (card.calibration.is_null())
+        return QObject::tr("Confidence: not calibrated (no temperature in the package).");
+    if (!card.calibrated)
+        return QObject::tr("Confidence: not calibrated (%1).")
+            .arg(QString::fromStdString(card.calibration.value("note", std::string("no fit"))));
+    return QObject::tr("Confidence: calibrated by temperature scaling (T = %1) on the validation "
+                       "split.")
+        .arg(card.temperature, 0, 'f', 2);
+}
+
+QString domainLine(const ai::ModelPackage& package) {
+    if (const ai::DomainModel* d = package.domain())
+        return QObject::tr("Domain check: on. Images unlike the training data (feature distance "
+                           "above %1) get no finding.")
+            .arg(d->threshold(), 0, 'f', 1);
+    return QObject::tr("Domain check: none. This model cannot tell when an image is unlike its "
+                       "training data; treat every output with caution.");
 }
 
 } // namespace
@@ -76,8 +98,8 @@ void MainWindow::setupAi(QMenu* modelMenu) {
     });
 
     connect(ai_, &AiController::modelChanged, this, [this] {
-        lastProbabilities_.clear();
-        lastPredicted_ = -1;
+        lastResult_.reset();
+        revealOutOfDomain_ = false;
         aiMessage_.clear();
         view_->clearHeatmap();
         strip_->setValues({});
@@ -102,11 +124,18 @@ void MainWindow::setupAi(QMenu* modelMenu) {
     connect(confidence_, &ConfidencePanel::heatmapDisplayChanged, this, [this] {
         view_->setHeatmapOpacity(confidence_->opacity());
         view_->setHeatmapVisible(confidence_->heatmapEnabled());
+        applyHeatmap();
+    });
+    connect(confidence_, &ConfidencePanel::revealOutOfDomainChanged, this, [this](bool reveal) {
+        revealOutOfDomain_ = reveal;
+        applyHeatmap();
+        refreshConfidence();
     });
     connect(confidence_, &ConfidencePanel::explanationChanged, this, &MainWindow::requestAi);
     connect(view_, &ImageView::heatmapToggled, confidence_, &ConfidencePanel::setHeatmapEnabled);
     connect(view_, &ImageView::sliceChanged, this, [this](int slice, int) {
         strip_->setCurrentSlice(slice);
+        revealOutOfDomain_ = false; // revealing is for one image, on purpose each time
         requestAi();
     });
     connect(strip_, &SliceStrip::sliceClicked, view_, &ImageView::setSliceIndex);
@@ -178,14 +207,33 @@ void MainWindow::requestAi() {
 
 void MainWindow::onSliceResult(const SliceResult& result) {
     aiBusy_ = false;
-    lastProbabilities_ = result.prediction.probabilities;
-    lastPredicted_ = result.prediction.predicted;
+    if (!lastResult_ || lastResult_->slice != result.slice)
+        revealOutOfDomain_ = false;
+    lastResult_ = std::make_shared<const SliceResult>(result);
     aiMessage_ = result.explainError;
-    if (result.heatmap)
-        view_->setHeatmap(result.slice, result.heatmap->values);
-    else
-        view_->clearHeatmap();
+    applyHeatmap();
     refreshConfidence();
+}
+
+void MainWindow::applyHeatmap() {
+    const SliceResult* r = lastResult_.get();
+    const bool outside = r && !r->prediction.domain.inDomain;
+    if (!r || !r->heatmap || (outside && !revealOutOfDomain_)) {
+        // No finding for an image the model cannot assess: no heatmap either.
+        view_->setHeatmapNote({});
+        view_->clearHeatmap();
+        return;
+    }
+    std::vector<float> values = r->heatmap->values;
+    const std::size_t cls = std::size_t(r->heatmap->classIndex);
+    if (confidence_->scaleByProbability() && cls < r->prediction.probabilities.size()) {
+        const float p = r->prediction.probabilities[cls];
+        for (float& v : values)
+            v *= p;
+    }
+    view_->setHeatmapNote(outside ? tr("AI heatmap: OUT OF DOMAIN, raw output, not a finding")
+                                  : QString());
+    view_->setHeatmap(r->slice, values);
 }
 
 void MainWindow::onSeriesPrediction(const std::vector<float>& flagged) {
@@ -205,8 +253,17 @@ void MainWindow::refreshConfidence() {
         s.trainingData = trainingDataLine(card);
         for (const auto& c : card.classes)
             s.classes << QString::fromStdString(c);
-        s.probabilities = lastProbabilities_;
-        s.predicted = lastPredicted_;
+        s.calibration = calibrationLine(card);
+        s.domainCheck = domainLine(*model);
+        if (lastResult_) {
+            const ai::Prediction& p = lastResult_->prediction;
+            s.probabilities = p.probabilities;
+            s.predicted = p.predicted;
+            s.outOfDomain = !p.domain.inDomain;
+            s.domainScore = p.domain.score;
+            s.domainThreshold = p.domain.threshold;
+            s.revealOutOfDomain = revealOutOfDomain_;
+        }
     }
     s.busy = aiBusy_;
     s.message = aiMessage_;

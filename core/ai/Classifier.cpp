@@ -10,19 +10,20 @@ namespace spinelens::ai {
 Prediction toPrediction(const ModelCard& card, const float* logits, int outputs) {
     Prediction p;
     p.logits.assign(logits, logits + outputs);
+    const double t = card.temperature;
     if (card.activation == "softmax") {
         const float top = *std::max_element(logits, logits + outputs);
         double sum = 0;
         for (int i = 0; i < outputs; ++i)
-            sum += std::exp(double(logits[i] - top));
+            sum += std::exp(double(logits[i] - top) / t);
         for (int i = 0; i < outputs; ++i)
-            p.probabilities.push_back(float(std::exp(double(logits[i] - top)) / sum));
+            p.probabilities.push_back(float(std::exp(double(logits[i] - top) / t) / sum));
     } else if (outputs == 1 && card.classes.size() == 2) {
-        const float positive = float(1.0 / (1.0 + std::exp(-double(logits[0]))));
-        p.probabilities = {1.0f - positive, positive};
+        const double positive = 1.0 / (1.0 + std::exp(-double(logits[0]) / t));
+        p.probabilities = {float(1.0 - positive), float(positive)};
     } else {
         for (int i = 0; i < outputs; ++i)
-            p.probabilities.push_back(float(1.0 / (1.0 + std::exp(-double(logits[i])))));
+            p.probabilities.push_back(float(1.0 / (1.0 + std::exp(-double(logits[i]) / t))));
     }
     p.predicted = int(std::max_element(p.probabilities.begin(), p.probabilities.end()) -
                       p.probabilities.begin());
@@ -45,10 +46,23 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
         const std::vector<float> one = pre(im.pixels, im.width, im.height);
         input.insert(input.end(), one.begin(), one.end());
     }
-    int outputs = 0;
-    const std::vector<float> logits = package_->model().forward(
-        input.data(), int(images.size()), card.channels, card.height, card.width, &outputs);
+    const int n = int(images.size());
     std::vector<Prediction> out;
+    if (const DomainModel* domain = package_->domain()) {
+        // One features() pass gives the domain score and the logits.
+        const TorchModel::PooledOutputs pooled = package_->model().pooledFeaturesAndLogits(
+            input.data(), n, card.channels, card.height, card.width);
+        for (std::size_t i = 0; i < images.size(); ++i) {
+            out.push_back(toPrediction(card, pooled.logits.data() + i * std::size_t(pooled.outputs),
+                                       pooled.outputs));
+            out.back().domain =
+                domain->check(pooled.features.data() + i * std::size_t(pooled.dims));
+        }
+        return out;
+    }
+    int outputs = 0;
+    const std::vector<float> logits = package_->model().forward(input.data(), n, card.channels,
+                                                                card.height, card.width, &outputs);
     for (std::size_t i = 0; i < images.size(); ++i)
         out.push_back(toPrediction(card, logits.data() + i * std::size_t(outputs), outputs));
     return out;
@@ -57,8 +71,6 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
 SeriesPrediction Classifier::predictSeries(const Volume& volume, int batchSize) const {
     SeriesPrediction s;
     const std::size_t classes = package_->card().classes.size();
-    s.maxProbability.assign(classes, 0.0f);
-    s.meanProbability.assign(classes, 0.0f);
     for (int k = 0; k < volume.depth; k += batchSize) {
         std::vector<GreyImage> batch;
         for (int j = k; j < std::min(volume.depth, k + batchSize); ++j)
@@ -66,12 +78,21 @@ SeriesPrediction Classifier::predictSeries(const Volume& volume, int batchSize) 
         for (Prediction& p : predictBatch(batch))
             s.slices.push_back(std::move(p));
     }
+    // Only slices the model can assess count towards the series' answer.
+    int inDomain = 0;
     for (const Prediction& p : s.slices)
-        for (std::size_t c = 0; c < classes; ++c) {
-            s.maxProbability[c] = std::max(s.maxProbability[c], p.probabilities[c]);
-            s.meanProbability[c] +=
-                p.probabilities[c] / float(std::max<std::size_t>(1, s.slices.size()));
-        }
+        inDomain += p.domain.inDomain ? 1 : 0;
+    s.outOfDomainSlices = int(s.slices.size()) - inDomain;
+    if (inDomain == 0)
+        return s;
+    s.maxProbability.assign(classes, 0.0f);
+    s.meanProbability.assign(classes, 0.0f);
+    for (const Prediction& p : s.slices)
+        if (p.domain.inDomain)
+            for (std::size_t c = 0; c < classes; ++c) {
+                s.maxProbability[c] = std::max(s.maxProbability[c], p.probabilities[c]);
+                s.meanProbability[c] += p.probabilities[c] / float(inDomain);
+            }
     s.predictedByMax = int(std::max_element(s.maxProbability.begin(), s.maxProbability.end()) -
                            s.maxProbability.begin());
     return s;

@@ -11,16 +11,21 @@
 namespace spinelens::ai {
 
 struct Prediction {
-    std::vector<float> logits;
-    std::vector<float> probabilities; ///< one per class, in card order
+    std::vector<float> logits;        ///< as the module returned them (before temperature)
+    std::vector<float> probabilities; ///< one per class, in card order, calibrated
     int predicted = 0;                ///< index of the highest probability
+    /// Whether the image is like the training data. An image out of domain has no finding:
+    /// its probabilities exist only to be shown on request, marked "out of domain".
+    DomainCheck domain;
 };
 
 struct SeriesPrediction {
     std::vector<Prediction> slices;
-    std::vector<float> maxProbability;  ///< per class, over slices
-    std::vector<float> meanProbability; ///< per class, over slices
-    int predictedByMax = 0;
+    int outOfDomainSlices = 0;
+    /// Per class, over the in-domain slices only; empty when no slice is in domain.
+    std::vector<float> maxProbability;
+    std::vector<float> meanProbability;
+    int predictedByMax = -1; ///< -1 when no slice is in domain
 };
 
 struct GreyImage {
@@ -29,7 +34,8 @@ struct GreyImage {
     int height = 0;
 };
 
-/// Probabilities from logits by the card's activation.
+/// Probabilities from logits by the card's activation, after dividing them by the card's
+/// temperature.
 Prediction toPrediction(const ModelCard& card, const float* logits, int outputs);
 
 class Classifier {

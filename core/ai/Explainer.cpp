@@ -216,6 +216,18 @@ ExplainedPrediction explainPrediction(const ModelPackage& package, const GreyIma
         finish(h, image);
     }
     out.hasOther = classes.size() > 1;
+    if (const DomainModel* domain = package.domain()) {
+        // The activations are already here: pool them for the domain check.
+        const std::size_t plane = std::size_t(g.height) * g.width;
+        std::vector<float> pooled(std::size_t(g.channels), 0.0f);
+        for (int c = 0; c < g.channels; ++c) {
+            double sum = 0;
+            for (std::size_t i = 0; i < plane; ++i)
+                sum += g.activations[std::size_t(c) * plane + i];
+            pooled[std::size_t(c)] = float(sum / double(plane));
+        }
+        out.prediction.domain = domain->check(pooled.data());
+    }
     return out;
 }
 

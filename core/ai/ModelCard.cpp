@@ -2,6 +2,7 @@
 
 #include "Error.h"
 
+#include <cmath>
 #include <fstream>
 
 namespace spinelens::ai {
@@ -98,6 +99,15 @@ ModelCard ModelCard::fromJson(const nlohmann::json& j, const std::string& source
     c.weights = optional<std::string>(c.provenance, "weights", "", source);
     c.dataset = optional<std::string>(c.provenance, "dataset", "", source);
     c.synthetic = optional<bool>(c.provenance, "synthetic", false, source);
+    c.calibration = optional<nlohmann::json>(j, "calibration", nlohmann::json(), source);
+    if (!c.calibration.is_null()) {
+        if (!c.calibration.is_object())
+            throw Error("\"calibration\" must be an object", source);
+        c.temperature = optional<double>(c.calibration, "temperature", 1.0, source);
+        if (!std::isfinite(c.temperature) || c.temperature <= 0)
+            throw Error("calibration.temperature must be a positive number", source);
+        c.calibrated = optional<bool>(c.calibration, "fitted", true, source);
+    }
     c.intendedUse = required<std::string>(j, "intendedUse", source);
     c.clinicallyValidated = optional<bool>(j, "clinicallyValidated", false, source);
     return c;

@@ -31,6 +31,12 @@ struct ModelCard {
     bool clinicallyValidated = false; ///< never true for anything this project ships
     std::string intendedUse;
     nlohmann::json provenance; ///< everything under "provenance", as written
+    /// Temperature scaling (ai/trust/Calibration.h): logits are divided by it before the
+    /// activation wherever probabilities are made. 1 = uncalibrated.
+    double temperature = 1.0;
+    /// A temperature was fitted and is applied (calibration.fitted is not false).
+    bool calibrated = false;
+    nlohmann::json calibration; ///< everything under "calibration", as written (may be null)
 
     /// Outputs the module must produce for this card.
     int expectedOutputs() const;

@@ -49,8 +49,27 @@ std::shared_ptr<ModelPackage> ModelPackage::load(const std::string& folder) {
                             "is broken",
                             modelPath);
     }
-    return std::shared_ptr<ModelPackage>(
-        new ModelPackage(folder, std::move(card), std::move(model)));
+    std::optional<DomainModel> domain = DomainModel::load(folder);
+    if (domain) {
+        const std::string domainPath = (fs::path(folder) / "domain.json").string();
+        if (!model->hasFeaturesAndClassify())
+            throw Error("the package has a domain model but its module does not export "
+                        "features() and classify()",
+                        domainPath);
+        const auto pooled =
+            model->pooledFeaturesAndLogits(blank.data(), 1, card.channels, card.height, card.width);
+        if (pooled.dims != domain->dims() || domain->classes() != int(card.classes.size()))
+            throw Error("the domain model is for " + std::to_string(domain->dims()) +
+                            " features and " + std::to_string(domain->classes()) +
+                            " classes; the module has " + std::to_string(pooled.dims) +
+                            " features and the card " + std::to_string(card.classes.size()) +
+                            " classes",
+                        domainPath);
+    }
+    auto package =
+        std::shared_ptr<ModelPackage>(new ModelPackage(folder, std::move(card), std::move(model)));
+    package->domain_ = std::move(domain);
+    return package;
 }
 
 } // namespace spinelens::ai

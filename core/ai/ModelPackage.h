@@ -4,8 +4,10 @@
 #include "ai/ModelCard.h"
 #include "ai/Preprocessor.h"
 #include "ai/TorchModel.h"
+#include "ai/trust/DomainModel.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace spinelens::ai {
@@ -21,6 +23,9 @@ public:
     const ModelCard& card() const { return card_; }
     const Preprocessor& preprocessor() const { return preprocessor_; }
     const TorchModel& model() const { return *model_; }
+    /// The domain check (domain.json), or nullptr for a package without one: its outputs
+    /// then carry no statement about whether the image is like the training data.
+    const DomainModel* domain() const { return domain_ ? &*domain_ : nullptr; }
     /// Grad-CAM and Grad-CAM++ need the features/classify contract; occlusion does not.
     bool supportsGradCam() const { return model_->hasFeaturesAndClassify(); }
 
@@ -30,6 +35,7 @@ private:
     ModelCard card_;
     Preprocessor preprocessor_;
     std::unique_ptr<TorchModel> model_;
+    std::optional<DomainModel> domain_;
 };
 
 } // namespace spinelens::ai

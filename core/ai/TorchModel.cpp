@@ -202,6 +202,33 @@ std::vector<float> TorchModel::forwardViaFeatures(const float* input, int c, int
     }
 }
 
+TorchModel::PooledOutputs TorchModel::pooledFeaturesAndLogits(const float* input, int n, int c,
+                                                              int h, int w) const {
+    if (!impl_->contract)
+        throw Error("this model does not export features() and classify(); the domain check "
+                    "needs them");
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    torch::NoGradGuard noGrad;
+    try {
+        torch::Tensor f = asTensor(
+            impl_->module.get_method("features")({toTensor(input, n, c, h, w)}), "features()");
+        if (f.dim() != 4 || f.size(0) != n)
+            throw Error("features() must return [N, K, h, w] activations");
+        torch::Tensor logits = asTensor(impl_->module.get_method("classify")({f}), "classify()");
+        if (logits.dim() != 2 || logits.size(0) != n)
+            throw Error("classify() must return logits of shape [N, K]");
+        PooledOutputs out;
+        out.dims = int(f.size(1));
+        out.outputs = int(logits.size(1));
+        out.features = toVector(f.mean({2, 3}));
+        out.logits = toVector(logits);
+        return out;
+    } catch (const c10::Error& e) {
+        throw Error(std::string("features()/classify() failed (") + e.what_without_backtrace() +
+                    ")");
+    }
+}
+
 TorchModel::FeatureGradients TorchModel::featureGradients(const float* input, int c, int h, int w,
                                                           int output, float sign) const {
     // The single-score case of featureGradientsFor: one graph-building path to maintain.

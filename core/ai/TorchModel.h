@@ -22,6 +22,15 @@ public:
 
     /// Logits for n inputs of c x h x w floats each; returns n * outputs, and sets outputs.
     std::vector<float> forward(const float* input, int n, int c, int h, int w, int* outputs) const;
+    /// features() averaged over its spatial grid (one value per channel) and classify() of the
+    /// full features, for n inputs in one pass: what the domain check and the logits need.
+    struct PooledOutputs {
+        int dims = 0, outputs = 0;
+        std::vector<float> features; ///< n * dims
+        std::vector<float> logits;   ///< n * outputs
+    };
+    PooledOutputs pooledFeaturesAndLogits(const float* input, int n, int c, int h, int w) const;
+
     /// classify(features(x)) for one input, to check the contract.
     std::vector<float> forwardViaFeatures(const float* input, int c, int h, int w) const;
 

@@ -26,6 +26,31 @@ nlohmann::json probabilitiesJson(const ai::ModelCard& card, const std::vector<fl
     return j;
 }
 
+// {"score", "threshold", "inDomain"}, or null for a package without a domain model.
+nlohmann::json domainJson(const ai::DomainCheck& d) {
+    if (!d.checked)
+        return nullptr;
+    return {{"score", d.score}, {"threshold", d.threshold}, {"inDomain", d.inDomain}};
+}
+
+constexpr const char* kOutOfDomainNote =
+    "outside this model's training data: no finding (rawProbabilities are shown for inspection "
+    "only)";
+
+// One image's answer. An image out of domain has no finding: its probabilities are kept
+// under another name so that nothing reads them as one by mistake.
+void addPrediction(nlohmann::json& line, const ai::ModelCard& card, const ai::Prediction& p) {
+    line["domain"] = domainJson(p.domain);
+    if (p.domain.inDomain) {
+        line["probabilities"] = probabilitiesJson(card, p.probabilities);
+        line["predicted"] = card.classes[std::size_t(p.predicted)];
+    } else {
+        line["predicted"] = nullptr;
+        line["rawProbabilities"] = probabilitiesJson(card, p.probabilities);
+        line["note"] = kOutOfDomainNote;
+    }
+}
+
 void printFailures(const std::vector<FileFailure>& failures, std::ostream& err) {
     for (const auto& f : failures)
         err << "spinelens-cli: " << f.path << ": " << f.reason << '\n';
@@ -68,9 +93,8 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
                 const SliceSource& src = series.slices[std::size_t(k)];
                 const ai::Prediction& p = sp.slices[std::size_t(k)];
                 nlohmann::json line = {{"path", src.path},
-                                       {"probabilities", probabilitiesJson(card, p.probabilities)},
-                                       {"predicted", card.classes[std::size_t(p.predicted)]},
                                        {"model", card.name + " " + card.version}};
+                addPrediction(line, card, p);
                 if (!src.sopInstanceUid.empty())
                     line["sopInstanceUid"] = src.sopInstanceUid;
                 if (src.frame > 0)
@@ -78,13 +102,19 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
                 out << line.dump() << '\n';
             }
             if (volume->depth > 1) {
-                nlohmann::json line = {
-                    {"seriesInstanceUid", series.seriesInstanceUid},
-                    {"slices", volume->depth},
-                    {"maxProbabilities", probabilitiesJson(card, sp.maxProbability)},
-                    {"meanProbabilities", probabilitiesJson(card, sp.meanProbability)},
-                    {"predictedByMax", card.classes[std::size_t(sp.predictedByMax)]},
-                    {"model", card.name + " " + card.version}};
+                // Aggregated over the in-domain slices only.
+                nlohmann::json line = {{"seriesInstanceUid", series.seriesInstanceUid},
+                                       {"slices", volume->depth},
+                                       {"outOfDomainSlices", sp.outOfDomainSlices},
+                                       {"model", card.name + " " + card.version}};
+                if (sp.predictedByMax >= 0) {
+                    line["maxProbabilities"] = probabilitiesJson(card, sp.maxProbability);
+                    line["meanProbabilities"] = probabilitiesJson(card, sp.meanProbability);
+                    line["predictedByMax"] = card.classes[std::size_t(sp.predictedByMax)];
+                } else {
+                    line["predictedByMax"] = nullptr;
+                    line["note"] = "no slice is within this model's training data: no finding";
+                }
                 out << line.dump() << '\n';
             }
         }
@@ -117,9 +147,24 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
             throw Error("slice " + std::to_string(k) + " out of range", o.path);
         const ai::GreyImage image{volume->slice(k), volume->width, volume->height};
 
+        const ai::Prediction prediction = ai::Classifier(package).predict(image);
+        if (!prediction.domain.inDomain && !o.allowOutOfDomain) {
+            out << nlohmann::json{{"slice", k},
+                                  {"domain", domainJson(prediction.domain)},
+                                  {"out", nullptr},
+                                  {"note", "outside this model's training data: no heatmap "
+                                           "written (--allow-out-of-domain writes it anyway)"},
+                                  {"model", card.name + " " + card.version}}
+                       .dump()
+                << '\n';
+            err << "spinelens-cli: " << o.path
+                << ": outside this model's training data (domain score " << prediction.domain.score
+                << " > threshold " << prediction.domain.threshold << "); no heatmap written\n";
+            return PartialFailure;
+        }
         int classIndex = -1;
         if (o.className.empty()) {
-            classIndex = ai::Classifier(package).predict(image).predicted;
+            classIndex = prediction.predicted;
         } else {
             for (std::size_t c = 0; c < card.classes.size(); ++c)
                 if (card.classes[c] == o.className)
@@ -148,14 +193,17 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
             raw.voxels.assign(map.values.begin(), map.values.end());
             exportVolume(raw, o.rawOut);
         }
-        out << nlohmann::json{{"method", map.method},
-                              {"class", card.classes[std::size_t(classIndex)]},
-                              {"slice", k},
-                              {"peak", map.maximum},
-                              {"out", o.outPng},
-                              {"model", card.name + " " + card.version}}
-                   .dump()
-            << '\n';
+        nlohmann::json line{{"method", map.method},
+                            {"class", card.classes[std::size_t(classIndex)]},
+                            {"slice", k},
+                            {"peak", map.maximum},
+                            {"out", o.outPng},
+                            {"domain", domainJson(prediction.domain)},
+                            {"model", card.name + " " + card.version}};
+        if (!prediction.domain.inDomain)
+            line["note"] = "outside this model's training data: written on request "
+                           "(--allow-out-of-domain), not a finding";
+        out << line.dump() << '\n';
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';

@@ -21,6 +21,9 @@ struct ExplainOptions {
     std::string outPng;
     std::string rawOut; ///< optional .nrrd/.mha/.nii.gz of the float map
     float opacity = 0.6f;
+    /// Write the map even when the image is outside the model's training data (the JSON then
+    /// says so); without it such an image gets no heatmap.
+    bool allowOutOfDomain = false;
 };
 
 int runClassify(const ClassifyOptions& options, std::ostream& out, std::ostream& err);

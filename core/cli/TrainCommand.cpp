@@ -7,6 +7,36 @@
 #include <ostream>
 
 namespace spinelens::cli {
+namespace {
+
+void printCalibration(const train::CalibrationResult& c, std::ostream& out) {
+    char line[400];
+    if (c.temperatureFitted)
+        std::snprintf(line, sizeof line,
+                      "temperature %.4f (validation NLL %.4f -> %.4f on %d images); test ECE "
+                      "%.4f -> %.4f on %d images\n",
+                      c.temperature, c.validationNllBefore, c.validationNllAfter, c.valImages,
+                      c.testEceBefore, c.testEceAfter, c.testImages);
+    else
+        std::snprintf(line, sizeof line,
+                      "temperature: not applied (%s); test ECE %.4f on %d images, uncalibrated\n",
+                      c.temperatureNote.c_str(), c.testEceBefore, c.testImages);
+    out << line;
+    if (c.hasDomainModel) {
+        std::snprintf(line, sizeof line,
+                      "domain model: Mahalanobis on %d training images; threshold %.3f; in "
+                      "domain: %.1f %% of validation, %.1f %% of test images\n",
+                      c.trainImages, c.domainThreshold, 100 * c.validationPassRate,
+                      100 * c.testPassRate);
+        out << line;
+        if (!c.thresholdNote.empty())
+            out << "note: " << c.thresholdNote << '\n';
+    } else {
+        out << "no domain model: the module does not export features() and classify()\n";
+    }
+}
+
+} // namespace
 
 int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream& err) {
     train::TrainOptions o = options;
@@ -32,8 +62,46 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
             out << " with int8 weights (" << r.testAccuracy << " float32)";
         out << " on " << r.testSamples << " images; " << r.imagesPerSecond
             << " training images/s\n";
+        printCalibration(r.calibration, out);
         out << "wrote " << r.package << '\n';
         return Ok;
+    } catch (const Error& e) {
+        err << "\nspinelens-cli: " << e.what() << '\n';
+        return Failed;
+    }
+}
+
+int runCalibrate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    train::CalibrateOptions o;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const bool hasValue = i + 1 < args.size();
+        if (args[i] == "--model" && hasValue)
+            o.package = args[++i];
+        else if (args[i] == "--data" && hasValue)
+            o.dataset = args[++i];
+        else {
+            err << "spinelens-cli: calibrate: unknown option " << args[i] << '\n';
+            return Failed;
+        }
+    }
+    if (o.package.empty() || o.dataset.empty()) {
+        err << "spinelens-cli: calibrate needs --model DIR and --data DATASET\n";
+        return Failed;
+    }
+    o.progress = [&err](const train::CalibrationProgress& p) {
+        err << '\r' << p.stage << " split: " << p.done << "/" << p.total << "    " << std::flush;
+    };
+    try {
+        const train::CalibrationResult r = train::calibratePackage(o);
+        err << '\n';
+        for (const auto& s : r.skipped)
+            err << "spinelens-cli: " << s.path << ": " << s.reason << '\n';
+        out << "split " << r.splitHash << ": " << r.trainImages << " training, " << r.valImages
+            << " validation, " << r.testImages << " test images; test accuracy " << r.testAccuracy
+            << '\n';
+        printCalibration(r, out);
+        out << "wrote " << o.package << '\n';
+        return r.skipped.empty() ? Ok : PartialFailure;
     } catch (const Error& e) {
         err << "\nspinelens-cli: " << e.what() << '\n';
         return Failed;

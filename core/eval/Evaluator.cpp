@@ -132,6 +132,10 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     info.syntheticModel = card.synthetic;
     info.syntheticData = fs::exists(fs::path(d.root) / "SYNTHETIC.txt");
     info.plannedCases = result.total;
+    if (const ai::DomainModel* domain = package->domain()) {
+        info.domainChecked = true;
+        info.domainThreshold = domain->threshold();
+    }
     std::unique_ptr<RunFile> run = RunFile::create(o.output, info);
 
     const std::set<std::string> done = run->finishedPaths();
@@ -190,6 +194,9 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
             }
             c.probabilities = p.probabilities;
             c.predicted = p.predicted;
+            c.domainChecked = p.domain.checked;
+            c.domainScore = p.domain.score;
+            c.inDomain = p.domain.inDomain;
             c.correct = c.predicted == c.trueLabel;
             c.loss = -std::log(std::max(1e-12, double(p.probabilities[std::size_t(c.trueLabel)])));
         } catch (const Error& e) {
@@ -236,7 +243,14 @@ std::string refreshMetrics(const std::string& runFile) {
     const RunInfo info = run->info();
     std::vector<int> labels;
     std::vector<std::vector<double>> probabilities;
+    DomainCoverage domain;
+    domain.checked = info.domainChecked;
+    domain.threshold = info.domainThreshold;
+    int correctInDomain = 0;
     for (const CaseRecord& c : run->cases()) {
+        ++domain.cases;
+        domain.inDomain += c.inDomain ? 1 : 0;
+        correctInDomain += c.inDomain && c.correct ? 1 : 0;
         if (c.probabilities.size() != info.classes.size())
             throw Error("a case has " + std::to_string(c.probabilities.size()) +
                             " probabilities for " + std::to_string(info.classes.size()) +
@@ -245,7 +259,11 @@ std::string refreshMetrics(const std::string& runFile) {
         labels.push_back(c.trueLabel);
         probabilities.emplace_back(c.probabilities.begin(), c.probabilities.end());
     }
-    const std::string json = toJson(computeMetrics(labels, probabilities, info.classes)).dump();
+    Metrics metrics = computeMetrics(labels, probabilities, info.classes);
+    domain.coverage = domain.cases ? double(domain.inDomain) / domain.cases : NAN;
+    domain.accuracyInDomain = domain.inDomain ? double(correctInDomain) / domain.inDomain : NAN;
+    metrics.domain = domain;
+    const std::string json = toJson(metrics).dump();
     run->setMetricsJson(json);
     return json;
 }

@@ -27,6 +27,15 @@ struct Interval {
     double low = 0, high = 0;
 };
 
+/// How much of a run the model could assess (its domain check), and how well it did there.
+struct DomainCoverage {
+    bool checked = false; ///< false when the model has no domain model (every case counts)
+    double threshold = 0;
+    int cases = 0, inDomain = 0;
+    double coverage = 0;         ///< inDomain / cases
+    double accuracyInDomain = 0; ///< NaN when no case is in domain
+};
+
 struct Metrics {
     int cases = 0;
     double accuracy = 0;
@@ -46,6 +55,7 @@ struct Metrics {
     /// Reliability diagram: per bin, mean confidence, accuracy and count (empty bins count 0).
     std::vector<double> calibrationConfidence, calibrationAccuracy;
     std::vector<int> calibrationCount;
+    DomainCoverage domain; ///< filled by the run (computeMetrics leaves it empty)
 };
 
 struct MetricsOptions {

@@ -101,6 +101,19 @@ Metrics metricsFromJson(const nlohmann::json& j, const std::string& source) {
         m.calibrationConfidence = readNumbers(cal.at("confidence"));
         m.calibrationAccuracy = readNumbers(cal.at("accuracy"));
         m.calibrationCount = cal.at("count").get<std::vector<int>>();
+        if (j.contains("domain")) { // absent from runs made before the domain check
+            const auto& d = j.at("domain");
+            m.domain.checked = d.at("checked").get<bool>();
+            m.domain.threshold = readNumber(d.at("threshold"));
+            m.domain.cases = d.at("cases").get<int>();
+            m.domain.inDomain = d.at("inDomain").get<int>();
+            m.domain.coverage = readNumber(d.at("coverage"));
+            m.domain.accuracyInDomain = readNumber(d.at("accuracyInDomain"));
+        } else {
+            m.domain.cases = m.domain.inDomain = m.cases;
+            m.domain.coverage = 1.0;
+            m.domain.accuracyInDomain = m.accuracy;
+        }
         const std::size_t k = m.classes.size();
         if (m.confusion.size() != k || m.confusionRowPercent.size() != k)
             throw Error("stored metrics: the confusion matrix does not match the classes", source);
@@ -159,6 +172,12 @@ nlohmann::json toJson(const Metrics& m, bool withCurves) {
                         {"confidence", numbers(m.calibrationConfidence)},
                         {"accuracy", numbers(m.calibrationAccuracy)},
                         {"count", m.calibrationCount}};
+    j["domain"] = {{"checked", m.domain.checked},
+                   {"threshold", number(m.domain.threshold)},
+                   {"cases", m.domain.cases},
+                   {"inDomain", m.domain.inDomain},
+                   {"coverage", number(m.domain.coverage)},
+                   {"accuracyInDomain", number(m.domain.accuracyInDomain)}};
     return j;
 }
 

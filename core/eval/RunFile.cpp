@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -50,6 +51,7 @@ public:
     }
     std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
     double real(int c) const { return sqlite3_column_double(s_, c); }
+    bool isNull(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
     std::string text(int c) const {
         const auto* t = sqlite3_column_text(s_, c);
         return t ? reinterpret_cast<const char*>(t) : "";
@@ -73,7 +75,7 @@ CREATE TABLE IF NOT EXISTS cases(
   id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, study_uid TEXT, series_uid TEXT,
   sop_uid TEXT, grp TEXT, true_label INTEGER NOT NULL, probabilities BLOB NOT NULL,
   predicted INTEGER NOT NULL, loss REAL NOT NULL, correct INTEGER NOT NULL,
-  confidence REAL NOT NULL);
+  confidence REAL NOT NULL, domain_score REAL, in_domain INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS heatmaps(
   case_id INTEGER NOT NULL, class INTEGER NOT NULL, width INTEGER NOT NULL,
   height INTEGER NOT NULL, maximum REAL NOT NULL, data BLOB NOT NULL,
@@ -235,6 +237,14 @@ std::unique_ptr<RunFile> RunFile::open(const std::string& path, bool writable) {
                     path);
     if (writable)
         run->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    if (schema < 2) {
+        if (writable)
+            run->exec("BEGIN; ALTER TABLE cases ADD COLUMN domain_score REAL; "
+                      "ALTER TABLE cases ADD COLUMN in_domain INTEGER NOT NULL DEFAULT 1; "
+                      "PRAGMA user_version=2; COMMIT;");
+        else
+            run->hasDomainColumns_ = false;
+    }
     return run;
 }
 
@@ -274,6 +284,8 @@ std::unique_ptr<RunFile> RunFile::create(const std::string& path, const RunInfo&
     run->setMeta("synthetic_model", info.syntheticModel ? "1" : "0");
     run->setMeta("synthetic_data", info.syntheticData ? "1" : "0");
     run->setMeta("planned_cases", std::to_string(info.plannedCases));
+    run->setMeta("domain_checked", info.domainChecked ? "1" : "0");
+    run->setMeta("domain_threshold", std::to_string(info.domainThreshold));
     run->setMeta("complete", "0");
     run->exec("COMMIT");
     return run;
@@ -305,6 +317,9 @@ RunInfo RunFile::info() const {
     const std::string planned = meta("planned_cases");
     i.plannedCases = planned.empty() ? 0 : std::stoi(planned);
     i.complete = meta("complete") == "1";
+    i.domainChecked = meta("domain_checked") == "1";
+    const std::string threshold = meta("domain_threshold");
+    i.domainThreshold = threshold.empty() ? 0.0 : std::atof(threshold.c_str());
     return i;
 }
 
@@ -329,14 +344,17 @@ std::int64_t RunFile::addCase(const CaseRecord& c, const StoredHeatmap* predicte
     }
     Statement s(db_,
                 "INSERT INTO cases(path, study_uid, series_uid, sop_uid, grp, true_label, "
-                "probabilities, predicted, loss, correct, confidence) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "probabilities, predicted, loss, correct, confidence, domain_score, in_domain) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 path_);
     s.bind(1, c.path).bind(2, c.studyUid).bind(3, c.seriesUid).bind(4, c.sopUid).bind(5, c.group);
     s.bind(6, std::int64_t(c.trueLabel));
     s.bindBlob(7, c.probabilities.data(), c.probabilities.size() * sizeof(float));
     s.bind(8, std::int64_t(c.predicted)).bind(9, c.loss).bind(10, std::int64_t(c.correct));
     s.bind(11, c.confidence());
+    if (c.domainChecked)
+        s.bind(12, c.domainScore);
+    s.bind(13, std::int64_t(c.inDomain));
     s.step();
     const std::int64_t id = sqlite3_last_insert_rowid(db_);
     if (predictedMap && !predictedMap->values.empty())
@@ -367,8 +385,12 @@ void RunFile::storeHeatmap(std::int64_t caseId, int classIndex, const StoredHeat
 std::vector<CaseRecord> RunFile::cases() const {
     std::vector<CaseRecord> out;
     Statement s(db_,
-                "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, probabilities, "
-                "predicted, loss, correct FROM cases ORDER BY id",
+                hasDomainColumns_
+                    ? "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
+                      "probabilities, predicted, loss, correct, domain_score, in_domain FROM cases "
+                      "ORDER BY id"
+                    : "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
+                      "probabilities, predicted, loss, correct, NULL, 1 FROM cases ORDER BY id",
                 path_);
     while (s.step()) {
         CaseRecord c;
@@ -383,6 +405,9 @@ std::vector<CaseRecord> RunFile::cases() const {
         c.predicted = int(s.integer(8));
         c.loss = s.real(9);
         c.correct = s.integer(10) != 0;
+        c.domainChecked = !s.isNull(11);
+        c.domainScore = c.domainChecked ? s.real(11) : 0.0;
+        c.inDomain = s.integer(12) != 0;
         out.push_back(std::move(c));
     }
     return out;

@@ -17,7 +17,9 @@ namespace spinelens::eval {
 
 /// PRAGMA application_id of SpineLens run files ("SPLN"), and the schema this build writes.
 inline constexpr std::int32_t kRunApplicationId = 0x53504C4E;
-inline constexpr int kRunSchemaVersion = 1;
+/// Schema 2 added the domain check per case (schema 1 files are upgraded when opened for
+/// writing and read as "not checked" otherwise).
+inline constexpr int kRunSchemaVersion = 2;
 
 struct RunInfo {
     std::string modelName, modelVersion, modelHash, modelFolder;
@@ -27,6 +29,8 @@ struct RunInfo {
     std::string created, programVersion;
     std::vector<std::string> classes;
     bool syntheticModel = false, syntheticData = false;
+    bool domainChecked = false; ///< the model had a domain model
+    double domainThreshold = 0; ///< its threshold
     int plannedCases = 0;
     bool complete = false;
 };
@@ -39,6 +43,9 @@ struct CaseRecord {
     int predicted = 0;
     double loss = 0;
     bool correct = false;
+    bool domainChecked = false; ///< false for runs of models without a domain model
+    double domainScore = 0;
+    bool inDomain = true;
     double confidence() const; ///< probability of the predicted class
 };
 
@@ -111,6 +118,7 @@ private:
 
     std::string path_;
     sqlite3* db_ = nullptr;
+    bool hasDomainColumns_ = true; ///< false for a schema 1 file opened read-only
     bool inTransaction_ = false;
 };
 

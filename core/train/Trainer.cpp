@@ -6,6 +6,7 @@
 #include "ai/Preprocessor.h"
 #include "ai/TorchModel.h"
 #include "data/SampleImage.h"
+#include "train/Calibrate.h"
 #include "train/Split.h"
 #include "train/TrainingReport.h"
 
@@ -46,22 +47,6 @@ Tensors loadSplit(const data::Dataset& d, const std::vector<int>& indices,
         }
     }
     return t;
-}
-
-// Mapping from the data set's classes to the model's output order (by the class-name rule).
-std::vector<int> classMap(const data::Dataset& d, const ai::ModelCard& card) {
-    std::vector<int> map;
-    for (const auto& c : d.classes) {
-        int found = -1;
-        for (std::size_t k = 0; k < card.classes.size(); ++k)
-            if (data::normaliseClassName(card.classes[k]) == data::normaliseClassName(c))
-                found = int(k);
-        if (found < 0)
-            throw Error("the data set's class \"" + c + "\" is not one of the model's classes",
-                        d.root);
-        map.push_back(found);
-    }
-    return map;
 }
 
 struct LossAndAccuracy {
@@ -137,15 +122,8 @@ TrainResult trainModel(const TrainOptions& o) {
     torch::jit::Module module = ai::loadModuleFile(modelPath);
 
     data::Dataset d = data::openDataset(o.dataset, card.classes);
-    const std::vector<int> toModel = classMap(d, card);
-    for (auto& s : d.samples)
-        s.label = toModel[std::size_t(s.label)];
-    d.classes = card.classes;
-    if (o.maxSamples > 0 && int(d.samples.size()) > o.maxSamples) {
-        std::mt19937_64 rng(o.seed);
-        std::shuffle(d.samples.begin(), d.samples.end(), rng);
-        d.samples.resize(std::size_t(o.maxSamples));
-    }
+    mapLabelsToModel(d, card.classes);
+    limitSamples(d, o.seed, o.maxSamples);
     if (d.samples.empty())
         throw Error("the data set has no usable samples", o.dataset);
     const Split split = splitDataset(d, o.seed);
@@ -309,6 +287,8 @@ TrainResult trainModel(const TrainOptions& o) {
         d.layout + " at " + d.root + (synthetic ? " (synthetic phantoms)" : "");
     j["provenance"]["synthetic"] = synthetic;
     j["provenance"]["splitSeed"] = o.seed;
+    if (o.maxSamples > 0)
+        j["provenance"]["maxSamples"] = o.maxSamples; // calibrate rebuilds the same subset
     j["provenance"]["epochs"] = int(result.epochs.size());
     j["provenance"]["bestEpoch"] = result.bestEpoch;
     j["provenance"]["samples"] = {
@@ -328,6 +308,8 @@ TrainResult trainModel(const TrainOptions& o) {
     j["clinicallyValidated"] = false;
     std::ofstream(tmp / "model.json") << j.dump(2) << '\n';
     writeTrainingReport((tmp / "report").string(), result, o, j["name"].get<std::string>());
+    // Temperature and domain model from the same split, before the package is in place.
+    result.calibration = calibrateWithSplit(tmp.string(), d, split);
     fs::remove_all(out, ec);
     fs::rename(tmp, out, ec);
     if (ec)

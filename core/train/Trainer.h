@@ -4,6 +4,7 @@
 // model package: model.pt, model.json with provenance and test metrics, report/training.csv.
 #include "data/Dataset.h"
 #include "train/Augment.h"
+#include "train/Calibrate.h"
 
 #include <cstdint>
 #include <functional>
@@ -59,6 +60,7 @@ struct TrainResult {
     int trainSamples = 0, valSamples = 0, testSamples = 0;
     double imagesPerSecond = 0;       ///< training throughput (forward + backward + step)
     std::vector<FileFailure> skipped; ///< unreadable images, not fatal
+    CalibrationResult calibration;    ///< temperature and domain model fitted after training
     std::string package;
 };
 

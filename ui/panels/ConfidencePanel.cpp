@@ -1,5 +1,6 @@
 #include "panels/ConfidencePanel.h"
 
+#include "ai/ProbabilityText.h"
 #include "image/Colormap.h"
 
 #include <QCheckBox>
@@ -8,6 +9,7 @@
 #include <QLabel>
 #include <QLinearGradient>
 #include <QPainter>
+#include <QPushButton>
 #include <QSlider>
 #include <QVBoxLayout>
 
@@ -41,6 +43,12 @@ protected:
 
 ProbabilityBars::ProbabilityBars(QWidget* parent) : QWidget(parent) {}
 
+void ProbabilityBars::setOutOfDomain(bool outOfDomain) {
+    outOfDomain_ = outOfDomain;
+    updateGeometry();
+    update();
+}
+
 void ProbabilityBars::setValues(const QStringList& classes, const std::vector<float>& probabilities,
                                 int predicted) {
     classes_ = classes;
@@ -51,15 +59,26 @@ void ProbabilityBars::setValues(const QStringList& classes, const std::vector<fl
 }
 
 QSize ProbabilityBars::sizeHint() const {
-    return {240, std::max(1, int(classes_.size())) * kRowHeight + 4};
+    return {240, (std::max(1, int(classes_.size())) + (outOfDomain_ ? 1 : 0)) * kRowHeight + 4};
 }
 
 void ProbabilityBars::paintEvent(QPaintEvent*) {
     QPainter p(this);
     const int labelWidth = width() * 45 / 100;
-    const int barWidth = width() - labelWidth - 56;
+    const int barWidth = width() - labelWidth - 60;
+    int top0 = 2;
+    if (outOfDomain_) {
+        p.fillRect(QRect(0, 0, width(), kRowHeight), QColor(120, 120, 120));
+        QFont f = font();
+        f.setBold(true);
+        p.setFont(f);
+        p.setPen(Qt::white);
+        p.drawText(QRect(4, 0, width() - 8, kRowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                   tr("OUT OF DOMAIN: raw output, not a finding"));
+        top0 += kRowHeight;
+    }
     for (int i = 0; i < classes_.size(); ++i) {
-        const int y = i * kRowHeight + 2;
+        const int y = i * kRowHeight + top0;
         const bool top = i == predicted_;
         QFont f = font();
         f.setBold(top);
@@ -71,10 +90,12 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
         p.fillRect(bar, palette().color(QPalette::Base));
         if (std::size_t(i) < probabilities_.size()) {
             const float v = probabilities_[std::size_t(i)];
-            p.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * v), bar.height()),
-                       top ? QColor(220, 120, 40) : QColor(90, 130, 190));
-            p.drawText(QRect(bar.right() + 4, y, 52, kRowHeight), Qt::AlignVCenter | Qt::AlignLeft,
-                       QString::number(double(v) * 100.0, 'f', 1) + "%");
+            const QColor fill = outOfDomain_ ? QColor(150, 150, 150)
+                                : top        ? QColor(220, 120, 40)
+                                             : QColor(90, 130, 190);
+            p.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * v), bar.height()), fill);
+            p.drawText(QRect(bar.right() + 4, y, 58, kRowHeight), Qt::AlignVCenter | Qt::AlignLeft,
+                       QString::fromStdString(ai::probabilityText(double(v))));
         }
         p.setPen(palette().color(QPalette::Mid));
         p.drawRect(bar);
@@ -82,12 +103,27 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
 }
 
 ConfidencePanel::ConfidencePanel(QWidget* parent)
-    : QWidget(parent), model_(new QLabel), status_(new QLabel), bars_(new ProbabilityBars),
+    : QWidget(parent), model_(new QLabel), status_(new QLabel), outOfDomain_(new QLabel),
+      reveal_(new QPushButton(tr("Show raw output anyway"))), bars_(new ProbabilityBars),
+      scale_(new QComboBox), legendNote_(new QLabel),
       heatmap_(new QCheckBox(tr("Show heatmap (H)"))), method_(new QComboBox),
       class_(new QComboBox), opacity_(new QSlider(Qt::Horizontal)) {
     model_->setWordWrap(true);
     model_->setTextFormat(Qt::RichText);
     status_->setWordWrap(true);
+    outOfDomain_->setObjectName("outOfDomainNotice");
+    outOfDomain_->setWordWrap(true);
+    outOfDomain_->setTextFormat(Qt::RichText);
+    outOfDomain_->setStyleSheet("QLabel { background: #fff3cd; color: #5a4300; border: 1px solid "
+                                "#c9a227; padding: 6px; }");
+    reveal_->setCheckable(true);
+    reveal_->setToolTip(tr("Shows the model's raw probabilities and heatmap for this image, "
+                           "marked \"out of domain\". They are not a finding."));
+    scale_->addItems({tr("Scaled to this map's peak"), tr("Scaled by the class's probability")});
+    scale_->setToolTip(tr("Peak: the strongest evidence in this map is full colour, however "
+                          "unlikely the class. Probability: the map is dimmed by the class's "
+                          "probability, so an unlikely class's map is faint."));
+    legendNote_->setWordWrap(true);
     method_->addItems({tr("Grad-CAM"), tr("Grad-CAM++"), tr("Occlusion")});
     opacity_->setRange(0, 100);
     opacity_->setValue(60);
@@ -97,13 +133,26 @@ ConfidencePanel::ConfidencePanel(QWidget* parent)
     form->addRow(tr("Method"), method_);
     form->addRow(tr("Explain"), class_);
     form->addRow(tr("Opacity"), opacity_);
+    form->addRow(tr("Colour scale"), scale_);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(model_);
+    layout->addWidget(outOfDomain_);
+    layout->addWidget(reveal_);
     layout->addWidget(bars_);
     layout->addWidget(status_);
     layout->addLayout(form);
     layout->addWidget(new HeatLegend);
+    layout->addWidget(legendNote_);
     layout->addStretch(1);
+    connect(reveal_, &QPushButton::toggled, this, [this](bool on) {
+        state_.revealOutOfDomain = on;
+        setState(state_);
+        Q_EMIT revealOutOfDomainChanged(on);
+    });
+    connect(scale_, &QComboBox::currentIndexChanged, this, [this] {
+        setState(state_);
+        Q_EMIT heatmapDisplayChanged();
+    });
     connect(heatmap_, &QCheckBox::toggled, this, &ConfidencePanel::heatmapDisplayChanged);
     connect(opacity_, &QSlider::valueChanged, this, &ConfidencePanel::heatmapDisplayChanged);
     connect(method_, &QComboBox::currentIndexChanged, this, &ConfidencePanel::explanationChanged);
@@ -117,14 +166,36 @@ void ConfidencePanel::setState(const ConfidenceState& s) {
     if (!s.aiOn) {
         model_->setText(tr("<b>AI is off</b>: %1").arg(s.offReason.toHtmlEscaped()));
     } else {
-        model_->setText(
-            QString("<b>%1</b><br><span style='color:#c06000'>%2</span><br><small>%3</small>")
-                .arg(s.headline.toHtmlEscaped(), s.trainingData.toHtmlEscaped(),
-                     s.intendedUse.toHtmlEscaped()));
+        model_->setText(QString("<b>%1</b><br><span style='color:#c06000'>%2</span><br><small>%3"
+                                "<br>%4<br>%5</small>")
+                            .arg(s.headline.toHtmlEscaped(), s.trainingData.toHtmlEscaped(),
+                                 s.intendedUse.toHtmlEscaped(), s.calibration.toHtmlEscaped(),
+                                 s.domainCheck.toHtmlEscaped()));
     }
-    bars_->setVisible(s.aiOn);
+    const bool outside = s.aiOn && s.outOfDomain && !s.probabilities.empty();
+    outOfDomain_->setVisible(outside);
+    if (outside)
+        outOfDomain_->setText(
+            tr("<b>Outside this model's training data.</b> This image is not like the images the "
+               "model was trained on (domain score %1, limit %2), so the model cannot assess it "
+               "and <b>no finding is shown</b>.")
+                .arg(s.domainScore, 0, 'f', 1)
+                .arg(s.domainThreshold, 0, 'f', 1));
+    reveal_->setVisible(outside);
+    {
+        const QSignalBlocker block(reveal_);
+        reveal_->setChecked(s.revealOutOfDomain);
+    }
+    // Out of domain: the bars appear only on request, grey and marked.
+    bars_->setVisible(s.aiOn && (!outside || s.revealOutOfDomain));
+    bars_->setOutOfDomain(outside);
     bars_->setValues(s.classes, s.probabilities, s.predicted);
     status_->setText(s.busy ? tr("Classifying…") : s.message);
+    legendNote_->setText(scaleByProbability()
+                             ? tr("Colour: evidence for the explained class times its "
+                                  "probability (full red = certain class, strongest evidence).")
+                             : tr("Colour: scaled to this map's peak (the strongest evidence in "
+                                  "this map is full red, however unlikely the class)."));
     if (classesChanged) {
         const QSignalBlocker block(class_);
         class_->clear();
@@ -132,8 +203,9 @@ void ConfidencePanel::setState(const ConfidenceState& s) {
         class_->addItems(s.classes);
     }
     for (QWidget* w : {static_cast<QWidget*>(heatmap_), static_cast<QWidget*>(method_),
-                       static_cast<QWidget*>(class_), static_cast<QWidget*>(opacity_)})
-        w->setEnabled(s.aiOn);
+                       static_cast<QWidget*>(class_), static_cast<QWidget*>(opacity_),
+                       static_cast<QWidget*>(scale_)})
+        w->setEnabled(s.aiOn && (!outside || s.revealOutOfDomain));
 }
 
 QString ConfidencePanel::modelText() const {
@@ -153,6 +225,15 @@ int ConfidencePanel::classChoice() const {
 }
 float ConfidencePanel::opacity() const {
     return float(opacity_->value()) / 100.0f;
+}
+bool ConfidencePanel::scaleByProbability() const {
+    return scale_->currentIndex() == 1;
+}
+QString ConfidencePanel::outOfDomainText() const {
+    return outOfDomain_->isVisibleTo(this) ? outOfDomain_->text() : QString();
+}
+void ConfidencePanel::setRevealOutOfDomain(bool reveal) {
+    reveal_->setChecked(reveal);
 }
 
 } // namespace spinelens::ui

@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSlider;
 
 namespace spinelens::ui {
@@ -23,8 +24,15 @@ struct ConfidenceState {
     QString intendedUse;
     QString trainingData;
     QStringList classes;
+    QString calibration;              ///< how the confidence is calibrated, or that it is not
+    QString domainCheck;              ///< what the domain check is, or that the model has none
     std::vector<float> probabilities; ///< empty while nothing is classified
     int predicted = -1;
+    /// The image in view is outside the model's training data: no finding is shown unless the
+    /// user reveals the raw output, which is then marked "out of domain".
+    bool outOfDomain = false;
+    double domainScore = 0, domainThreshold = 0;
+    bool revealOutOfDomain = false;
     bool busy = false;
     QString message; ///< last problem (explanation unavailable, bad image)
 };
@@ -35,6 +43,8 @@ public:
     explicit ProbabilityBars(QWidget* parent = nullptr);
     void setValues(const QStringList& classes, const std::vector<float>& probabilities,
                    int predicted);
+    /// Grey bars under an "out of domain" mark: raw output shown on request, not a finding.
+    void setOutOfDomain(bool outOfDomain);
     QSize sizeHint() const override;
 
 protected:
@@ -44,6 +54,7 @@ private:
     QStringList classes_;
     std::vector<float> probabilities_;
     int predicted_ = -1;
+    bool outOfDomain_ = false;
 };
 
 class ConfidencePanel : public QWidget {
@@ -61,18 +72,31 @@ public:
     int methodIndex() const; ///< 0 Grad-CAM, 1 Grad-CAM++, 2 occlusion
     int classChoice() const; ///< -1 predicted, else class index
     float opacity() const;   ///< 0..1
+    /// The heatmap scaled by the explained class's probability (an unlikely class's map is
+    /// faint) rather than by the map's own peak.
+    bool scaleByProbability() const;
+    /// The text of the out-of-domain notice (empty when it is hidden), for tests.
+    QString outOfDomainText() const;
+    /// Presses "Show raw output anyway" (or takes it back).
+    void setRevealOutOfDomain(bool reveal);
 
 Q_SIGNALS:
     /// Show-heatmap or opacity changed: only the display changes.
     void heatmapDisplayChanged();
     /// Method or explained class changed: the explanation must be computed again.
     void explanationChanged();
+    /// The user asked to see (or hide again) the raw output for an out-of-domain image.
+    void revealOutOfDomainChanged(bool reveal);
 
 private:
     ConfidenceState state_;
     QLabel* model_;
     QLabel* status_;
+    QLabel* outOfDomain_;
+    QPushButton* reveal_;
     ProbabilityBars* bars_;
+    QComboBox* scale_;
+    QLabel* legendNote_;
     QCheckBox* heatmap_;
     QComboBox* method_;
     QComboBox* class_;

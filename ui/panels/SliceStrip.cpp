@@ -37,7 +37,13 @@ void SliceStrip::paintEvent(QPaintEvent*) {
     const int n = int(values_.size());
     for (int k = 0; k < n; ++k) {
         const int y0 = k * height() / n, y1 = std::max(y0 + 1, (k + 1) * height() / n);
-        const auto c = heatColor(values_[std::size_t(k)]);
+        const float v = values_[std::size_t(k)];
+        if (v < 0) { // outside the model's training data: not assessed, never flagged
+            p.fillRect(QRect(2, y0, width() - 4, y1 - y0),
+                       QBrush(QColor(110, 110, 110), Qt::BDiagPattern));
+            continue;
+        }
+        const auto c = heatColor(v);
         p.fillRect(QRect(2, y0, width() - 4, y1 - y0), QColor(c[0], c[1], c[2]));
     }
     if (n > 0) {

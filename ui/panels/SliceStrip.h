@@ -12,7 +12,8 @@ class SliceStrip : public QWidget {
 public:
     explicit SliceStrip(QWidget* parent = nullptr);
 
-    /// Per-slice flag strength in [0, 1] (empty hides the strip's marks).
+    /// Per-slice flag strength in [0, 1], or -1 for a slice the model could not assess (outside
+    /// its training data); empty hides the marks.
     void setValues(const std::vector<float>& values);
     const std::vector<float>& values() const { return values_; }
     void setCurrentSlice(int slice);

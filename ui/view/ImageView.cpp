@@ -156,12 +156,22 @@ void ImageView::setHeatmap(int slice, const std::vector<float>& values) {
     s.overlayImage->Modified();
     heatmapSlice_ = slice;
     s.overlay->SetVisibility(heatmapShown());
+    updateCornerText();
+    requestRender();
+}
+
+void ImageView::setHeatmapNote(const QString& note) {
+    if (note == heatmapNote_)
+        return;
+    heatmapNote_ = note;
+    updateCornerText();
     requestRender();
 }
 
 void ImageView::clearHeatmap() {
     heatmapSlice_ = -1;
     scene_->overlay->SetVisibility(false);
+    updateCornerText();
     requestRender();
 }
 
@@ -173,6 +183,7 @@ void ImageView::setHeatmapOpacity(float opacity) {
 void ImageView::setHeatmapVisible(bool visible) {
     heatmapVisible_ = visible;
     scene_->overlay->SetVisibility(heatmapShown());
+    updateCornerText();
     requestRender();
 }
 
@@ -406,7 +417,10 @@ void ImageView::updateCornerText() {
     else
         std::snprintf(buf, sizeof buf, "%d x %d\nno pixel spacing: lengths in px", volume_->width,
                       volume_->height);
-    set(1, buf);
+    std::string lowerRight = buf;
+    if (heatmapShown() && !heatmapNote_.isEmpty())
+        lowerRight = heatmapNote_.toStdString() + "\n" + lowerRight;
+    set(1, lowerRight);
     const EdgeLetters letters = edgeLetters(g);
     set(4, letters.bottom);
     set(5, letters.right);

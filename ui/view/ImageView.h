@@ -74,6 +74,8 @@ public:
     void setHeatmapVisible(bool visible);
     bool heatmapVisible() const { return heatmapVisible_; }
     bool heatmapShown() const; ///< visible, present, and for the slice in view
+    /// A mark drawn with the heatmap while it is shown (e.g. that it is out-of-domain output).
+    void setHeatmapNote(const QString& note);
 
     /// Text drawn in a corner or edge (vtkCornerAnnotation positions: 0 lower left,
     /// 1 lower right, 2 upper left, 3 upper right, 4-7 bottom, right, left, top edge).
@@ -128,6 +130,7 @@ private:
     std::vector<Point2> pendingPoints_;
     int heatmapSlice_ = -1;
     bool heatmapVisible_ = true;
+    QString heatmapNote_;
 };
 
 } // namespace spinelens::ui

@@ -1,0 +1,352 @@
+#include "train/Calibrate.h"
+
+#include "Error.h"
+#include "ai/Classifier.h"
+#include "ai/ModelPackage.h"
+#include "ai/trust/Calibration.h"
+#include "data/SampleImage.h"
+#include "util/Hash.h"
+#include "util/Parallel.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace spinelens::train {
+namespace {
+
+constexpr int kBatch = 32;
+// At least 95 % of new in-domain images pass, promised with 99 % confidence.
+constexpr double kPassRate = 0.95;
+constexpr double kConfidence = 0.99;
+constexpr const char* kReportHeading = "## Calibration and domain check";
+
+// Pooled features (when the module has the contract) and logits of one split's images.
+struct SplitOutputs {
+    std::vector<float> features; ///< n * dims
+    int dims = 0;
+    ai::LabelledLogits logits;
+    std::vector<std::string> groups; ///< patient or study of each image
+};
+
+SplitOutputs runSplit(const ai::ModelPackage& package, const data::Dataset& d,
+                      const std::vector<int>& indices, const std::string& stage,
+                      std::vector<FileFailure>& skipped,
+                      const std::function<void(const CalibrationProgress&)>& progress) {
+    const ai::ModelCard& card = package.card();
+    const bool pooled = package.supportsGradCam();
+    SplitOutputs out;
+    for (std::size_t first = 0; first < indices.size(); first += kBatch) {
+        const std::size_t n = std::min<std::size_t>(kBatch, indices.size() - first);
+        std::vector<std::vector<float>> inputs(n);
+        std::vector<std::string> errors(n);
+        parallelFor(n, [&](std::size_t k) {
+            const data::Sample& s = d.samples[std::size_t(indices[first + k])];
+            try {
+                const data::SampleImage im = data::loadSampleImage(s.path);
+                inputs[k] = package.preprocessor()(im.pixels.data(), im.width, im.height);
+            } catch (const std::exception& e) {
+                errors[k] = e.what();
+            }
+        });
+        std::vector<float> batch;
+        std::vector<int> labels;
+        for (std::size_t k = 0; k < n; ++k) {
+            const data::Sample& s = d.samples[std::size_t(indices[first + k])];
+            if (!errors[k].empty()) {
+                skipped.push_back({s.path, errors[k]});
+                continue;
+            }
+            batch.insert(batch.end(), inputs[k].begin(), inputs[k].end());
+            labels.push_back(s.label);
+            out.groups.push_back(s.group.empty() ? s.path : s.group);
+        }
+        const int m = int(labels.size());
+        if (m > 0) {
+            std::vector<float> logits;
+            int outputs = 0;
+            if (pooled) {
+                const auto p = package.model().pooledFeaturesAndLogits(
+                    batch.data(), m, card.channels, card.height, card.width);
+                out.dims = p.dims;
+                out.features.insert(out.features.end(), p.features.begin(), p.features.end());
+                logits = p.logits;
+                outputs = p.outputs;
+            } else {
+                logits = package.model().forward(batch.data(), m, card.channels, card.height,
+                                                 card.width, &outputs);
+            }
+            for (int k = 0; k < m; ++k) {
+                out.logits.logits.emplace_back(logits.begin() + std::ptrdiff_t(k) * outputs,
+                                               logits.begin() + std::ptrdiff_t(k + 1) * outputs);
+                out.logits.labels.push_back(labels[std::size_t(k)]);
+            }
+        }
+        if (progress)
+            progress({stage, int(first + n), int(indices.size())});
+    }
+    return out;
+}
+
+std::vector<std::vector<double>> probabilitiesAt(const ai::LabelledLogits& l, double t) {
+    std::vector<std::vector<double>> p;
+    for (const auto& z : l.logits)
+        p.push_back(ai::probabilitiesAt(z, t));
+    return p;
+}
+
+double accuracy(const ai::LabelledLogits& l) {
+    int correct = 0;
+    for (std::size_t i = 0; i < l.labels.size(); ++i) {
+        const auto p = ai::probabilitiesAt(l.logits[i], 1.0);
+        correct += int(std::max_element(p.begin(), p.end()) - p.begin()) == l.labels[i];
+    }
+    return l.labels.empty() ? 0.0 : double(correct) / double(l.labels.size());
+}
+
+double passRate(const ai::DomainModel& m, const SplitOutputs& s) {
+    const int n = int(s.logits.labels.size());
+    int pass = 0;
+    for (int i = 0; i < n; ++i)
+        pass += m.check(s.features.data() + std::size_t(i) * s.dims).inDomain;
+    return n ? double(pass) / n : 0.0;
+}
+
+// Distinct patients/studies among a split's images.
+int distinctGroups(std::vector<std::string> groups) {
+    std::sort(groups.begin(), groups.end());
+    return int(std::unique(groups.begin(), groups.end()) - groups.begin());
+}
+
+// Replaces the report's calibration section (everything from its heading on) with `section`.
+void writeReportSection(const fs::path& readme, const std::string& section) {
+    std::string text;
+    {
+        std::ifstream in(readme);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+    }
+    const auto at = text.find(kReportHeading);
+    if (at != std::string::npos)
+        text.erase(at);
+    if (!text.empty() && text.back() != '\n')
+        text += '\n';
+    if (!text.empty())
+        text += '\n';
+    std::ofstream out(readme, std::ios::trunc);
+    out << text << section;
+    if (!out)
+        throw Error("cannot write the training report", readme.string());
+}
+
+std::string fixed(double v, int digits) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(digits);
+    s << v;
+    return s.str();
+}
+
+} // namespace
+
+std::string splitHash(const data::Dataset& d, const Split& split) {
+    std::vector<std::string> lines;
+    const auto add = [&](const char* name, const std::vector<int>& indices) {
+        for (int i : indices)
+            lines.push_back(std::string(name) + '\t' +
+                            fs::path(d.samples[std::size_t(i)].path)
+                                .lexically_relative(d.root)
+                                .generic_string());
+    };
+    add("train", split.train);
+    add("val", split.val);
+    add("test", split.test);
+    std::sort(lines.begin(), lines.end());
+    Fnv1a h;
+    for (const auto& l : lines)
+        h.add(l + '\n');
+    return h.hex();
+}
+
+void limitSamples(data::Dataset& d, std::uint64_t seed, int maxSamples) {
+    if (maxSamples > 0 && int(d.samples.size()) > maxSamples) {
+        std::mt19937_64 rng(seed);
+        std::shuffle(d.samples.begin(), d.samples.end(), rng);
+        d.samples.resize(std::size_t(maxSamples));
+    }
+}
+
+void mapLabelsToModel(data::Dataset& d, const std::vector<std::string>& modelClasses) {
+    std::vector<int> map;
+    for (const auto& c : d.classes) {
+        int found = -1;
+        for (std::size_t k = 0; k < modelClasses.size(); ++k)
+            if (data::normaliseClassName(modelClasses[k]) == data::normaliseClassName(c))
+                found = int(k);
+        if (found < 0)
+            throw Error("the data set's class \"" + c + "\" is not one of the model's classes",
+                        d.root);
+        map.push_back(found);
+    }
+    for (auto& s : d.samples)
+        s.label = map[std::size_t(s.label)];
+    d.classes = modelClasses;
+}
+
+CalibrationResult
+calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Split& split,
+                   const std::function<void(const CalibrationProgress&)>& progress) {
+    ai::setTorchThreads(0);
+    const auto package = ai::ModelPackage::load(folder);
+    CalibrationResult r;
+    const SplitOutputs train = runSplit(*package, d, split.train, "train", r.skipped, progress);
+    const SplitOutputs val = runSplit(*package, d, split.val, "val", r.skipped, progress);
+    const SplitOutputs test = runSplit(*package, d, split.test, "test", r.skipped, progress);
+    r.trainImages = int(train.logits.labels.size());
+    r.valImages = int(val.logits.labels.size());
+    r.testImages = int(test.logits.labels.size());
+    if (r.valImages == 0)
+        throw Error("the validation split has no readable image; calibration needs one", d.root);
+    r.splitHash = splitHash(d, split);
+
+    const ai::TemperatureFit fit = ai::fitTemperature(val.logits);
+    r.validationNllBefore = fit.nllBefore;
+    r.temperatureFitted = !fit.atBound;
+    r.temperature = r.temperatureFitted ? fit.temperature : 1.0;
+    r.validationNllAfter = r.temperatureFitted ? fit.nllAfter : fit.nllBefore;
+    if (!r.temperatureFitted)
+        r.temperatureNote = "the validation split's negative log-likelihood keeps falling towards "
+                            "T = " +
+                            fixed(fit.temperature, 2) +
+                            " (as when the model separates every validation image), so it has "
+                            "no minimum inside [" +
+                            fixed(ai::kMinTemperature, 2) + ", " + fixed(ai::kMaxTemperature, 0) +
+                            "]: the temperature cannot be fitted on this split and none is "
+                            "applied";
+    r.testAccuracy = accuracy(test.logits);
+    r.testEceBefore =
+        ai::expectedCalibrationError(probabilitiesAt(test.logits, 1.0), test.logits.labels);
+    r.testEceAfter = ai::expectedCalibrationError(probabilitiesAt(test.logits, r.temperature),
+                                                  test.logits.labels);
+
+    const fs::path dir(folder);
+    std::error_code ec;
+    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
+        fs::remove(dir / f, ec);
+    if (package->supportsGradCam() && r.trainImages >= 2) {
+        const int classes = int(package->card().classes.size());
+        ai::DomainModel domain =
+            ai::DomainModel::fit(train.features, train.dims, train.logits.labels, classes);
+        // Only validation images are new to the network as well as to the domain model: the
+        // training images' features were shaped by training, so their scores run low.
+        std::vector<double> scores;
+        for (int i = 0; i < r.valImages; ++i)
+            scores.push_back(domain.score(val.features.data() + std::size_t(i) * val.dims));
+        r.thresholdGroups = distinctGroups(val.groups);
+        domain.setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
+        r.hasDomainModel = true;
+        r.domainThreshold = domain.threshold();
+        r.thresholdNote = domain.thresholdNote();
+        r.validationPassRate = passRate(domain, val);
+        r.testPassRate = passRate(domain, test);
+        domain.facts()["fittedOn"] = {{"train", r.trainImages}, {"val", r.valImages}};
+        domain.facts()["validationPassRate"] = r.validationPassRate;
+        domain.facts()["testPassRate"] = r.testPassRate;
+        domain.facts()["testImages"] = r.testImages;
+        domain.save(folder);
+    }
+
+    // model.json: calibration and the split's fingerprint, written beside and renamed.
+    const fs::path cardPath = dir / "model.json";
+    nlohmann::json card;
+    {
+        std::ifstream in(cardPath);
+        in >> card;
+    }
+    card["calibration"] = {
+        {"method", "temperature scaling (Guo et al. 2017), NLL on the validation split"},
+        {"temperature", r.temperature},
+        {"fitted", r.temperatureFitted},
+        {"note", r.temperatureNote},
+        {"validationImages", r.valImages},
+        {"validationNll", {{"before", r.validationNllBefore}, {"after", r.validationNllAfter}}},
+        {"testEce", {{"before", r.testEceBefore}, {"after", r.testEceAfter}, {"bins", 15}}},
+        {"domainModel", r.hasDomainModel ? "domain.json" : "none (module lacks features())"}};
+    card["provenance"]["split"] = {{"seed", card["provenance"].value("splitSeed", 1)},
+                                   {"train", r.trainImages},
+                                   {"val", r.valImages},
+                                   {"test", r.testImages},
+                                   {"hash", r.splitHash}};
+    const fs::path tmp = dir / "model.json.partial";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << card.dump(2) << '\n';
+        if (!out)
+            throw Error("cannot write the model card", tmp.string());
+    }
+    fs::rename(tmp, cardPath, ec);
+    if (ec)
+        throw Error("cannot replace the model card (" + ec.message() + ")", cardPath.string());
+
+    std::ostringstream s;
+    s << kReportHeading << "\n\n";
+    if (r.temperatureFitted)
+        s << "Temperature scaling (Guo et al. 2017), fitted on the " << r.valImages
+          << " validation images by minimising the negative log-likelihood: T = "
+          << fixed(r.temperature, 4) << " (validation NLL " << fixed(r.validationNllBefore, 4)
+          << " -> " << fixed(r.validationNllAfter, 4) << ").\n\n";
+    else
+        s << "Temperature scaling (Guo et al. 2017) on the " << r.valImages
+          << " validation images: not applied; " << r.temperatureNote << ".\n\n";
+    s << "Test expected calibration error (15 bins, " << r.testImages
+      << " images): " << fixed(r.testEceBefore, 4) << " before, " << fixed(r.testEceAfter, 4)
+      << " after. Test accuracy " << fixed(r.testAccuracy, 4)
+      << " (temperature does not change which class wins).\n\n";
+    if (r.hasDomainModel)
+        s << "Domain check: Mahalanobis distance of the pooled features() activations to the "
+             "class means with one shared, Ledoit-Wolf-shrunk covariance (Lee et al. 2018), "
+             "fitted on the "
+          << r.trainImages << " training images. Threshold " << fixed(r.domainThreshold, 2)
+          << ", set on the " << r.valImages << " validation images from " << r.thresholdGroups
+          << " patients/studies so that at least 95 % of new in-domain images pass, with 99 % "
+             "confidence"
+          << (r.thresholdNote.empty() ? "" : " (" + r.thresholdNote + ")")
+          << ". In domain: " << fixed(100 * r.validationPassRate, 1) << " % of validation and "
+          << fixed(100 * r.testPassRate, 1) << " % of test images.\n\n";
+    else
+        s << "No domain check: the module does not export features() and classify().\n\n";
+    s << "Split fingerprint (FNV-1a of the sorted split/path lines): " << r.splitHash << ".\n";
+    fs::create_directories(dir / "report", ec);
+    writeReportSection(dir / "report" / "README.md", s.str());
+    return r;
+}
+
+CalibrationResult calibratePackage(const CalibrateOptions& o) {
+    const ai::ModelCard card =
+        ai::ModelCard::fromFile((fs::path(o.package) / "model.json").string());
+    const std::uint64_t seed = card.provenance.value("splitSeed", std::uint64_t(1));
+    const int maxSamples = card.provenance.value("maxSamples", 0);
+    data::Dataset d = data::openDataset(o.dataset, card.classes);
+    mapLabelsToModel(d, card.classes);
+    limitSamples(d, seed, maxSamples);
+    if (d.samples.empty())
+        throw Error("the data set has no usable samples", o.dataset);
+    const Split split = splitDataset(d, seed);
+    const std::string recorded =
+        card.provenance.contains("split") ? card.provenance["split"].value("hash", "") : "";
+    if (!recorded.empty() && recorded != splitHash(d, split))
+        throw Error("does not give the split this package was trained on (fingerprint " +
+                        splitHash(d, split) + ", package records " + recorded +
+                        "): calibrate with the training data set",
+                    o.dataset);
+    CalibrationResult r = calibrateWithSplit(o.package, d, split, o.progress);
+    r.skipped.insert(r.skipped.begin(), d.problems.begin(), d.problems.end());
+    return r;
+}
+
+} // namespace spinelens::train
