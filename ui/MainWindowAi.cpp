@@ -13,6 +13,7 @@
 #include <QFileDialog>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -55,9 +56,9 @@ QString trainingDataLine(const ai::ModelCard& card) {
 QString calibrationLine(const ai::ModelCard& card) {
     if (card.calibration.is_null())
         return QObject::tr("Confidence: not calibrated (no temperature in the package).");
-    if (!card.calibrated)
-        return QObject::tr("Confidence: not calibrated (%1).")
-            .arg(QString::fromStdString(card.calibration.value("note", std::string("no fit"))));
+    if (!card.calibrated) // the card's note and the report say why at length
+        return QObject::tr("Confidence: not calibrated (no temperature could be fitted on the "
+                           "validation split; see the package's report).");
     return QObject::tr("Confidence: calibrated by temperature scaling (T = %1) on the validation "
                        "split.")
         .arg(card.temperature, 0, 'f', 2);
@@ -79,7 +80,12 @@ void MainWindow::setupAi(QMenu* modelMenu) {
     confidence_ = new ConfidencePanel;
     auto* dock = new QDockWidget(tr("AI"), this);
     dock->setObjectName("aiDock");
-    dock->setWidget(confidence_);
+    // The panel scrolls when the dock is short, so no line of the model card is cut off.
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(confidence_);
+    dock->setWidget(scroll);
     addDockWidget(Qt::RightDockWidgetArea, dock);
 
     modelMenu->addAction(tr("&Open Model Package…"), this, [this] {

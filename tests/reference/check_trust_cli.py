@@ -149,6 +149,36 @@ def main():
             check(abs(series[0]["maxProbabilities"]["degenerative"] - top) < 1e-6,
                   "MRI series: max is not over the in-domain slices")
 
+    # The same series with three slices replaced by noise: they are counted out of domain and
+    # left out of the series' answer.
+    mixed_dir = os.path.join(work, "mixed-series")
+    os.makedirs(mixed_dir, exist_ok=True)
+    rng = np.random.default_rng(9)
+    slice_files = sorted(glob.glob(os.path.join(series_dir, "*.dcm")))
+    for k, path in enumerate(slice_files):
+        ds = pydicom.dcmread(path)
+        if k in (0, 1, 2):
+            a = ds.pixel_array
+            ds.PixelData = rng.integers(0, int(a.max()) + 1, a.shape).astype(a.dtype).tobytes()
+        ds.save_as(os.path.join(mixed_dir, os.path.basename(path)))
+    run, lines = classify(cli, mri, mixed_dir)
+    slices = [line for line in lines if "path" in line]
+    series = [line for line in lines if "seriesInstanceUid" in line]
+    noisy = {os.path.basename(p) for p in slice_files[:3]}
+    check(all(not line["domain"]["inDomain"] for line in slices if os.path.basename(line["path"]) in noisy),
+          "mixed MRI series: a noise slice was in domain")
+    if series and slices:
+        inside = [line for line in slices if line["domain"]["inDomain"]]
+        check(series[0]["outOfDomainSlices"] == len(slices) - len(inside) >= 3,
+              f"mixed MRI series: {series[0]['outOfDomainSlices']} out-of-domain slices counted")
+        if inside:
+            for c in ("healthy", "degenerative"):
+                mean = np.mean([line["probabilities"][c] for line in inside])
+                check(abs(series[0]["meanProbabilities"][c] - mean) < 1e-5,
+                      f"mixed MRI series: mean {c} is not over the in-domain slices only")
+    else:
+        check(False, "mixed MRI series: no answer")
+
     # explain: no heatmap for an image the model cannot assess, unless asked on purpose.
     xray_model = os.path.join(source, "models", "spine-xray-4class")
     head = os.path.join(PYDICOM_FILES, "MR_small.dcm")

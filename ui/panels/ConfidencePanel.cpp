@@ -186,6 +186,7 @@ void ConfidencePanel::setState(const ConfidenceState& s) {
         const QSignalBlocker block(reveal_);
         reveal_->setChecked(s.revealOutOfDomain);
     }
+    reveal_->setText(s.revealOutOfDomain ? tr("Hide raw output") : tr("Show raw output anyway"));
     // Out of domain: the bars appear only on request, grey and marked.
     bars_->setVisible(s.aiOn && (!outside || s.revealOutOfDomain));
     bars_->setOutOfDomain(outside);

@@ -46,6 +46,8 @@ public:
     /// Grey bars under an "out of domain" mark: raw output shown on request, not a finding.
     void setOutOfDomain(bool outOfDomain);
     QSize sizeHint() const override;
+    /// As tall as its rows: a crowded dock scrolls rather than squeezing the bars away.
+    QSize minimumSizeHint() const override { return {160, sizeHint().height()}; }
 
 protected:
     void paintEvent(QPaintEvent*) override;
