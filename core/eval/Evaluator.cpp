@@ -238,24 +238,23 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     return result;
 }
 
-std::string refreshMetrics(const std::string& runFile) {
-    std::unique_ptr<RunFile> run = RunFile::open(runFile);
-    const RunInfo info = run->info();
+Metrics runMetrics(const RunInfo& info, const std::vector<CaseRecord>& cases,
+                   const std::string& runFile) {
     std::vector<int> labels;
     std::vector<std::vector<double>> probabilities;
     DomainCoverage domain;
     domain.checked = info.domainChecked;
     domain.threshold = info.domainThreshold;
     int correctInDomain = 0;
-    for (const CaseRecord& c : run->cases()) {
-        ++domain.cases;
-        domain.inDomain += c.inDomain ? 1 : 0;
-        correctInDomain += c.inDomain && c.correct ? 1 : 0;
+    for (const CaseRecord& c : cases) {
         if (c.probabilities.size() != info.classes.size())
             throw Error("a case has " + std::to_string(c.probabilities.size()) +
                             " probabilities for " + std::to_string(info.classes.size()) +
                             " classes",
                         runFile);
+        ++domain.cases;
+        domain.inDomain += c.inDomain ? 1 : 0;
+        correctInDomain += c.inDomain && c.correct ? 1 : 0;
         labels.push_back(c.trueLabel);
         probabilities.emplace_back(c.probabilities.begin(), c.probabilities.end());
     }
@@ -263,7 +262,12 @@ std::string refreshMetrics(const std::string& runFile) {
     domain.coverage = domain.cases ? double(domain.inDomain) / domain.cases : NAN;
     domain.accuracyInDomain = domain.inDomain ? double(correctInDomain) / domain.inDomain : NAN;
     metrics.domain = domain;
-    const std::string json = toJson(metrics).dump();
+    return metrics;
+}
+
+std::string refreshMetrics(const std::string& runFile) {
+    std::unique_ptr<RunFile> run = RunFile::open(runFile);
+    const std::string json = toJson(runMetrics(run->info(), run->cases(), runFile)).dump();
     run->setMetricsJson(json);
     return json;
 }

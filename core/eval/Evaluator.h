@@ -3,6 +3,8 @@
 // case, Grad-CAM for the predicted and the true class, and the metrics. Resumable: cases
 // already in the file are skipped, so an interrupted run continues where it stopped.
 #include "dicom/SeriesInfo.h"
+#include "eval/Metrics.h"
+#include "eval/RunFile.h"
 
 #include <atomic>
 #include <cstdint>
@@ -43,6 +45,11 @@ struct EvaluateResult {
 /// Throws spinelens::Error for what stops the run as a whole (no package, no data, a run file
 /// of another run), naming the thing at fault.
 EvaluateResult evaluate(const EvaluateOptions& options);
+
+/// The metrics of a run's cases, with the domain check's coverage and in-domain accuracy.
+/// Throws spinelens::Error naming runFile when a case does not fit the run's classes.
+Metrics runMetrics(const RunInfo& info, const std::vector<CaseRecord>& cases,
+                   const std::string& runFile);
 
 /// Recomputes the metrics from the cases in a run file and stores them; returns their JSON.
 std::string refreshMetrics(const std::string& runFile);

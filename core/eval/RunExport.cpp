@@ -160,7 +160,7 @@ void exportCasesCsv(const RunFile& run, const std::string& path) {
            "confidence,loss,correct";
     for (const auto& c : info.classes)
         out << ',' << csvField("p_" + c);
-    out << ",tags,note,proposed_label\n";
+    out << ",domain_score,in_domain,tags,note,proposed_label\n";
     out << std::setprecision(9);
     for (const CaseRecord& c : run.cases()) {
         out << c.id << ',' << csvField(c.path) << ',' << c.studyUid << ',' << c.seriesUid << ','
@@ -169,6 +169,10 @@ void exportCasesCsv(const RunFile& run, const std::string& path) {
             << ',' << (c.correct ? 1 : 0);
         for (float p : c.probabilities)
             out << ',' << p;
+        out << ',';
+        if (c.domainChecked)
+            out << c.domainScore;
+        out << ',' << (c.inDomain ? 1 : 0);
         const auto it = reviews.find(c.id);
         std::string tags, note, relabel;
         if (it != reviews.end()) {
@@ -223,6 +227,20 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
           << fixed(num(m["macro"]["aucCi95"][0])) << "&ndash;"
           << fixed(num(m["macro"]["aucCi95"][1])) << "); expected calibration error "
           << fixed(num(m["calibration"]["ece"])) << ".";
+        if (m.contains("domain") && m["domain"].value("checked", false)) {
+            const auto& d = m["domain"];
+            h << " Domain check: <b>" << d["inDomain"] << " of " << d["cases"]
+              << "</b> cases within the model's training data (coverage "
+              << fixed(100 * num(d["coverage"]), 1) << "%, threshold "
+              << fixed(num(d["threshold"]), 1) << "); accuracy on them <b>"
+              << fixed(num(d["accuracyInDomain"])) << "</b>.";
+            if (d["inDomain"] != d["cases"])
+                h << " The other cases are outside the training data: the model cannot assess "
+                     "them, and the figures above include them only for completeness.";
+        } else {
+            h << " No domain check: the model cannot tell when an image is unlike its training "
+                 "data.";
+        }
         if (m.contains("diseaseVsNormal"))
             h << " Disease vs " << html(m["diseaseVsNormal"]["normalClass"].get<std::string>())
               << ": sensitivity " << fixed(num(m["diseaseVsNormal"]["sensitivity"]))
@@ -301,7 +319,7 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
         auto name = [&](int k) { return html(info.classes.at(std::size_t(k))); };
         h << "<div class='case'><div><b>#" << c.id << "</b> true <b>" << name(c.trueLabel)
           << "</b>, predicted <b>" << name(c.predicted) << "</b> (" << fixed(c.confidence(), 2)
-          << ")</div>";
+          << ")" << (c.inDomain ? "" : " <b>OUT OF DOMAIN</b> (not a finding)") << "</div>";
         try {
             const data::SampleImage image = data::loadSampleImage(c.path);
             const auto predictedMap = run.heatmap(c.id, c.predicted);

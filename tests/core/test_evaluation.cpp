@@ -8,7 +8,9 @@
 #include "data/PhantomSets.h"
 #include "data/SampleImage.h"
 #include "eval/Evaluator.h"
+#include "eval/RunExport.h"
 #include "eval/RunFile.h"
+#include "raster/RasterIO.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,6 +22,7 @@
 #include <sqlite3.h>
 
 #include <csignal>
+#include <fstream>
 
 using namespace spinelens;
 
@@ -219,6 +222,66 @@ private Q_SLOTS:
             brokenKept |=
                 QString::fromStdString(s.path).endsWith("broken.png") && !s.reason.empty();
         QVERIFY(brokenKept);
+    }
+
+    void theDomainCheckIsStoredPerCaseAndCounted() {
+        // The shipped X-ray package over phantoms plus two images nothing like them (blank and
+        // noise, filed as "normal"): those two are stored out of domain, the metrics count the
+        // coverage and the accuracy on in-domain cases, and the CSV carries both columns.
+        const QString set = dir_.filePath("domain-set");
+        phantom::writeXrayPhantomSet(set.toStdString(), 8, 77);
+        std::vector<std::uint8_t> blank(300 * 300, 0), noise(300 * 300);
+        std::uint32_t state = 12345;
+        for (auto& v : noise)
+            v = std::uint8_t((state = state * 1664525u + 1013904223u) >> 24);
+        raster::writePng8((set + "/normal/zz-blank.png").toStdString(), 300, 300, 1, blank.data());
+        raster::writePng8((set + "/normal/zz-noise.png").toStdString(), 300, 300, 1, noise.data());
+        eval::EvaluateOptions o = options("domain.sqlite");
+        o.model = std::string(SPINELENS_SOURCE_DIR) + "/models/spine-xray-4class";
+        o.dataset = set.toStdString();
+        const eval::EvaluateResult r = eval::evaluate(o);
+        QCOMPARE(r.evaluated, 10);
+        auto run = eval::RunFile::open(o.output, false);
+        QVERIFY(run->info().domainChecked);
+        QVERIFY(run->info().domainThreshold > 0);
+        int inside = 0, correctInside = 0;
+        for (const eval::CaseRecord& c : run->cases()) {
+            QVERIFY(c.domainChecked);
+            QCOMPARE(c.inDomain, c.domainScore <= run->info().domainThreshold);
+            if (QString::fromStdString(c.path).contains("zz-"))
+                QVERIFY2(!c.inDomain, c.path.c_str());
+            inside += c.inDomain;
+            correctInside += c.inDomain && c.correct;
+        }
+        QVERIFY(inside >= 7 && inside <= 8);
+        const auto m = nlohmann::json::parse(run->metricsJson());
+        QCOMPARE(m["domain"]["cases"].get<int>(), 10);
+        QCOMPARE(m["domain"]["inDomain"].get<int>(), inside);
+        QCOMPARE(m["domain"]["coverage"].get<double>(), inside / 10.0);
+        QCOMPARE(m["domain"]["accuracyInDomain"].get<double>(), double(correctInside) / inside);
+        const std::string csv = (dir_.path() + "/domain.csv").toStdString();
+        eval::exportCasesCsv(*run, csv);
+        std::ifstream in(csv);
+        std::string header;
+        std::getline(in, header);
+        QVERIFY(header.find(",domain_score,in_domain,") != std::string::npos);
+
+        // A run file of schema 1 (before the domain check): read-only, every case counts as
+        // not checked; opened for writing, it is upgraded in place.
+        const std::string old = (dir_.path() + "/schema1.sqlite").toStdString();
+        QVERIFY(QFile::copy(QString::fromStdString(o.output), QString::fromStdString(old)));
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db,
+                              "ALTER TABLE cases DROP COLUMN domain_score; ALTER TABLE cases DROP "
+                              "COLUMN in_domain; PRAGMA user_version=1;",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        for (const eval::CaseRecord& c : eval::RunFile::open(old, false)->cases())
+            QVERIFY(!c.domainChecked && c.inDomain);
+        eval::RunFile::open(old, true).reset();
+        QCOMPARE(int(eval::RunFile::open(old, false)->cases().size()), 10);
     }
 
     void reviewSurvivesAKillRightAfterTheEdit() {

@@ -62,6 +62,7 @@ struct FixtureCase {
     std::string path;
     int trueLabel, predicted;
     double confidence;
+    bool inDomain; ///< every fifth case is outside the model's training data
 };
 
 std::vector<float> blob(int w, int h, double cx) {
@@ -83,7 +84,7 @@ std::vector<FixtureCase> makeRun(const QString& dir, const QString& runPath) {
                 // Distinct confidences so every sort order is unambiguous.
                 cases.push_back(
                     {(dir + QString("/case_%1.png").arg(n, 3, 10, QChar('0'))).toStdString(), t, p,
-                     0.40 + 0.02 * ((n * 7) % 29)});
+                     0.40 + 0.02 * ((n * 7) % 29), n % 5 != 0});
             }
     eval::RunInfo info;
     info.modelName = "test-model";
@@ -93,6 +94,8 @@ std::vector<FixtureCase> makeRun(const QString& dir, const QString& runPath) {
     info.classes = kClasses;
     info.syntheticModel = info.syntheticData = true;
     info.plannedCases = int(cases.size());
+    info.domainChecked = true;
+    info.domainThreshold = 100.0;
     auto run = eval::RunFile::create(runPath.toStdString(), info);
     for (const FixtureCase& c : cases) {
         std::vector<std::uint8_t> pixels(64 * 48);
@@ -108,6 +111,9 @@ std::vector<FixtureCase> makeRun(const QString& dir, const QString& runPath) {
         r.probabilities[std::size_t(c.predicted)] = float(c.confidence);
         r.loss = -std::log(double(r.probabilities[std::size_t(c.trueLabel)]));
         r.correct = c.trueLabel == c.predicted;
+        r.domainChecked = true;
+        r.domainScore = c.inDomain ? 50.0 : 150.0;
+        r.inDomain = c.inDomain;
         const eval::StoredHeatmap predictedMap = eval::compactHeatmap(blob(64, 48, 0.2), 64, 48);
         const eval::StoredHeatmap trueMap = eval::compactHeatmap(blob(64, 48, 0.8), 64, 48);
         run->addCase(r, &predictedMap, r.correct ? nullptr : &trueMap);
@@ -483,6 +489,33 @@ private Q_SLOTS:
         QSignalSpy opened(browser, &RunBrowser::runOpened);
         QVERIFY(browser->session()->isOpen() || opened.wait(20000));
         QCOMPARE(browser->cases()->rowCount(), int(cases_.size()));
+    }
+
+    void domainFilterListsTheCasesOutsideTheTrainingData() {
+        openAndWait(*browser_, runPath_);
+        std::vector<int> outside, inside;
+        for (int i = 0; i < int(cases_.size()); ++i)
+            (cases_[std::size_t(i)].inDomain ? inside : outside).push_back(i);
+        QVERIFY(browser_->domainFilter()->isEnabled());
+        const QString note =
+            QString("%1 of %2 cases are outside").arg(outside.size()).arg(cases_.size());
+        bool bannerSays = false;
+        for (QLabel* l : browser_->findChildren<QLabel*>())
+            bannerSays = bannerSays || (l->isVisible() && l->text().contains(note));
+        QVERIFY2(bannerSays, qPrintable(note));
+        for (const auto& [index, expected] : {std::pair{2, outside}, {1, inside}}) {
+            browser_->domainFilter()->setCurrentIndex(index);
+            std::vector<int> shown = browser_->cases()->shownCases();
+            std::sort(shown.begin(), shown.end());
+            QCOMPARE(shown, expected);
+        }
+        browser_->domainFilter()->setCurrentIndex(2);
+        QVERIFY(browser_->cases()
+                    ->data(browser_->cases()->index(0), Qt::DisplayRole)
+                    .toString()
+                    .contains("OUT OF DOMAIN"));
+        browser_->domainFilter()->setCurrentIndex(0);
+        QCOMPARE(int(browser_->cases()->shownCases().size()), int(cases_.size()));
     }
 
     void cleanupTestCase() { browser_.reset(); }

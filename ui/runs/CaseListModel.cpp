@@ -1,5 +1,7 @@
 #include "runs/CaseListModel.h"
 
+#include "ai/ProbabilityText.h"
+
 #include "runs/ThumbnailLoader.h"
 
 #include <algorithm>
@@ -67,6 +69,9 @@ void CaseListModel::rebuild() {
             if (filter_.predicted >= 0 && c.predicted != filter_.predicted)
                 continue;
             if (filter_.wrongOnly && c.correct)
+                continue;
+            if ((filter_.domain == CaseFilter::Domain::Inside && !c.inDomain) ||
+                (filter_.domain == CaseFilter::Domain::Outside && c.inDomain))
                 continue;
             if (!tag.empty() && !session_->review(i).tags.count(tag))
                 continue;
@@ -155,15 +160,21 @@ QVariant CaseListModel::data(const QModelIndex& index, int role) const {
     }
     case SummaryRole:
     case Qt::DisplayRole:
-        return tr("true %1\n→ %2  %3%")
-            .arg(className(c.trueLabel), className(c.predicted))
-            .arg(c.confidence() * 100.0, 0, 'f', 1);
+        return tr("true %1\n→ %2  %3%4")
+            .arg(className(c.trueLabel), className(c.predicted),
+                 QString::fromStdString(ai::probabilityText(c.confidence())),
+                 c.inDomain ? QString() : tr("  OUT OF DOMAIN"));
     case Qt::ToolTipRole: {
         QString tip =
-            tr("%1\ntrue: %2, predicted: %3 (%4%), loss %5")
-                .arg(QString::fromStdString(c.path), className(c.trueLabel), className(c.predicted))
-                .arg(c.confidence() * 100.0, 0, 'f', 1)
+            tr("%1\ntrue: %2, predicted: %3 (%4), loss %5")
+                .arg(QString::fromStdString(c.path), className(c.trueLabel), className(c.predicted),
+                     QString::fromStdString(ai::probabilityText(c.confidence())))
                 .arg(c.loss, 0, 'f', 3);
+        if (c.domainChecked)
+            tip += c.inDomain ? tr("\ndomain score %1: in domain").arg(c.domainScore, 0, 'f', 1)
+                              : tr("\ndomain score %1: OUT OF DOMAIN, outside the model's "
+                                   "training data (no finding)")
+                                    .arg(c.domainScore, 0, 'f', 1);
         const eval::Review r = session_->review(caseIndex);
         if (!r.tags.empty()) {
             QStringList tags;

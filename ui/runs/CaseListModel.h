@@ -24,6 +24,9 @@ struct CaseFilter {
     int predicted = -1;
     QString tag; ///< empty for any
     bool wrongOnly = false;
+    /// The domain check: any case, only those the model could assess, or only those outside
+    /// its training data.
+    enum class Domain { Any, Inside, Outside } domain = Domain::Any;
 };
 
 enum class ThumbnailMap { None, Predicted, True };

@@ -1,5 +1,7 @@
 #include "runs/CaseView.h"
 
+#include "ai/ProbabilityText.h"
+
 #include "Error.h"
 #include "dicom/Scanner.h"
 #include "eval/CasePreview.h"
@@ -105,13 +107,21 @@ void CaseView::showCase(int caseIndex) {
     const RunSnapshot& run = session_->run();
     const eval::CaseRecord c = run.cases[std::size_t(caseIndex)];
     auto name = [&](int k) { return QString::fromStdString(run.info.classes[std::size_t(k)]); };
-    header_->setText(tr("<b>%1</b> — true <b>%2</b>, predicted <b>%3</b> (%4%) — %5, loss %6")
+    QString domain;
+    if (c.domainChecked)
+        domain = c.inDomain ? tr(" — in domain (score %1)").arg(c.domainScore, 0, 'f', 1)
+                            : tr(" — <span style='background:#777;color:white'>&nbsp;OUT OF "
+                                 "DOMAIN&nbsp;</span> (score %1): outside the model's training "
+                                 "data, raw output, not a finding")
+                                  .arg(c.domainScore, 0, 'f', 1);
+    header_->setText(tr("<b>%1</b> — true <b>%2</b>, predicted <b>%3</b> (%4) — %5, loss %6%7")
                          .arg(QString::fromStdString(c.path).toHtmlEscaped(), name(c.trueLabel),
-                              name(c.predicted))
-                         .arg(c.confidence() * 100.0, 0, 'f', 1)
+                              name(c.predicted),
+                              QString::fromStdString(ai::probabilityText(c.confidence())))
                          .arg(c.correct ? tr("<span style='color:#2e7d32'>right</span>")
                                         : tr("<span style='color:#c62828'>wrong</span>"))
-                         .arg(c.loss, 0, 'f', 3));
+                         .arg(c.loss, 0, 'f', 3)
+                         .arg(domain));
     predictedCaption_->setText(tr("Grad-CAM: predicted (%1)").arg(name(c.predicted)));
     trueCaption_->setText(tr("Grad-CAM: true (%1)").arg(name(c.trueLabel)));
     QString table = "<table cellspacing=2>";
@@ -120,9 +130,10 @@ void CaseView::showCase(int caseIndex) {
         QString label = name(int(k)).toHtmlEscaped();
         if (predicted)
             label = "<b>" + label + "</b>";
-        table += QString("<tr><td>%1%2</td><td align=right>%3%</td></tr>")
-                     .arg(label, truth ? tr(" (true)") : QString())
-                     .arg(double(c.probabilities[k]) * 100.0, 0, 'f', 1);
+        table += QString("<tr><td>%1%2</td><td align=right>%3</td></tr>")
+                     .arg(label, truth ? tr(" (true)") : QString(),
+                          QString::fromStdString(ai::probabilityText(c.probabilities[k]))
+                              .toHtmlEscaped());
     }
     probabilities_->setText(table + "</table>");
 

@@ -102,6 +102,18 @@ void MetricsPanel::showRun(const RunSnapshot& run) {
         rows.push_back(
             {tr("Disease vs %1: specificity").arg(normal), formatFigure(m.diseaseSpecificity), {}});
     }
+    if (run.info.domainChecked) {
+        rows.push_back({tr("In domain (coverage)"),
+                        tr("%1 of %2 (%3%)")
+                            .arg(m.domain.inDomain)
+                            .arg(m.domain.cases)
+                            .arg(100.0 * m.domain.coverage, 0, 'f', 1),
+                        {}});
+        rows.push_back(
+            {tr("Accuracy on in-domain cases"), formatFigure(m.domain.accuracyInDomain), {}});
+    } else {
+        rows.push_back({tr("Domain check"), tr("none (the model has no domain model)"), {}});
+    }
     rows.push_back({tr("Calibration error (ECE, %1 bins)").arg(m.calibrationCount.size()),
                     formatFigure(m.expectedCalibrationError),
                     {}});

@@ -69,6 +69,10 @@ RunBrowser::RunBrowser(QWidget* parent)
     trueFilter_ = new QComboBox(middle);
     predictedFilter_ = new QComboBox(middle);
     tagFilter_ = new QComboBox(middle);
+    domainFilter_ = new QComboBox(middle);
+    domainFilter_->addItems({tr("any"), tr("in domain"), tr("out of domain")});
+    domainFilter_->setToolTip(tr("The model's domain check: cases it could assess, or cases "
+                                 "outside its training data"));
     wrongOnly_ = new QCheckBox(tr("Wrong only"), middle);
     filterRow->addWidget(new QLabel(tr("True"), middle));
     filterRow->addWidget(trueFilter_);
@@ -76,6 +80,8 @@ RunBrowser::RunBrowser(QWidget* parent)
     filterRow->addWidget(predictedFilter_);
     filterRow->addWidget(new QLabel(tr("Tag"), middle));
     filterRow->addWidget(tagFilter_);
+    filterRow->addWidget(new QLabel(tr("Domain"), middle));
+    filterRow->addWidget(domainFilter_);
     filterRow->addWidget(wrongOnly_);
     filterRow->addStretch();
     middleLayout->addLayout(filterRow);
@@ -122,7 +128,7 @@ RunBrowser::RunBrowser(QWidget* parent)
             [this](const QString& m) { showProblem(tr("Review not saved"), m); });
     connect(session_, &RunSession::reviewChanged, this, [this] { refreshTagFilter(); });
     connect(confusion_, &ConfusionMatrixWidget::cellClicked, this, &RunBrowser::showCell);
-    for (QComboBox* box : {trueFilter_, predictedFilter_, tagFilter_})
+    for (QComboBox* box : {trueFilter_, predictedFilter_, tagFilter_, domainFilter_})
         connect(box, &QComboBox::currentIndexChanged, this, [this] { applyFilter(); });
     connect(wrongOnly_, &QCheckBox::toggled, this, [this] { applyFilter(); });
     connect(sort_, &QComboBox::currentIndexChanged, this, [this] {
@@ -199,6 +205,16 @@ void RunBrowser::onOpened() {
     if (run.info.syntheticModel || run.info.syntheticData)
         notes << tr("<b>Synthetic</b>: this run's model and/or data are synthetic phantoms. Not "
                     "clinically validated; not for diagnosis.");
+    const eval::DomainCoverage& d = run.metrics.domain;
+    if (!run.info.domainChecked)
+        notes << tr("<b>No domain check</b>: this model cannot tell when an image is unlike its "
+                    "training data, so every case counts as assessable.");
+    else if (d.inDomain < d.cases)
+        notes << tr("<b>%1 of %2 cases are outside the model's training data</b> (domain score "
+                    "above %3): they have no finding; the Domain filter lists them.")
+                     .arg(d.cases - d.inDomain)
+                     .arg(d.cases)
+                     .arg(d.threshold, 0, 'f', 1);
     for (const QString& w : run.warnings)
         notes << w.toHtmlEscaped();
     banner_->setText(notes.join("<br>"));
@@ -219,6 +235,8 @@ void RunBrowser::onOpened() {
     trueFilter_->addItems(classes);
     predictedFilter_->addItems(classes);
     wrongOnly_->setChecked(false);
+    domainFilter_->setCurrentIndex(0);
+    domainFilter_->setEnabled(run.info.domainChecked);
     updatingFilters_ = false;
     refreshTagFilter();
     model_->reload();
@@ -259,6 +277,7 @@ void RunBrowser::applyFilter() {
     f.predicted = predictedFilter_->currentIndex() - 1;
     f.tag = tagFilter_->currentIndex() > 0 ? tagFilter_->currentText() : QString();
     f.wrongOnly = wrongOnly_->isChecked();
+    f.domain = CaseFilter::Domain(std::max(0, domainFilter_->currentIndex()));
     model_->setFilter(f);
     confusion_->setSelectedCell(f.trueClass >= 0 && f.predicted >= 0 ? f.trueClass : -1,
                                 f.trueClass >= 0 && f.predicted >= 0 ? f.predicted : -1);

@@ -46,6 +46,7 @@ public:
     QComboBox* trueFilter() const { return trueFilter_; }
     QComboBox* predictedFilter() const { return predictedFilter_; }
     QComboBox* tagFilter() const { return tagFilter_; }
+    QComboBox* domainFilter() const { return domainFilter_; }
     QComboBox* sortBox() const { return sort_; }
     QString lastProblem() const { return lastProblem_; }
     /// The window as the user sees it (the native image view painted in).
@@ -78,6 +79,7 @@ private:
     QComboBox* trueFilter_;
     QComboBox* predictedFilter_;
     QComboBox* tagFilter_;
+    QComboBox* domainFilter_;
     QComboBox* sort_;
     QComboBox* thumbnailMap_;
     QCheckBox* wrongOnly_;

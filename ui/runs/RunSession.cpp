@@ -1,6 +1,7 @@
 #include "runs/RunSession.h"
 
 #include "Error.h"
+#include "eval/Evaluator.h"
 #include "eval/MetricsJson.h"
 
 #include <QFile>
@@ -63,13 +64,7 @@ std::shared_ptr<Opened> readRun(const QString& path) {
             s->metrics = eval::metricsFromJson(nlohmann::json::parse(stored), path.toStdString());
             s->metricsStored = true;
         } else if (!s->cases.empty()) {
-            std::vector<int> labels;
-            std::vector<std::vector<double>> probabilities;
-            for (const auto& c : s->cases) {
-                labels.push_back(c.trueLabel);
-                probabilities.emplace_back(c.probabilities.begin(), c.probabilities.end());
-            }
-            s->metrics = eval::computeMetrics(labels, probabilities, s->info.classes);
+            s->metrics = eval::runMetrics(s->info, s->cases, path.toStdString());
         }
         if (!s->info.complete)
             s->warnings << QObject::tr("The run is unfinished: %1 of %2 cases evaluated "
