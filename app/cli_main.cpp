@@ -30,11 +30,13 @@ commands:
   calibrate --model DIR --data DATASET
                                     fit the temperature and the domain model of a package on
                                     the split it records (train does this itself)
-  classify --model DIR PATH...      calibrated per-class probabilities and the domain check,
+  classify --model DIR [--any-modality] PATH...
+                                    calibrated per-class probabilities and the domain check,
                                     one JSON line per image (and one per series with max and
-                                    mean over its in-domain slices)
+                                    mean over its in-domain slices); a series of another
+                                    modality than the card's is skipped, named
   explain --model DIR --method gradcam|gradcam++|occlusion [--class NAME]
-          [--series N] [--slice K] [--opacity A] [--allow-out-of-domain]
+          [--series N] [--slice K] [--opacity A] [--allow-out-of-domain] [--any-modality]
           PATH --out OUT.png [--raw OUT.nrrd]
                                     heatmap blended over the image, and the float map (none
                                     for an image outside the model's training data)
@@ -223,6 +225,8 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < args.size(); ++i) {
             if (args[i] == "--model" && i + 1 < args.size())
                 o.modelFolder = args[++i];
+            else if (args[i] == "--any-modality")
+                o.anyModality = true;
             else if (args[i].rfind("--", 0) == 0)
                 return usage("unknown option " + args[i]);
             else
@@ -249,6 +253,8 @@ int main(int argc, char** argv) {
                 o.rawOut = args[++i];
             else if (a == "--allow-out-of-domain")
                 o.allowOutOfDomain = true;
+            else if (a == "--any-modality")
+                o.anyModality = true;
             else if ((a == "--slice" || a == "--series") && hasValue) {
                 if (!parseInt(args[++i], a == "--slice" ? o.slice : o.seriesIndex))
                     return usage("not a number: " + args[i]);

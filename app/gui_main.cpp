@@ -24,7 +24,9 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot(
         "screenshot", "Save a screenshot of the window to PATH after loading, then quit.", "PATH");
     parser.addOption(screenshot);
-    QCommandLineOption model("model", "Use the model package in DIR (remembered for next time).",
+    QCommandLineOption model("model",
+                             "Use the model package in DIR for this run (Model > Open Model "
+                             "Package… pins one for good).",
                              "DIR");
     parser.addOption(model);
     QCommandLineOption run("run", "Open the evaluation run file RUN.sqlite in the run browser.",
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
     spinelens::ui::MainWindow window;
     window.show();
     if (parser.isSet(model))
-        window.openModel(parser.value(model));
+        window.useModelForThisRun(parser.value(model));
     const QStringList paths = parser.positionalArguments();
     if (!paths.isEmpty())
         QTimer::singleShot(0, &window, [&window, paths] { window.openPaths(paths); });

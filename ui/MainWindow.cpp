@@ -278,7 +278,8 @@ void MainWindow::onSeriesLoaded(const LoadReport& report) {
         showProblem(tr("Some images could not be decoded"),
                     tr("These images are shown blank:\n%1").arg(joinFailures(report.failures)));
     seriesComplete_ = true;
-    ai_->requestSeries(volume_);
+    if (modalityProblem().isEmpty())
+        ai_->requestSeries(volume_);
     Q_EMIT seriesReady();
 }
 

@@ -45,8 +45,10 @@ public:
     AiController* ai() const { return ai_; }
     ConfidencePanel* confidencePanel() const { return confidence_; }
     SliceStrip* sliceStrip() const { return strip_; }
-    /// Loads a model package (on a worker); remembered for the next start.
+    /// Pins a model package for good (Model > Open Model Package…), stored as an absolute path.
     void openModel(const QString& folder);
+    /// Uses a model package for this run only (`spinelens --model DIR`); settings unchanged.
+    void useModelForThisRun(const QString& folder);
     std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
     /// The last problem shown to the user (empty when none).
     QString lastProblem() const { return lastProblem_; }
@@ -82,6 +84,9 @@ private:
     void refreshConfidence();
     void onSliceResult(const SliceResult& result);
     void onSeriesPrediction(const std::vector<float>& flagged);
+    /// Why the loaded model may not run on the current series (its card names another
+    /// modality and the user has not allowed any modality); empty when it may.
+    QString modalityProblem() const;
     /// Shows the last heatmap as the panel asks (scale, out-of-domain rule), or none.
     void applyHeatmap();
 
@@ -106,6 +111,8 @@ private:
     std::shared_ptr<const SliceResult> lastResult_;
     /// The user pressed "Show raw output anyway" for this out-of-domain image.
     bool revealOutOfDomain_ = false;
+    QString runModel_;         ///< --model for this run (absolute), empty when not given
+    bool anyModality_ = false; ///< Model > Run on Any Modality, for this run only
     QString aiMessage_;
     bool aiBusy_ = false;
 };

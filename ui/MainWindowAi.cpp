@@ -11,6 +11,7 @@
 #include <QCoreApplication>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QMenu>
 #include <QMenuBar>
 #include <QScrollArea>
@@ -95,10 +96,24 @@ void MainWindow::setupAi(QMenu* modelMenu) {
             openModel(dir);
     });
     modelMenu->addAction(tr("Use &Default Models"), this, [this] {
+        runModel_.clear();
         QSettings().setValue("model/mode", "auto");
         applyModelChoice();
     });
+    QAction* anyModality = modelMenu->addAction(tr("Run on Any &Modality"));
+    anyModality->setCheckable(true);
+    anyModality->setToolTip(tr("Run the model on images of another modality than its card "
+                               "names (for this session only)"));
+    connect(anyModality, &QAction::toggled, this, [this](bool on) {
+        anyModality_ = on;
+        aiMessage_.clear();
+        if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
+            ai_->requestSeries(volume_);
+        requestAi();
+        refreshConfidence();
+    });
     modelMenu->addAction(tr("Turn AI &Off"), this, [this] {
+        runModel_.clear();
         QSettings().setValue("model/mode", "off");
         applyModelChoice();
     });
@@ -110,7 +125,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         view_->clearHeatmap();
         strip_->setValues({});
         refreshConfidence();
-        if (ai_->model() && volume_ && seriesComplete_)
+        if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
             ai_->requestSeries(volume_);
         requestAi();
     });
@@ -119,7 +134,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
     });
     connect(ai_, &AiController::sliceResult, this, &MainWindow::onSliceResult);
     connect(ai_, &AiController::seriesResult, this, [this](const ai::SeriesPrediction& s) {
-        if (ai_->model())
+        if (ai_->model() && modalityProblem().isEmpty())
             onSeriesPrediction(flaggedScores(ai_->model()->card(), s));
     });
     connect(ai_, &AiController::failed, this, [this](const QString& message) {
@@ -152,17 +167,40 @@ void MainWindow::setupAi(QMenu* modelMenu) {
 }
 
 void MainWindow::openModel(const QString& folder) {
+    // Absolute, so the pin holds when SpineLens is started later from another folder.
+    runModel_.clear();
     QSettings settings;
     settings.setValue("model/mode", "pinned");
-    settings.setValue("model/last", folder);
+    settings.setValue("model/last", QFileInfo(folder).absoluteFilePath());
+    applyModelChoice();
+}
+
+void MainWindow::useModelForThisRun(const QString& folder) {
+    runModel_ = QFileInfo(folder).absoluteFilePath();
     applyModelChoice();
 }
 
 void MainWindow::applyModelChoice() {
-    const QSettings settings;
-    const QString mode = settings.value("model/mode", "auto").toString();
+    QSettings settings;
+    QString mode = settings.value("model/mode", "auto").toString();
     QString folder, reason;
-    if (mode == "off") {
+    if (mode == "pinned" && runModel_.isEmpty() &&
+        !QFileInfo(settings.value("model/last").toString()).isDir()) {
+        // A pinned package that has gone (moved, deleted, or a relative path from an older
+        // version): back to the default models, once, saying so.
+        const QString gone = settings.value("model/last").toString();
+        settings.setValue("model/mode", "auto");
+        mode = "auto";
+        QTimer::singleShot(0, this, [this, gone] {
+            showProblem(tr("Model package missing"),
+                        tr("%1: the pinned model package is not there any more; using the "
+                           "default models (Model > Open Model Package… pins another).")
+                            .arg(gone));
+        });
+    }
+    if (!runModel_.isEmpty()) {
+        folder = runModel_;
+    } else if (mode == "off") {
         reason = tr("turned off by the user (Model > Use Default Models or Open Model Package… "
                     "to turn it on)");
     } else if (mode == "pinned") {
@@ -186,9 +224,32 @@ void MainWindow::applyModelChoice() {
     }
 }
 
+QString MainWindow::modalityProblem() const {
+    if (anyModality_ || !ai_ || !ai_->model() || !scan_ || currentSeries_ < 0 ||
+        currentSeries_ >= int(scan_->series.size()))
+        return {};
+    const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
+    const ai::ModelCard& card = ai_->model()->card();
+    const std::string problem =
+        ai::modalityMismatch(card.name, card.modality, s.modality, s.kind == SourceKind::Raster);
+    return problem.empty() ? QString()
+                           : QString::fromStdString(problem) +
+                                 tr(" (Model > Run on Any Modality runs it anyway).");
+}
+
 void MainWindow::requestAi() {
     if (!ai_ || !ai_->model() || !volume_ || !view_->hasImage())
         return;
+    if (const QString problem = modalityProblem(); !problem.isEmpty()) {
+        // Not run: no answer, no heatmap, nothing flagged; the panel says why.
+        lastResult_.reset();
+        aiBusy_ = false;
+        aiMessage_ = problem;
+        view_->clearHeatmap();
+        strip_->setValues({});
+        refreshConfidence();
+        return;
+    }
     const int slice = view_->sliceIndex();
     if (!view_->isSliceLoaded(slice))
         return;
@@ -213,6 +274,8 @@ void MainWindow::requestAi() {
 
 void MainWindow::onSliceResult(const SliceResult& result) {
     aiBusy_ = false;
+    if (!modalityProblem().isEmpty())
+        return; // asked for before "Run on Any Modality" was turned off: not shown
     if (!lastResult_ || lastResult_->slice != result.slice)
         revealOutOfDomain_ = false;
     lastResult_ = std::make_shared<const SliceResult>(result);

@@ -32,13 +32,34 @@ std::string findModelsDirectory(const std::string& applicationDir) {
     return {};
 }
 
+namespace {
+bool isRadiograph(const std::string& modality, bool rasterImage) {
+    return rasterImage || modality == "DX" || modality == "CR" || modality == "RG" ||
+           modality == "DR";
+}
+} // namespace
+
+std::string modalityMismatch(const std::string& modelName, const std::string& cardModality,
+                             const std::string& modality, bool rasterImage) {
+    if (cardModality.empty() || cardModality == "OT") // no modality, or "other": any image
+        return {};
+    const bool cardRadiograph = isRadiograph(cardModality, false);
+    if (cardRadiograph ? isRadiograph(modality, rasterImage) : cardModality == modality)
+        return {};
+    const std::string image = rasterImage        ? std::string("a PNG/JPEG image")
+                              : modality.empty() ? std::string("an image without a modality")
+                                                 : "a " + modality + " image";
+    return "the model " + modelName + " is for " + cardModality +
+           (cardRadiograph ? " radiographs" : " images") + "; this is " + image +
+           ", so it was not run on it";
+}
+
 DefaultModel defaultModelFor(const std::string& modality, bool rasterImage,
                              const std::string& modelsDirectory) {
     const char* name = nullptr;
     if (modality == "MR")
         name = kMriDefaultModel;
-    else if (rasterImage || modality == "DX" || modality == "CR" || modality == "RG" ||
-             modality == "DR")
+    else if (isRadiograph(modality, rasterImage))
         name = kXrayDefaultModel;
     if (!name)
         return {{},

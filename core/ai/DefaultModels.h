@@ -23,4 +23,10 @@ struct DefaultModel {
 DefaultModel defaultModelFor(const std::string& modality, bool rasterImage,
                              const std::string& modelsDirectory);
 
+/// Empty when a model whose card names `cardModality` may run on an image of `modality`
+/// (radiographs, DX/CR/RG/DR and PNG/JPEG files, are one family; a card without a modality
+/// or with OT, "other", runs on anything); otherwise a message naming both, for the user to decide.
+std::string modalityMismatch(const std::string& modelName, const std::string& cardModality,
+                             const std::string& modality, bool rasterImage);
+
 } // namespace spinelens::ai

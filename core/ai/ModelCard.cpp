@@ -107,6 +107,8 @@ ModelCard ModelCard::fromJson(const nlohmann::json& j, const std::string& source
         if (!std::isfinite(c.temperature) || c.temperature <= 0)
             throw Error("calibration.temperature must be a positive number", source);
         c.calibrated = optional<bool>(c.calibration, "fitted", true, source);
+        if (!c.calibrated)
+            c.temperature = 1.0; // a temperature that was not fitted is never applied
     }
     c.intendedUse = required<std::string>(j, "intendedUse", source);
     c.clinicallyValidated = optional<bool>(j, "clinicallyValidated", false, source);

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "ai/Classifier.h"
+#include "ai/DefaultModels.h"
 #include "ai/Explainer.h"
 #include "ai/TorchModel.h"
 #include "cli/Commands.h"
@@ -69,6 +70,14 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
         printFailures(scan.failures, err);
         bool problems = !scan.failures.empty();
         for (const SeriesInfo& series : scan.series) {
+            const std::string mismatch = ai::modalityMismatch(
+                card.name, card.modality, series.modality, series.kind == SourceKind::Raster);
+            if (!mismatch.empty() && !o.anyModality) {
+                err << "spinelens-cli: " << series.slices.front().path << ": " << mismatch
+                    << " (--any-modality runs it anyway)\n";
+                problems = true;
+                continue;
+            }
             LoadReport report;
             std::shared_ptr<Volume> volume;
             try {
@@ -141,6 +150,10 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         if (o.seriesIndex < 0 || o.seriesIndex >= int(scan.series.size()))
             throw Error("no series number " + std::to_string(o.seriesIndex), o.path);
         const SeriesInfo& series = scan.series[std::size_t(o.seriesIndex)];
+        const std::string mismatch = ai::modalityMismatch(card.name, card.modality, series.modality,
+                                                          series.kind == SourceKind::Raster);
+        if (!mismatch.empty() && !o.anyModality)
+            throw Error(mismatch + " (--any-modality runs it anyway)", o.path);
         auto volume = loadSeries(series);
         const int k = o.slice < 0 ? volume->depth / 2 : o.slice;
         if (k >= volume->depth)

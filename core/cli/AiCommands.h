@@ -9,6 +9,7 @@ namespace spinelens::cli {
 struct ClassifyOptions {
     std::string modelFolder;
     std::vector<std::string> paths;
+    bool anyModality = false; ///< run even where the card names another modality
 };
 
 struct ExplainOptions {
@@ -24,6 +25,7 @@ struct ExplainOptions {
     /// Write the map even when the image is outside the model's training data (the JSON then
     /// says so); without it such an image gets no heatmap.
     bool allowOutOfDomain = false;
+    bool anyModality = false; ///< run even where the card names another modality
 };
 
 int runClassify(const ClassifyOptions& options, std::ostream& out, std::ostream& err);

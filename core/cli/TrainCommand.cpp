@@ -62,7 +62,10 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
             out << " with int8 weights (" << r.testAccuracy << " float32)";
         out << " on " << r.testSamples << " images; " << r.imagesPerSecond
             << " training images/s\n";
-        printCalibration(r.calibration, out);
+        if (r.calibrationError.empty())
+            printCalibration(r.calibration, out);
+        else
+            err << "spinelens-cli: not calibrated: " << r.calibrationError << '\n';
         out << "wrote " << r.package << '\n';
         return Ok;
     } catch (const Error& e) {
@@ -104,6 +107,9 @@ int runCalibrate(const std::vector<std::string>& args, std::ostream& out, std::o
         return r.skipped.empty() ? Ok : PartialFailure;
     } catch (const Error& e) {
         err << "\nspinelens-cli: " << e.what() << '\n';
+        return Failed;
+    } catch (const std::exception& e) {
+        err << "\nspinelens-cli: " << o.package << ": " << e.what() << '\n';
         return Failed;
     }
 }

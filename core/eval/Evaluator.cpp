@@ -30,6 +30,9 @@ std::string modelHash(const std::string& folder) {
     if (!h.addFile((fs::path(folder) / "model.pt").string()) ||
         !h.addFile((fs::path(folder) / "model.json").string()))
         throw Error("model package cannot be read", folder);
+    // The domain model too: a run resumed after recalibration would mix two thresholds.
+    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
+        h.addFile((fs::path(folder) / f).string());
     return h.hex();
 }
 

@@ -1,5 +1,7 @@
 #include "eval/RunExport.h"
 
+#include "ai/ProbabilityText.h"
+
 #include "Error.h"
 #include "eval/CasePreview.h"
 #include "eval/Metrics.h"
@@ -170,9 +172,10 @@ void exportCasesCsv(const RunFile& run, const std::string& path) {
         for (float p : c.probabilities)
             out << ',' << p;
         out << ',';
-        if (c.domainChecked)
-            out << c.domainScore;
-        out << ',' << (c.inDomain ? 1 : 0);
+        if (c.domainChecked) // both empty for a run without a domain check
+            out << c.domainScore << ',' << (c.inDomain ? 1 : 0);
+        else
+            out << ',';
         const auto it = reviews.find(c.id);
         std::string tags, note, relabel;
         if (it != reviews.end()) {
@@ -318,8 +321,9 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
         const CaseRecord& c = wrong[i];
         auto name = [&](int k) { return html(info.classes.at(std::size_t(k))); };
         h << "<div class='case'><div><b>#" << c.id << "</b> true <b>" << name(c.trueLabel)
-          << "</b>, predicted <b>" << name(c.predicted) << "</b> (" << fixed(c.confidence(), 2)
-          << ")" << (c.inDomain ? "" : " <b>OUT OF DOMAIN</b> (not a finding)") << "</div>";
+          << "</b>, predicted <b>" << name(c.predicted) << "</b> ("
+          << html(ai::probabilityText(c.confidence())) << ")"
+          << (c.inDomain ? "" : " <b>OUT OF DOMAIN</b> (not a finding)") << "</div>";
         try {
             const data::SampleImage image = data::loadSampleImage(c.path);
             const auto predictedMap = run.heatmap(c.id, c.predicted);

@@ -237,14 +237,10 @@ std::unique_ptr<RunFile> RunFile::open(const std::string& path, bool writable) {
                     path);
     if (writable)
         run->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    if (schema < 2) {
-        if (writable)
-            run->exec("BEGIN; ALTER TABLE cases ADD COLUMN domain_score REAL; "
-                      "ALTER TABLE cases ADD COLUMN in_domain INTEGER NOT NULL DEFAULT 1; "
-                      "PRAGMA user_version=2; COMMIT;");
-        else
-            run->hasDomainColumns_ = false;
-    }
+    // A schema 1 file is read as "no domain check" and left as it is (an older SpineLens can
+    // still open it after this one browsed and reviewed it); only resuming an evaluation in it
+    // upgrades it (create()).
+    run->hasDomainColumns_ = schema >= 2;
     return run;
 }
 
@@ -259,6 +255,12 @@ std::unique_ptr<RunFile> RunFile::create(const std::string& path, const RunInfo&
                         "file name to start a new run",
                         path);
         run->setMeta("planned_cases", std::to_string(info.plannedCases));
+        if (!run->hasDomainColumns_) {
+            run->exec("BEGIN; ALTER TABLE cases ADD COLUMN domain_score REAL; "
+                      "ALTER TABLE cases ADD COLUMN in_domain INTEGER NOT NULL DEFAULT 1; "
+                      "PRAGMA user_version=2; COMMIT;");
+            run->hasDomainColumns_ = true;
+        }
         return run;
     }
     sqlite3* db = openDatabase(path, true, true);

@@ -17,8 +17,8 @@ namespace spinelens::eval {
 
 /// PRAGMA application_id of SpineLens run files ("SPLN"), and the schema this build writes.
 inline constexpr std::int32_t kRunApplicationId = 0x53504C4E;
-/// Schema 2 added the domain check per case (schema 1 files are upgraded when opened for
-/// writing and read as "not checked" otherwise).
+/// Schema 2 added the domain check per case (schema 1 files are read as "not checked" and
+/// upgraded only when an evaluation is resumed in them).
 inline constexpr int kRunSchemaVersion = 2;
 
 struct RunInfo {
@@ -118,7 +118,7 @@ private:
 
     std::string path_;
     sqlite3* db_ = nullptr;
-    bool hasDomainColumns_ = true; ///< false for a schema 1 file opened read-only
+    bool hasDomainColumns_ = true; ///< false for a schema 1 file
     bool inTransaction_ = false;
 };
 

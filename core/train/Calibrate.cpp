@@ -9,8 +9,10 @@
 #include "util/Parallel.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -134,10 +136,10 @@ void writeReportSection(const fs::path& readme, const std::string& section) {
     const auto at = text.find(kReportHeading);
     if (at != std::string::npos)
         text.erase(at);
-    if (!text.empty() && text.back() != '\n')
-        text += '\n';
+    while (!text.empty() && text.back() == '\n')
+        text.pop_back();
     if (!text.empty())
-        text += '\n';
+        text += "\n\n";
     std::ofstream out(readme, std::ios::trunc);
     out << text << section;
     if (!out)
@@ -200,7 +202,8 @@ void mapLabelsToModel(data::Dataset& d, const std::vector<std::string>& modelCla
 
 CalibrationResult
 calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Split& split,
-                   const std::function<void(const CalibrationProgress&)>& progress) {
+                   const std::function<void(const CalibrationProgress&)>& progress,
+                   double expectedTestAccuracy) {
     ai::setTorchThreads(0);
     const auto package = ai::ModelPackage::load(folder);
     CalibrationResult r;
@@ -216,10 +219,16 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
 
     const ai::TemperatureFit fit = ai::fitTemperature(val.logits);
     r.validationNllBefore = fit.nllBefore;
-    r.temperatureFitted = !fit.atBound;
+    // One temperature calibrates a softmax or a single sigmoid output; independent multi-label
+    // sigmoid outputs would each need their own.
+    const bool multiLabel =
+        package->card().activation == "sigmoid" && package->card().expectedOutputs() > 1;
+    r.temperatureFitted = !fit.atBound && !multiLabel;
     r.temperature = r.temperatureFitted ? fit.temperature : 1.0;
     r.validationNllAfter = r.temperatureFitted ? fit.nllAfter : fit.nllBefore;
-    if (!r.temperatureFitted)
+    if (multiLabel)
+        r.temperatureNote = "a multi-label sigmoid model is not calibrated by one temperature";
+    else if (!r.temperatureFitted)
         r.temperatureNote = "the validation split's negative log-likelihood keeps falling towards "
                             "T = " +
                             fixed(fit.temperature, 2) +
@@ -234,32 +243,50 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
     r.testEceAfter = ai::expectedCalibrationError(probabilitiesAt(test.logits, r.temperature),
                                                   test.logits.labels);
 
-    const fs::path dir(folder);
-    std::error_code ec;
-    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
-        fs::remove(dir / f, ec);
+    if (expectedTestAccuracy >= 0 && std::abs(r.testAccuracy - expectedTestAccuracy) > 1e-6)
+        throw Error("gives a test accuracy of " + fixed(r.testAccuracy, 4) +
+                        " where the package records " + fixed(expectedTestAccuracy, 4) +
+                        ": this is not the data set and split it was trained on",
+                    d.root);
+
+    // Everything is fitted before anything is written: a failure leaves the package as it was.
+    std::optional<ai::DomainModel> domain;
     if (package->supportsGradCam() && r.trainImages >= 2) {
         const int classes = int(package->card().classes.size());
-        ai::DomainModel domain =
-            ai::DomainModel::fit(train.features, train.dims, train.logits.labels, classes);
+        try {
+            domain = ai::DomainModel::fit(train.features, train.dims, train.logits.labels, classes);
+        } catch (const Error& e) {
+            r.domainNote = e.reason();
+        }
+    } else {
+        r.domainNote = package->supportsGradCam() ? "too few training images"
+                                                  : "the module does not export features()";
+    }
+    if (domain) {
         // Only validation images are new to the network as well as to the domain model: the
         // training images' features were shaped by training, so their scores run low.
         std::vector<double> scores;
         for (int i = 0; i < r.valImages; ++i)
-            scores.push_back(domain.score(val.features.data() + std::size_t(i) * val.dims));
+            scores.push_back(domain->score(val.features.data() + std::size_t(i) * val.dims));
         r.thresholdGroups = distinctGroups(val.groups);
-        domain.setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
+        domain->setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
         r.hasDomainModel = true;
-        r.domainThreshold = domain.threshold();
-        r.thresholdNote = domain.thresholdNote();
-        r.validationPassRate = passRate(domain, val);
-        r.testPassRate = passRate(domain, test);
-        domain.facts()["fittedOn"] = {{"train", r.trainImages}, {"val", r.valImages}};
-        domain.facts()["validationPassRate"] = r.validationPassRate;
-        domain.facts()["testPassRate"] = r.testPassRate;
-        domain.facts()["testImages"] = r.testImages;
-        domain.save(folder);
+        r.domainThreshold = domain->threshold();
+        r.thresholdNote = domain->thresholdNote();
+        r.validationPassRate = passRate(*domain, val);
+        r.testPassRate = passRate(*domain, test);
+        domain->facts()["fittedOn"] = {{"train", r.trainImages}, {"val", r.valImages}};
+        domain->facts()["validationPassRate"] = r.validationPassRate;
+        domain->facts()["testPassRate"] = r.testPassRate;
+        domain->facts()["testImages"] = r.testImages;
     }
+
+    const fs::path dir(folder);
+    std::error_code ec;
+    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
+        fs::remove(dir / f, ec);
+    if (domain)
+        domain->save(folder);
 
     // model.json: calibration and the split's fingerprint, written beside and renamed.
     const fs::path cardPath = dir / "model.json";
@@ -276,7 +303,9 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
         {"validationImages", r.valImages},
         {"validationNll", {{"before", r.validationNllBefore}, {"after", r.validationNllAfter}}},
         {"testEce", {{"before", r.testEceBefore}, {"after", r.testEceAfter}, {"bins", 15}}},
-        {"domainModel", r.hasDomainModel ? "domain.json" : "none (module lacks features())"}};
+        {"domainModel", r.hasDomainModel ? "domain.json" : "none (" + r.domainNote + ")"}};
+    if (!card.contains("provenance") || !card["provenance"].is_object())
+        card["provenance"] = nlohmann::json::object();
     card["provenance"]["split"] = {{"seed", card["provenance"].value("splitSeed", 1)},
                                    {"train", r.trainImages},
                                    {"val", r.valImages},
@@ -303,9 +332,11 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
     else
         s << "Temperature scaling (Guo et al. 2017) on the " << r.valImages
           << " validation images: not applied; " << r.temperatureNote << ".\n\n";
-    s << "Test expected calibration error (15 bins, " << r.testImages
-      << " images): " << fixed(r.testEceBefore, 4) << " before, " << fixed(r.testEceAfter, 4)
-      << " after. Test accuracy " << fixed(r.testAccuracy, 4)
+    s << "Test expected calibration error (15 bins, " << r.testImages << " images): "
+      << (r.temperatureFitted
+              ? fixed(r.testEceBefore, 4) + " before, " + fixed(r.testEceAfter, 4) + " after"
+              : fixed(r.testEceBefore, 4) + ", uncalibrated")
+      << ". Test accuracy " << fixed(r.testAccuracy, 4)
       << " (temperature does not change which class wins).\n\n";
     if (r.hasDomainModel)
         s << "Domain check: Mahalanobis distance of the pooled features() activations to the "
@@ -319,7 +350,7 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
           << ". In domain: " << fixed(100 * r.validationPassRate, 1) << " % of validation and "
           << fixed(100 * r.testPassRate, 1) << " % of test images.\n\n";
     else
-        s << "No domain check: the module does not export features() and classify().\n\n";
+        s << "No domain check: " << r.domainNote << ".\n\n";
     s << "Split fingerprint (FNV-1a of the sorted split/path lines): " << r.splitHash << ".\n";
     fs::create_directories(dir / "report", ec);
     writeReportSection(dir / "report" / "README.md", s.str());
@@ -337,14 +368,29 @@ CalibrationResult calibratePackage(const CalibrateOptions& o) {
     if (d.samples.empty())
         throw Error("the data set has no usable samples", o.dataset);
     const Split split = splitDataset(d, seed);
-    const std::string recorded =
-        card.provenance.contains("split") ? card.provenance["split"].value("hash", "") : "";
-    if (!recorded.empty() && recorded != splitHash(d, split))
-        throw Error("does not give the split this package was trained on (fingerprint " +
-                        splitHash(d, split) + ", package records " + recorded +
-                        "): calibrate with the training data set",
-                    o.dataset);
-    CalibrationResult r = calibrateWithSplit(o.package, d, split, o.progress);
+    // The split must be the one the package was trained on: by its fingerprint when the card
+    // records one, else by the test accuracy the card records (checked once it is measured).
+    const nlohmann::json& p = card.provenance;
+    const std::string recorded = p.contains("split") && p["split"].is_object()
+                                     ? p["split"].value("hash", std::string())
+                                     : std::string();
+    double expectedAccuracy = -1;
+    if (!recorded.empty()) {
+        if (recorded != splitHash(d, split))
+            throw Error("does not give the split this package was trained on (fingerprint " +
+                            splitHash(d, split) + ", package records " + recorded +
+                            "): calibrate with the training data set",
+                        o.dataset);
+    } else if (p.contains("metrics") && p["metrics"].is_object() &&
+               p["metrics"].contains("testAccuracy")) {
+        expectedAccuracy = p["metrics"].value("testAccuracy", -1.0);
+    } else {
+        throw Error("records neither its split's fingerprint nor its test accuracy, so the split "
+                    "it was trained on cannot be checked; calibration would risk fitting on "
+                    "training images",
+                    o.package);
+    }
+    CalibrationResult r = calibrateWithSplit(o.package, d, split, o.progress, expectedAccuracy);
     r.skipped.insert(r.skipped.begin(), d.problems.begin(), d.problems.end());
     return r;
 }

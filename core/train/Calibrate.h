@@ -29,6 +29,7 @@ struct CalibrationResult {
     double validationPassRate = 0, testPassRate = 0; ///< shares of images in domain
     std::string thresholdNote;
     int thresholdGroups = 0; ///< patients/studies behind the validation images
+    std::string domainNote;  ///< why there is no domain model, when there is none
     int trainImages = 0, valImages = 0, testImages = 0;
     std::string splitHash;
     std::vector<FileFailure> skipped;
@@ -44,10 +45,13 @@ std::string splitHash(const data::Dataset& dataset, const Split& split);
 
 /// `dataset` has its labels in the model's class order. Throws spinelens::Error for what stops
 /// calibration as a whole (no validation image, package not writable), naming the thing at fault.
+/// expectedTestAccuracy >= 0: refuse (before writing anything) when the test split's accuracy
+/// differs, i.e. the data set is not the one the package was trained on.
 CalibrationResult
 calibrateWithSplit(const std::string& packageFolder, const data::Dataset& dataset,
                    const Split& split,
-                   const std::function<void(const CalibrationProgress&)>& progress = {});
+                   const std::function<void(const CalibrationProgress&)>& progress = {},
+                   double expectedTestAccuracy = -1);
 
 struct CalibrateOptions {
     std::string package; ///< folder, changed in place
@@ -55,9 +59,10 @@ struct CalibrateOptions {
     std::function<void(const CalibrationProgress&)> progress;
 };
 
-/// Rebuilds the split the package records (provenance.splitSeed and maxSamples; checked against
-/// provenance.split.hash when the card has one) and calls calibrateWithSplit. Throws
-/// spinelens::Error when the data set does not give the recorded split.
+/// Rebuilds the split the package records (provenance.splitSeed and maxSamples), checks it
+/// against provenance.split.hash, or else against provenance.metrics.testAccuracy, and calls
+/// calibrateWithSplit. Throws spinelens::Error when the data set does not give the recorded
+/// split, or when the card records neither.
 CalibrationResult calibratePackage(const CalibrateOptions& options);
 
 /// The samples training and calibration use: all of them, or `maxSamples` chosen by a seeded

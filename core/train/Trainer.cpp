@@ -309,7 +309,13 @@ TrainResult trainModel(const TrainOptions& o) {
     std::ofstream(tmp / "model.json") << j.dump(2) << '\n';
     writeTrainingReport((tmp / "report").string(), result, o, j["name"].get<std::string>());
     // Temperature and domain model from the same split, before the package is in place.
-    result.calibration = calibrateWithSplit(tmp.string(), d, split);
+    try {
+        result.calibration = calibrateWithSplit(tmp.string(), d, split);
+    } catch (const Error& e) {
+        // The trained weights are worth keeping: the package is written uncalibrated, and says
+        // so (no "calibration" in its card, no domain.json); calibrate can be run on it later.
+        result.calibrationError = e.what();
+    }
     fs::remove_all(out, ec);
     fs::rename(tmp, out, ec);
     if (ec)

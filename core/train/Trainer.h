@@ -61,6 +61,7 @@ struct TrainResult {
     double imagesPerSecond = 0;       ///< training throughput (forward + backward + step)
     std::vector<FileFailure> skipped; ///< unreadable images, not fatal
     CalibrationResult calibration;    ///< temperature and domain model fitted after training
+    std::string calibrationError;     ///< why calibration failed (the package is uncalibrated)
     std::string package;
 };
 

@@ -65,7 +65,9 @@ NpyMatrix readNpy(const std::string& path) {
     } catch (const std::exception&) {
         throw Error("the array's shape is not readable", path);
     }
-    if (m.rows < 0 || m.cols < 0 || m.rows * m.cols > (std::int64_t(1) << 28))
+    constexpr std::int64_t kMaxValues = std::int64_t(1) << 28;
+    if (m.rows < 0 || m.cols < 0 || m.rows > kMaxValues || m.cols > kMaxValues ||
+        (m.cols > 0 && m.rows > kMaxValues / m.cols))
         throw Error("the array's shape is out of range", path);
     const std::size_t count = std::size_t(m.rows * m.cols);
     m.values.resize(count);

@@ -272,16 +272,38 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(QString::fromStdString(o.output), QString::fromStdString(old)));
         sqlite3* db = nullptr;
         QCOMPARE(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+        // What schema 1 wrote: no domain columns, no domain meta, metrics without "domain".
         QCOMPARE(sqlite3_exec(db,
                               "ALTER TABLE cases DROP COLUMN domain_score; ALTER TABLE cases DROP "
-                              "COLUMN in_domain; PRAGMA user_version=1;",
+                              "COLUMN in_domain; DELETE FROM meta WHERE key LIKE 'domain_%'; "
+                              "UPDATE metrics SET json = json_remove(json, '$.domain'); "
+                              "PRAGMA user_version=1;",
                               nullptr, nullptr, nullptr),
                  SQLITE_OK);
         sqlite3_close(db);
-        for (const eval::CaseRecord& c : eval::RunFile::open(old, false)->cases())
-            QVERIFY(!c.domainChecked && c.inDomain);
-        eval::RunFile::open(old, true).reset();
-        QCOMPARE(int(eval::RunFile::open(old, false)->cases().size()), 10);
+        const auto userVersion = [&] {
+            sqlite3* d = nullptr;
+            sqlite3_open(old.c_str(), &d);
+            sqlite3_stmt* s = nullptr;
+            sqlite3_prepare_v2(d, "PRAGMA user_version", -1, &s, nullptr);
+            sqlite3_step(s);
+            const int v = sqlite3_column_int(s, 0);
+            sqlite3_finalize(s);
+            sqlite3_close(d);
+            return v;
+        };
+        {
+            auto reopened = eval::RunFile::open(old, true); // as the browser opens it
+            QVERIFY(!reopened->info().domainChecked);
+            for (const eval::CaseRecord& c : reopened->cases())
+                QVERIFY(!c.domainChecked && c.inDomain);
+            reopened->setNote(1, "reviewed in a newer SpineLens");
+            const auto stored = nlohmann::json::parse(reopened->metricsJson());
+            QVERIFY(!stored.contains("domain"));
+        }
+        QCOMPARE(userVersion(), 1); // browsing and reviewing leave it readable by older builds
+        const std::string metrics = eval::refreshMetrics(old);
+        QCOMPARE(nlohmann::json::parse(metrics)["domain"]["coverage"].get<double>(), 1.0);
     }
 
     void reviewSurvivesAKillRightAfterTheEdit() {

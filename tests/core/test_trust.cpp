@@ -56,7 +56,10 @@ class TestTrust : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void temperatureMatchesScipy() {
-        for (const json& c : reference().at("temperature")) {
+        const json ref = reference(); // kept alive: the loop walks inside it
+        int cases = 0;
+        for (const json& c : ref.at("temperature")) {
+            ++cases;
             const std::string name = c.at("name");
             const ai::LabelledLogits l = logitsOf(c);
             const ai::TemperatureFit fit = ai::fitTemperature(l);
@@ -84,11 +87,12 @@ private Q_SLOTS:
                          (name + " " + key).c_str());
             }
         }
+        QCOMPARE(cases, 3);
     }
 
     void eceBinEdges() {
-        // 1/15 exactly goes to the bin above; 1.0 to the last bin; a right answer at
-        // confidence 1 has no error.
+        // Bins are (lower, upper]: 1.0 is in the last bin, and a right answer at confidence 1
+        // has no error.
         QCOMPARE(ai::expectedCalibrationError({{1.0, 0.0}}, {0}), 0.0);
         QVERIFY(near(ai::expectedCalibrationError({{0.6, 0.4}, {0.6, 0.4}}, {0, 1}), 0.1, 1e-12));
         QVERIFY_THROWS_EXCEPTION(Error, ai::fitTemperature({}));
@@ -131,12 +135,16 @@ private Q_SLOTS:
     }
 
     void thresholdOrderStatistic() {
-        for (const json& t : reference().at("thresholds")) {
-            ai::DomainModel m = ai::DomainModel::fit({0, 1, 1, 0}, 2, {0, 0}, 1);
+        const json ref = reference();
+        int checked = 0;
+        for (const json& t : ref.at("thresholds")) {
+            ai::DomainModel m = ai::DomainModel::fit({0, 0, 1, 0, 0, 1}, 2, {0, 0, 0}, 1);
+            ++checked;
             m.setThreshold(t.at("scores"), t.at("groups"), 0.95, t.at("confidence"));
             QCOMPARE(m.threshold(), t.at("threshold").get<double>());
             QCOMPARE(!m.thresholdNote().empty(), t.at("tooFew").get<bool>());
         }
+        QCOMPARE(checked, 4);
     }
 
     void npyFromNumpy() {

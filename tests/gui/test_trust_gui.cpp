@@ -126,14 +126,54 @@ private Q_SLOTS:
     }
 
     void refusedSlicesAreNotFlaggedInTheStrip() {
-        // A phantom MRI study: its slices are flagged by probability; the head MR's one slice
-        // (refused) is marked "not assessed" (-1), never flagged.
+        // A phantom MRI series: each slice's mark is its flag strength, or -1 ("not assessed",
+        // hatched) exactly for the slices the model refused. Then the head MR: its one slice
+        // is refused, so the strip marks it -1, never as flagged.
         phantom::writeMriPhantomSet(dir_.filePath("mri").toStdString(), 2, 4343);
-        QSignalSpy series(window_->ai(), &AiController::seriesResult);
-        openAndClassify(QString(SPINELENS_PYDICOM_FILES) + "/MR_small.dcm");
-        if (window_->sliceStrip()->values().empty())
-            QVERIFY(series.wait(60000));
-        QCOMPARE(window_->sliceStrip()->values(), std::vector<float>{-1.0f});
+        const QStringList studies =
+            QDir(dir_.filePath("mri/train_images")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QVERIFY(!studies.isEmpty());
+        const QString studyDir = dir_.filePath("mri/train_images/" + studies.front());
+        const QString seriesDir =
+            studyDir + "/" + QDir(studyDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot).front();
+        for (const QString& path :
+             {seriesDir, QString(SPINELENS_PYDICOM_FILES) + "/MR_small.dcm"}) {
+            QSignalSpy series(window_->ai(), &AiController::seriesResult);
+            openAndClassify(path);
+            QVERIFY(!series.isEmpty() || series.wait(60000));
+            const auto prediction = series.last().at(0).value<ai::SeriesPrediction>();
+            const std::vector<float>& marks = window_->sliceStrip()->values();
+            QCOMPARE(marks.size(), prediction.slices.size());
+            int refused = 0;
+            for (std::size_t k = 0; k < marks.size(); ++k) {
+                const bool inside = prediction.slices[k].domain.inDomain;
+                refused += !inside;
+                QVERIFY(inside ? marks[k] >= 0.0f && marks[k] <= 1.0f : marks[k] == -1.0f);
+            }
+            QCOMPARE(refused, prediction.outOfDomainSlices);
+            if (path.endsWith("MR_small.dcm"))
+                QCOMPARE(marks, std::vector<float>{-1.0f});
+            else
+                QVERIFY2(refused < int(marks.size()) / 2, "a phantom series was mostly refused");
+        }
+    }
+
+    void aModelForAnotherModalityDoesNotRunUnlessAllowed() {
+        // `spinelens --model DIR`: this run only, nothing written to the settings. The X-ray
+        // model on the head MR: not run, the panel names both modalities.
+        const QString before = QSettings().value("model/mode", "auto").toString();
+        QSignalSpy changed(window_->ai(), &AiController::modelChanged);
+        window_->useModelForThisRun(QString(SPINELENS_SOURCE_DIR) + "/models/spine-xray-4class");
+        QVERIFY(changed.wait(60000));
+        QCOMPARE(QSettings().value("model/mode", "auto").toString(), before);
+        const ConfidenceState& s = window_->confidencePanel()->state();
+        QVERIFY2(s.headline.contains("spine-xray-4class"), qPrintable(s.headline));
+        QVERIFY2(s.message.contains("is for DX radiographs") && s.message.contains("MR image"),
+                 qPrintable(s.message));
+        QVERIFY(s.probabilities.empty());
+        QVERIFY(!bars()->isVisible() || s.probabilities.empty());
+        QVERIFY(!window_->imageView()->heatmapShown());
+        QVERIFY(window_->sliceStrip()->values().empty());
     }
 
     void cleanupTestCase() { window_.reset(); }

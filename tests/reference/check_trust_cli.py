@@ -28,7 +28,9 @@ PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_fi
 
 
 def classify(cli, model, path):
-    run = subprocess.run([cli, "classify", "--model", model, path], capture_output=True, text=True)
+    # --any-modality: foreign images of other modalities must reach the domain check.
+    run = subprocess.run([cli, "classify", "--model", model, "--any-modality", path], capture_output=True,
+                         text=True)
     lines = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     return run, lines
 
@@ -179,18 +181,33 @@ def main():
     else:
         check(False, "mixed MRI series: no answer")
 
+    # A model whose card names a modality does not run on another unless asked; the message
+    # names both.
+    xray_model = os.path.join(source, "models", "spine-xray-4class")
+    png = os.path.join(work, "refused.png")
+    run = subprocess.run([cli, "classify", "--model", xray_model, os.path.join(PYDICOM_FILES, "MR_small.dcm")],
+                         capture_output=True, text=True)
+    check(run.returncode == 1 and not run.stdout.strip() and "spine-xray-4class is for DX radiographs" in run.stderr
+          and "MR image" in run.stderr and "--any-modality" in run.stderr,
+          f"classify of a head MR with the X-ray model: exit {run.returncode}, {run.stdout} {run.stderr}")
+    run = subprocess.run([cli, "explain", "--model", mri, xrays[0], "--out", png], capture_output=True, text=True)
+    check(run.returncode == 2 and "lumbar-mri-binary is for MR images" in run.stderr
+          and "PNG/JPEG image" in run.stderr, f"explain of an X-ray with the MRI model: {run.stderr}")
+
     # explain: no heatmap for an image the model cannot assess, unless asked on purpose.
     xray_model = os.path.join(source, "models", "spine-xray-4class")
     head = os.path.join(PYDICOM_FILES, "MR_small.dcm")
     png = os.path.join(work, "refused.png")
     if os.path.exists(png):
         os.remove(png)
-    run = subprocess.run([cli, "explain", "--model", xray_model, head, "--out", png], capture_output=True, text=True)
+    run = subprocess.run([cli, "explain", "--model", xray_model, "--any-modality", head, "--out", png],
+                         capture_output=True, text=True)
     out = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
     check(run.returncode == 1 and not os.path.exists(png) and out.get("out") is None
           and out.get("domain", {}).get("inDomain") is False and "training data" in run.stderr,
           f"explain on a head MR: exit {run.returncode}, png written {os.path.exists(png)}, {run.stdout} {run.stderr}")
-    run = subprocess.run([cli, "explain", "--model", xray_model, "--allow-out-of-domain", head, "--out", png],
+    run = subprocess.run([cli, "explain", "--model", xray_model, "--any-modality", "--allow-out-of-domain", head,
+                          "--out", png],
                          capture_output=True, text=True)
     out = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
     check(run.returncode == 0 and os.path.exists(png) and "not a finding" in out.get("note", ""),

@@ -43,7 +43,7 @@ def probabilities(logits, t):
 def ece(p, labels, bins=15):
     conf = p.max(axis=1)
     pred = p.argmax(axis=1)
-    b = np.minimum(np.floor(conf * bins).astype(int), bins - 1)
+    b = np.clip(np.ceil(conf * bins).astype(int) - 1, 0, bins - 1)  # (lower, upper] bins
     total = 0.0
     for k in range(bins):
         m = b == k

@@ -75,3 +75,4 @@ private:
 } // namespace spinelens::ui
 
 Q_DECLARE_METATYPE(spinelens::ui::SliceResult)
+Q_DECLARE_METATYPE(spinelens::ai::SeriesPrediction)

@@ -154,6 +154,8 @@ QVariant CaseListModel::data(const QModelIndex& index, int role) const {
         return caseIndex;
     case CorrectRole:
         return c.correct;
+    case InDomainRole:
+        return c.inDomain;
     case TaggedRole: {
         const eval::Review r = session_->review(caseIndex);
         return !r.tags.empty() || !r.note.empty() || r.relabel >= 0;

@@ -34,7 +34,13 @@ enum class ThumbnailMap { None, Predicted, True };
 class CaseListModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum Role { CaseIndexRole = Qt::UserRole + 1, CorrectRole, TaggedRole, SummaryRole };
+    enum Role {
+        CaseIndexRole = Qt::UserRole + 1,
+        CorrectRole,
+        TaggedRole,
+        SummaryRole,
+        InDomainRole ///< false for a case outside the model's training data
+    };
 
     CaseListModel(RunSession* session, QObject* parent = nullptr);
     ~CaseListModel() override;

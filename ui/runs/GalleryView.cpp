@@ -44,6 +44,18 @@ public:
             p->setPen(QColor(150, 150, 150));
             p->drawText(imageBox, Qt::AlignCenter, QObject::tr("loading…"));
         }
+        if (!index.data(CaseListModel::InDomainRole).toBool()) {
+            // Outside the training data: a grey band no elision can hide; no finding.
+            const QRect band(imageBox.left(), imageBox.bottom() - 15, imageBox.width(), 16);
+            p->fillRect(band, QColor(90, 90, 90, 230));
+            p->setPen(Qt::white);
+            QFont f = option.font;
+            f.setBold(true);
+            f.setPointSizeF(f.pointSizeF() * 0.85);
+            p->setFont(f);
+            p->drawText(band, Qt::AlignCenter, QObject::tr("OUT OF DOMAIN"));
+            p->setFont(option.font);
+        }
         if (index.data(CaseListModel::TaggedRole).toBool()) {
             p->setBrush(QColor(255, 193, 7));
             p->setPen(Qt::NoPen);

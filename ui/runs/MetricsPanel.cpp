@@ -80,6 +80,12 @@ void MetricsPanel::showRun(const RunSnapshot& run) {
                                              : tr("evaluated on synthetic phantoms"));
     if (!run.metricsStored)
         about += tr("<br>Metrics computed now from the cases in the file (none stored).");
+    if (i.domainChecked && m.domain.inDomain < m.domain.cases)
+        about += tr("<br>The figures below count all %1 cases, including the %2 outside the "
+                    "model's training data (no finding for those); the in-domain rows give "
+                    "the coverage and the accuracy on the rest.")
+                     .arg(m.domain.cases)
+                     .arg(m.domain.cases - m.domain.inDomain);
     about_->setText(about);
 
     struct Row {

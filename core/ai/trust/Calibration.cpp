@@ -35,13 +35,16 @@ double negativeLogLikelihood(const LabelledLogits& data, double temperature) {
             total += s > 0 ? std::log1p(std::exp(-s)) : -s + std::log1p(std::exp(s));
             continue;
         }
-        double top = -INFINITY;
-        for (float l : z)
-            top = std::max(top, double(l) / temperature);
-        double sum = 0;
-        for (float l : z)
-            sum += std::exp(double(l) / temperature - top);
-        total += top + std::log(sum) - double(z[std::size_t(y)]) / temperature;
+        // log-sum-exp as top + log1p(sum of the others): a confidently right answer keeps a
+        // tiny positive loss instead of rounding to exactly 0, so a flat tail is not taken
+        // for a minimum.
+        const std::size_t best = std::size_t(std::max_element(z.begin(), z.end()) - z.begin());
+        const double top = double(z[best]) / temperature;
+        double others = 0;
+        for (std::size_t k = 0; k < z.size(); ++k)
+            if (k != best)
+                others += std::exp(double(z[k]) / temperature - top);
+        total += top - double(z[std::size_t(y)]) / temperature + std::log1p(others);
     }
     return total / double(std::max<std::size_t>(1, data.labels.size()));
 }
@@ -74,8 +77,13 @@ TemperatureFit fitTemperature(const LabelledLogits& data) {
     }
     fit.temperature = std::exp((a + b) / 2);
     fit.nllAfter = negativeLogLikelihood(data, fit.temperature);
-    fit.atBound = std::abs(std::log(fit.temperature / kMinTemperature)) < 1e-4 ||
-                  std::abs(std::log(fit.temperature / kMaxTemperature)) < 1e-4;
+    // No interior minimum: the search ended near a bound, or a bound is as good as the point
+    // it found (the NLL is flat there, as when every validation image is separated).
+    const double flat = 1e-12 + 1e-9 * fit.nllAfter;
+    fit.atBound = std::abs(std::log(fit.temperature / kMinTemperature)) < 1e-3 ||
+                  std::abs(std::log(fit.temperature / kMaxTemperature)) < 1e-3 ||
+                  negativeLogLikelihood(data, kMinTemperature) <= fit.nllAfter + flat ||
+                  negativeLogLikelihood(data, kMaxTemperature) <= fit.nllAfter + flat;
     return fit;
 }
 
@@ -88,8 +96,11 @@ double expectedCalibrationError(const std::vector<std::vector<double>>& probabil
     for (std::size_t i = 0; i < probabilities.size(); ++i) {
         const auto& p = probabilities[i];
         const auto top = std::max_element(p.begin(), p.end());
+        if (!std::isfinite(*top))
+            continue; // a broken row is no evidence either way
         const int predicted = int(top - p.begin());
-        const int bin = std::min(bins - 1, int(std::floor(*top * bins)));
+        // (lower, upper] bins, as eval/Metrics.cpp's reliability diagram.
+        const int bin = std::clamp(int(std::ceil(*top * bins)) - 1, 0, bins - 1);
         confidence[std::size_t(bin)] += *top;
         correct[std::size_t(bin)] += predicted == labels[i] ? 1.0 : 0.0;
         ++count[std::size_t(bin)];

@@ -40,8 +40,8 @@ TemperatureFit fitTemperature(const LabelledLogits& data);
 std::vector<double> probabilitiesAt(const std::vector<float>& logits, double temperature);
 
 /// Expected calibration error (Guo et al. 2017 / Naeini et al. 2015): samples binned by their
-/// top probability into `bins` equal-width bins over [0, 1] (a value on an edge goes to the
-/// bin above, 1.0 to the last), |accuracy - mean confidence| weighted by the bin's share.
+/// top probability into `bins` equal-width bins (lower, upper] over [0, 1], as the run
+/// metrics' reliability diagram, |accuracy - mean confidence| weighted by the bin's share.
 double expectedCalibrationError(const std::vector<std::vector<double>>& probabilities,
                                 const std::vector<int>& labels, int bins = 15);
 

@@ -42,8 +42,7 @@ bool cholesky(std::vector<double>& a, int n) {
 // A^-1 = L^-T L^-1.
 std::vector<double> inverseSpd(std::vector<double> a, int n) {
     if (!cholesky(a, n))
-        throw Error("the feature covariance is not positive definite; the domain model cannot "
-                    "be fitted");
+        throw Error("the feature covariance is not positive definite");
     std::vector<double> inv(std::size_t(n) * n, 0.0); // L^-1, lower triangular
     for (int j = 0; j < n; ++j) {
         inv[std::size_t(j) * n + j] = 1.0 / a[std::size_t(j) * n + j];
@@ -65,7 +64,7 @@ std::vector<double> inverseSpd(std::vector<double> a, int n) {
     return p;
 }
 
-// log P(Binomial(n, q) <= k)
+// P(Binomial(n, q) <= k), summed from log-space terms
 double binomialCdf(int n, double q, int k) {
     double total = 0;
     for (int i = 0; i <= k; ++i)
@@ -146,7 +145,24 @@ DomainModel DomainModel::fit(const std::vector<float>& features, int dims,
     if (!(mu > 0))
         throw Error("the training images' features do not vary; the domain model cannot be "
                     "fitted");
-    m.precision_ = inverseSpd(std::move(cov), dims);
+    // Rank-deficient features can leave the shrinkage at 0 and the covariance singular: a small
+    // ridge (relative to the mean variance) then makes it invertible, and is recorded.
+    double ridge = 0.0;
+    for (int attempt = 0;; ++attempt) {
+        try {
+            std::vector<double> c = cov;
+            for (int a = 0; a < dims; ++a)
+                c[std::size_t(a) * dims + a] += ridge;
+            m.precision_ = inverseSpd(std::move(c), dims);
+            break;
+        } catch (const Error&) {
+            if (attempt == 6)
+                throw Error("the training features' covariance cannot be inverted; the domain "
+                            "model cannot be fitted");
+            ridge = ridge == 0.0 ? 1e-6 * mu : ridge * 10.0;
+        }
+    }
+    m.facts_["ridge"] = ridge;
     m.facts_["trainImages"] = n;
     return m;
 }
@@ -205,11 +221,11 @@ void DomainModel::setThreshold(std::vector<double> scores, int independentSample
         scores.size(),
         std::max<std::size_t>(1, std::size_t(std::ceil(level * double(scores.size()) - 1e-9))));
     threshold_ = scores[rank - 1];
-    facts_["threshold"] = {{"validationScores", scores.size()},
-                           {"independentSamples", n},
-                           {"quantile", level},
-                           {"targetPassRate", passRate},
-                           {"confidence", confidence}};
+    facts_["thresholdRule"] = {{"validationScores", scores.size()},
+                               {"independentSamples", n},
+                               {"quantile", level},
+                               {"targetPassRate", passRate},
+                               {"confidence", confidence}};
 }
 
 void DomainModel::save(const std::string& folder) const {
@@ -269,6 +285,10 @@ std::optional<DomainModel> DomainModel::load(const std::string& folder) {
             throw Error("its arrays do not have the shapes featureDim and classes give", path);
         if (!std::isfinite(m.threshold_))
             throw Error("\"threshold\" is not a finite number", path);
+        for (const auto* values : {&means.values, &precision.values})
+            for (double v : *values)
+                if (!std::isfinite(v))
+                    throw Error("its arrays hold a value that is not a finite number", path);
         m.means_ = means.values;
         m.precision_ = precision.values;
         m.facts_ = j;
