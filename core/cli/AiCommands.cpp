@@ -108,7 +108,7 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
                     line["sopInstanceUid"] = src.sopInstanceUid;
                 if (src.frame > 0)
                     line["frame"] = src.frame;
-                out << line.dump() << '\n';
+                out << jsonText(line) << '\n';
             }
             if (volume->depth > 1) {
                 // Aggregated over the in-domain slices only.
@@ -124,7 +124,7 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
                     line["predictedByMax"] = nullptr;
                     line["note"] = "no slice is within this model's training data: no finding";
                 }
-                out << line.dump() << '\n';
+                out << jsonText(line) << '\n';
             }
         }
         if (scan.series.empty())
@@ -216,7 +216,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         if (!prediction.domain.inDomain)
             line["note"] = "outside this model's training data: written on request "
                            "(--allow-out-of-domain), not a finding";
-        out << line.dump() << '\n';
+        out << jsonText(line) << '\n';
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';

@@ -35,7 +35,7 @@ bool endsWithPng(const std::string& path) {
 
 int runInfo(const std::vector<std::string>& paths, std::ostream& out, std::ostream& err) {
     const ScanResult scan = spinelens::scan(paths);
-    out << toJson(scan).dump(2) << '\n';
+    out << jsonText(toJson(scan), 2) << '\n';
     printFailures(scan.failures, err);
     if (scan.series.empty() && !scan.failures.empty())
         return Failed;

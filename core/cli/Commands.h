@@ -1,4 +1,5 @@
 #pragma once
+#include <nlohmann/json.hpp>
 // The headless commands behind spinelens-cli. Each returns the process exit code and writes
 // its result to out and every problem, one line each naming the file, to err.
 #include <cstdint>
@@ -11,6 +12,12 @@ namespace spinelens::cli {
 /// Exit codes: success; some input could not be read (the rest was processed); the call itself
 /// was wrong or nothing could be done.
 enum ExitCode { Ok = 0, PartialFailure = 1, Failed = 2 };
+
+/// JSON text for output: a string that is not valid UTF-8 (a file name in another encoding)
+/// has its bad bytes replaced by U+FFFD instead of aborting the dump.
+inline std::string jsonText(const nlohmann::json& j, int indent = -1) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct ConvertOptions {
     std::string input;

@@ -145,7 +145,7 @@ int runMetrics(const std::vector<std::string>& args, std::ostream& out, std::ost
                     {"syntheticModel", info.syntheticModel},
                     {"syntheticData", info.syntheticData}};
         j["metrics"] = metrics;
-        out << j.dump(2) << '\n';
+        out << jsonText(j, 2) << '\n';
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';

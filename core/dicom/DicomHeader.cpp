@@ -1,5 +1,7 @@
 #include "dicom/DicomHeader.h"
 
+#include "text/CharacterSet.h"
+
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
 #include "dicom/FastHeader.h"
@@ -128,6 +130,7 @@ FileHeader readHeaderWithDcmtk(const std::string& path) {
         throw Error("not a DICOM file (no meta header, SOP class or image attributes)", path);
 
     SeriesInfo& s = h.series;
+    const std::string charset = getString(ds, DCM_SpecificCharacterSet);
     s.patientName = getString(ds, DCM_PatientName);
     s.patientId = getString(ds, DCM_PatientID);
     s.patientSex = getString(ds, DCM_PatientSex);
@@ -142,6 +145,7 @@ FileHeader readHeaderWithDcmtk(const std::string& path) {
     s.modality = getString(ds, DCM_Modality);
     s.bodyPartExamined = getString(ds, DCM_BodyPartExamined);
     s.manufacturer = getString(ds, DCM_Manufacturer);
+    decodeTextAttributes(s, charset);
     s.photometric = getString(ds, DCM_PhotometricInterpretation);
     s.transferSyntaxUid = DcmXfer(ds.getOriginalXfer()).getXferID();
     Sint32 number = 0;
@@ -230,6 +234,15 @@ std::vector<std::string> readDicomDir(const std::string& dicomDirPath) {
         files.push_back((base / rel).lexically_normal().string());
     }
     return files;
+}
+
+void decodeTextAttributes(SeriesInfo& s, const std::string& charset) {
+    using text::TextKind;
+    s.patientName = text::decodeDicomText(s.patientName, charset, TextKind::PersonName);
+    for (std::string* v : {&s.patientId, &s.studyDescription, &s.accessionNumber,
+                           &s.seriesDescription, &s.manufacturer, &s.bodyPartExamined, &s.modality,
+                           &s.patientSex, &s.studyDate, &s.studyTime})
+        *v = text::decodeDicomText(*v, charset);
 }
 
 } // namespace spinelens::dicom

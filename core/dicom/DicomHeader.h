@@ -26,6 +26,10 @@ FileHeader readHeader(const std::string& path);
 /// Always DCMTK: the reference the fast reader is tested against.
 FileHeader readHeaderWithDcmtk(const std::string& path);
 
+/// The series' text attributes, read as raw bytes, decoded to UTF-8 under the file's Specific
+/// Character Set (core/text): both readers call it, so they agree.
+void decodeTextAttributes(SeriesInfo& series, const std::string& specificCharacterSet);
+
 /// Files referenced by a DICOMDIR, as absolute paths. Throws on an unreadable DICOMDIR.
 std::vector<std::string> readDicomDir(const std::string& dicomDirPath);
 

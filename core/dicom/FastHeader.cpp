@@ -18,10 +18,10 @@ constexpr std::uint32_t kUndefined = 0xFFFFFFFF;
 
 // The attributes we keep: tag -> raw value bytes.
 const std::uint32_t kWanted[] = {
-    0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060, 0x00080070, 0x00081030,
-    0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00180015, 0x00180050, 0x00180088,
-    0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013, 0x00200032, 0x00200037, 0x00280002,
-    0x00280004, 0x00280008, 0x00280010, 0x00280011, 0x00280030, 0x00281050, 0x00281051};
+    0x00080005, 0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060, 0x00080070,
+    0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00180015, 0x00180050,
+    0x00180088, 0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013, 0x00200032, 0x00200037,
+    0x00280002, 0x00280004, 0x00280008, 0x00280010, 0x00280011, 0x00280030, 0x00281050, 0x00281051};
 
 bool wanted(std::uint32_t tag) {
     for (std::uint32_t t : kWanted)
@@ -283,6 +283,7 @@ bool parseBuffer(const std::string& path, const std::uint8_t* data, std::size_t 
     s.bodyPartExamined = text(v, 0x00180015);
     s.manufacturer = text(v, 0x00080070);
     s.photometric = text(v, 0x00280004);
+    decodeTextAttributes(s, text(v, 0x00080005));
     s.transferSyntaxUid = transferSyntax;
     h.sopClassUid = text(v, 0x00080016);
     double number0 = 0;

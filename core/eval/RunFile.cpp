@@ -191,7 +191,7 @@ void RunFile::setSkipped(const std::vector<SkippedInput>& skipped) {
     for (const SkippedInput& s : skipped)
         list.push_back({{"path", s.path}, {"reason", s.reason}});
     flush();
-    setMeta("skipped", list.dump());
+    setMeta("skipped", list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 std::vector<SkippedInput> RunFile::skipped() const {
@@ -456,7 +456,8 @@ void RunFile::setTags(std::int64_t caseId, const std::set<std::string>& tags) {
               "ON CONFLICT(case_id) DO UPDATE SET tags = excluded.tags, updated = excluded.updated",
               path_)
         .bind(1, caseId)
-        .bind(2, nlohmann::json(tags).dump())
+        .bind(2,
+              nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
         .bind(3, now())
         .step();
 }

@@ -68,14 +68,14 @@ struct Escape {
     bool keep; ///< hand the escape sequence to iconv
 };
 constexpr Escape kEscapes[] = {
-    {"\x1b(B", kDefault, false},        {"\x1b-A", "ISO-8859-1", false},
-    {"\x1b)I", "CP932", false},         {"\x1b(J", "CP932", false},
-    {"\x1b$B", "ISO-2022-JP", true},    {"\x1b-B", "ISO-8859-2", false},
-    {"\x1b-C", "ISO-8859-3", false},    {"\x1b-D", "ISO-8859-4", false},
-    {"\x1b-F", "ISO-8859-7", false},    {"\x1b-G", "ISO-8859-6", false},
-    {"\x1b-H", "ISO-8859-8", false},    {"\x1b-L", "ISO-8859-5", false},
-    {"\x1b-M", "ISO-8859-9", false},    {"\x1b-T", "TIS-620", false},
-    {"\x1b$)C", "EUC-KR", false},       {"\x1b$(D", "ISO-2022-JP-2", true},
+    {"\x1b(B", kDefault, false},     {"\x1b-A", "ISO-8859-1", false},
+    {"\x1b)I", "CP932", false},      {"\x1b(J", "CP932", false},
+    {"\x1b$B", "ISO-2022-JP", true}, {"\x1b-B", "ISO-8859-2", false},
+    {"\x1b-C", "ISO-8859-3", false}, {"\x1b-D", "ISO-8859-4", false},
+    {"\x1b-F", "ISO-8859-7", false}, {"\x1b-G", "ISO-8859-6", false},
+    {"\x1b-H", "ISO-8859-8", false}, {"\x1b-L", "ISO-8859-5", false},
+    {"\x1b-M", "ISO-8859-9", false}, {"\x1b-T", "TIS-620", false},
+    {"\x1b$)C", "EUC-KR", false},    {"\x1b$(D", "ISO-2022-JP-2", true},
     {"\x1b$)A", "EUC-CN", false},
 };
 
@@ -157,18 +157,23 @@ std::string sanitizeUtf8(const std::string& s) {
     const std::size_t n = s.size();
     for (std::size_t i = 0; i < n;) {
         const unsigned char c = p[i];
-        int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        int len = c < 0x80           ? 1
+                  : (c >> 5) == 0x6  ? 2
+                  : (c >> 4) == 0xE  ? 3
+                  : (c >> 3) == 0x1E ? 4
+                                     : 0;
         bool ok = len > 0 && i + std::size_t(len) <= n;
         for (int k = 1; ok && k < len; ++k)
             ok = (p[i + std::size_t(k)] & 0xC0) == 0x80;
         if (ok && len > 1) {
             // No overlong forms, surrogates or values past U+10FFFF.
-            const unsigned v = len == 2 ? ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu)
-                               : len == 3 ? ((c & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) |
-                                                (p[i + 2] & 0x3Fu)
-                                          : ((c & 0x07u) << 18) | ((p[i + 1] & 0x3Fu) << 12) |
-                                                ((p[i + 2] & 0x3Fu) << 6) | (p[i + 3] & 0x3Fu);
-            ok = (len == 2 && v >= 0x80) || (len == 3 && v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) ||
+            const unsigned v =
+                len == 2   ? ((c & 0x1Fu) << 6) | (p[i + 1] & 0x3Fu)
+                : len == 3 ? ((c & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu)
+                           : ((c & 0x07u) << 18) | ((p[i + 1] & 0x3Fu) << 12) |
+                                 ((p[i + 2] & 0x3Fu) << 6) | (p[i + 3] & 0x3Fu);
+            ok = (len == 2 && v >= 0x80) ||
+                 (len == 3 && v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) ||
                  (len == 4 && v >= 0x10000 && v <= 0x10FFFF);
         }
         if (ok) {
@@ -191,9 +196,42 @@ std::string truncateUtf8(const std::string& s, std::size_t maxBytes) {
     return s.substr(0, end);
 }
 
+namespace {
+
+// A person name's trailing empty component groups ("Wang^XiaoDong=王^小東=") carry nothing;
+// they are dropped from each value, as pydicom and DCMTK's formatter do.
+std::string withoutEmptyTrailingGroups(const std::string& names) {
+    std::string out;
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t slash = names.find('\\', start);
+        std::string one =
+            names.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        while (!one.empty() && one.back() == '=')
+            one.pop_back();
+        out += one;
+        if (slash == std::string::npos)
+            return out;
+        out += '\\';
+        start = slash + 1;
+    }
+}
+
+std::string decodeRaw(const std::string& raw, const std::vector<std::string>& encodings,
+                      TextKind kind);
+
+} // namespace
+
 std::string decodeDicomText(const std::string& raw, const std::string& specificCharacterSet,
                             TextKind kind) {
-    const std::vector<std::string> encodings = encodingsOf(specificCharacterSet);
+    const std::string decoded = decodeRaw(raw, encodingsOf(specificCharacterSet), kind);
+    return kind == TextKind::PersonName ? withoutEmptyTrailingGroups(decoded) : decoded;
+}
+
+namespace {
+
+std::string decodeRaw(const std::string& raw, const std::vector<std::string>& encodings,
+                      TextKind kind) {
     const std::string& first = encodings.front();
     if (raw.find(kEsc) == std::string::npos)
         return convert(raw, first.c_str());
@@ -233,5 +271,7 @@ std::string decodeDicomText(const std::string& raw, const std::string& specificC
     }
     return out;
 }
+
+} // namespace
 
 } // namespace spinelens::text
