@@ -20,6 +20,8 @@ PACKAGES=(
   nlohmann-json3-dev libsqlite3-dev
   # GUI tests under a virtual X server with Mesa software OpenGL
   xvfb xauth libgl1-mesa-dri mesa-utils
+  # libFuzzer targets (packaging/fuzz.sh): Debian's clang and its sanitizer/fuzzer runtimes
+  clang libclang-rt-14-dev
   # independent reference implementations used by the tests
   python3 python3-numpy python3-pydicom python3-pil python3-torch python3-torchvision python3-sklearn
 )

@@ -280,7 +280,7 @@ DecodedFrames decodeFile(const std::string& path, float* destination, std::size_
     checkSize(path, ds, rows, cols, frames, spp);
     const E_TransferSyntax xfer = ds.getOriginalXfer();
     if (isJpeg2000(xfer))
-        return decodeWithGdcm(path, destination, capacity);
+        return decodeWithGdcm(path, destination, capacity, rows, cols, int(frames));
     return decodeWithDcmtk(path, ds, rows, cols, frames, destination, capacity);
 }
 

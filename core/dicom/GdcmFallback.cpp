@@ -8,11 +8,22 @@
 
 #include <gdcmTrace.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
+#include <new>
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace spinelens::dicom {
 
-DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::size_t capacity) {
+namespace {
+
+DecodedFrames decodeInProcess(const std::string& path, float* destination, std::size_t capacity) {
     static std::once_flag quiet;
     std::call_once(quiet, [] {
         // GDCM and ITK print warnings to stderr for many harmless oddities; we report
@@ -59,6 +70,107 @@ DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::s
         for (std::size_t i = 0; i < n; ++i)
             dst[i] = luminance(in[3 * i], in[3 * i + 1], in[3 * i + 2]);
     }
+    return out;
+}
+
+// What the child process hands back, at the start of the shared mapping; pixels follow.
+struct ChildReport {
+    int status = -1; ///< 0 decoded, 1 GDCM refused (message), -1 never written
+    int rows = 0, columns = 0, frames = 0;
+    char message[512] = {};
+};
+
+constexpr int kTimeoutSeconds = 120;
+
+} // namespace
+
+DecodedFrames decodeWithGdcm(const std::string& path, float* destination, std::size_t capacity,
+                             int rows, int columns, int frames) {
+    const std::size_t n = std::size_t(rows) * std::size_t(columns) * std::size_t(frames);
+    const std::size_t bytes = sizeof(ChildReport) + n * sizeof(float);
+    void* shared = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared == MAP_FAILED)
+        throw Error("not enough memory to decode the pixel data", path);
+    auto* report = new (shared) ChildReport();
+    float* pixels = reinterpret_cast<float*>(static_cast<char*>(shared) + sizeof(ChildReport));
+    const pid_t child = fork();
+    if (child == 0) {
+        // The child: GDCM may abort() on a damaged file; only this process goes down then,
+        // without running the parent's crash handlers (sanitizers, fuzzers) on the way.
+        for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+            signal(sig, SIG_DFL);
+        try {
+            const DecodedFrames d = decodeInProcess(path, pixels, n);
+            report->rows = d.rows;
+            report->columns = d.columns;
+            report->frames = d.frames;
+            if (!d.destination) // another size than the header's: keep what fits, say so
+                std::copy(d.pixels.begin(),
+                          d.pixels.begin() + std::ptrdiff_t(std::min(n, d.pixels.size())), pixels);
+            report->status = 0;
+        } catch (const Error& e) {
+            std::snprintf(report->message, sizeof report->message, "%s", e.reason().c_str());
+            report->status = 1;
+        } catch (const std::exception& e) {
+            std::snprintf(report->message, sizeof report->message, "%s", e.what());
+            report->status = 1;
+        }
+        _exit(0);
+    }
+    const auto unmap = [&] { munmap(shared, bytes); };
+    if (child < 0) {
+        unmap();
+        throw Error("cannot start the process that decodes JPEG 2000", path);
+    }
+    int status = 0;
+    pid_t done = 0;
+    for (int waited = 0; (done = waitpid(child, &status, WNOHANG)) == 0;) {
+        if (waited >= kTimeoutSeconds * 200) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            unmap();
+            throw Error("GDCM did not finish decoding the JPEG 2000 pixel data within " +
+                            std::to_string(kTimeoutSeconds) + " s",
+                        path);
+        }
+        usleep(5000);
+        ++waited;
+    }
+    if (done < 0 || WIFSIGNALED(status) || report->status < 0) {
+        const std::string how = done > 0 && WIFSIGNALED(status)
+                                    ? std::string(" (") + strsignal(WTERMSIG(status)) + ")"
+                                    : std::string();
+        unmap();
+        throw Error("GDCM failed" + how +
+                        " while decoding the JPEG 2000 pixel data: the file is damaged",
+                    path);
+    }
+    if (report->status == 1) {
+        const std::string message = report->message;
+        unmap();
+        throw Error(message, path);
+    }
+    if (report->rows != rows || report->columns != columns || report->frames != frames) {
+        const std::string got = std::to_string(report->columns) + " x " +
+                                std::to_string(report->rows) + " x " +
+                                std::to_string(report->frames);
+        unmap();
+        throw Error("the JPEG 2000 pixel data decodes to " + got +
+                        " pixels, not the size the header gives",
+                    path);
+    }
+    DecodedFrames out;
+    out.rows = rows;
+    out.columns = columns;
+    out.frames = frames;
+    out.decoder = "gdcm";
+    if (destination && capacity == n) {
+        std::copy(pixels, pixels + n, destination);
+        out.destination = destination;
+    } else {
+        out.pixels.assign(pixels, pixels + n);
+    }
+    unmap();
     return out;
 }
 
