@@ -21,8 +21,8 @@ cp "$pydicom_data"/test_files/*.dcm "$pydicom_data"/charset_files/*.dcm "$seeds/
 cli="$here/build/app/spinelens-cli"
 if [ -x "$cli" ]; then
   "$cli" sample "$seeds/sample" >/dev/null
-  find "$seeds/sample" -name '*.dcm' | head -20 | xargs -I{} cp {} "$seeds/dicom/"
-  find "$seeds/sample" -name '*.png' | xargs -I{} cp {} "$seeds/raster/"
+  find "$seeds/sample" -name '*.dcm' -exec cp {} "$seeds/dicom/" \;
+  find "$seeds/sample" -name '*.png' -exec cp {} "$seeds/raster/" \;
   "$cli" phantom --kind xray --count 4 --seed 5 --out "$seeds/xray" >/dev/null
   "$cli" evaluate --model "$here/models/spine-xray-4class" --data "$seeds/xray" --split all \
     --out "$seeds/run_file/run.sqlite" >/dev/null 2>&1 || true
