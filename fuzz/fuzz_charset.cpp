@@ -1,5 +1,6 @@
-// Specific Character Set decoding: the first byte picks a set (or a random one), the rest is
-// the value. The output must always be valid UTF-8.
+// Specific Character Set decoding: a first byte below 224 picks one of the sets below and the
+// rest is the value; 224 + L is followed by L bytes of (0008,0005) text, then the value. The
+// output must always be valid UTF-8.
 #include "text/CharacterSet.h"
 
 #include <cstdint>
@@ -21,10 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                         "\\ISO 2022 IR 58"};
     if (size == 0)
         return 0;
-    const std::string set = data[0] < 240 ? kSets[data[0] % 12]
-                                          : std::string(reinterpret_cast<const char*>(data + 1),
-                                                        std::min<std::size_t>(size - 1, 16));
-    const std::string value(reinterpret_cast<const char*>(data + 1), size - 1);
+    std::size_t start = 1;
+    std::string set;
+    if (data[0] < 224) {
+        set = kSets[data[0] % 12];
+    } else {
+        start = std::min(size, std::size_t(1) + (data[0] - 224));
+        set.assign(reinterpret_cast<const char*>(data + 1), start - 1);
+    }
+    const std::string value(reinterpret_cast<const char*>(data + start), size - start);
     using namespace spinelens::text;
     for (TextKind kind : {TextKind::PersonName, TextKind::Other}) {
         const std::string out = decodeDicomText(value, set, kind);

@@ -31,10 +31,17 @@ def main():
     charset = os.path.join(seeds, "charset")
     data = os.path.join(os.path.dirname(pydicom.__file__), "data", "charset_files")
     for k, path in enumerate(sorted(glob.glob(os.path.join(data, "*.dcm")))):
-        raw = pydicom.dcmread(path).get_item((0x0010, 0x0010))  # undecoded bytes
-        if raw is not None and isinstance(raw.value, bytes):
+        ds = pydicom.dcmread(path)
+        raw = ds.get_item((0x0010, 0x0010))  # undecoded bytes
+        declared = ds.get_item((0x0008, 0x0005))
+        if raw is not None and isinstance(raw.value, bytes) and declared is not None:
+            value = declared.value
+            if not isinstance(value, bytes):
+                value = ("\\".join(value) if isinstance(value, (list, tuple)) or
+                         type(value).__name__ == "MultiValue" else str(value)).encode()
+            charset_text = value[:31]  # the file's own (0008,0005), as bytes
             with open(os.path.join(charset, f"{k}"), "wb") as f:
-                f.write(bytes([k % 12]) + raw.value)
+                f.write(bytes([224 + len(charset_text)]) + charset_text + raw.value)
 
     for name in ("spine-xray-4class", "lumbar-mri-binary"):
         shutil.copy(os.path.join(source, "models", name, "model.json"),

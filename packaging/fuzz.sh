@@ -29,6 +29,10 @@ if [ -x "$cli" ]; then
   rm -f "$seeds"/run_file/*-wal "$seeds"/run_file/*-shm
 fi
 
+# Inputs are written to /dev/shm per process; leave none behind.
+trap 'rm -f /dev/shm/spinelens-fuzz-*' EXIT
+rm -rf "$build/crashes"
+mkdir -p "$build/crashes"
 total=0
 failed=0
 run() {
@@ -48,7 +52,7 @@ run() {
   if [ "$status" -ne 0 ]; then
     failed=$((failed + 1))
     echo "fuzz_$target: FAILED after $runs executions (exit $status):"
-    grep -E 'ERROR|SUMMARY|Test unit written|deadly' "$log" | head -20
+    grep -E 'ERROR|SUMMARY|Test unit written|deadly' "$log" | head -20 || true
   else
     echo "fuzz_$target: $runs executions, no crash"
   fi
@@ -60,6 +64,13 @@ run charset "$seeds/charset"
 run model_card "$seeds/model_card"
 run domain_arrays "$seeds/domain_arrays"
 run run_file "$seeds/run_file"
+# A crash inside a child process (GDCM's decode) is reported by the parent as a damaged file;
+# any artefact libFuzzer or a sanitizer left behind still fails the run.
+if [ -n "$(ls -A "$build/crashes")" ]; then
+  echo "fuzz: inputs left in $build/crashes:"
+  ls "$build/crashes"
+  failed=$((failed + 1))
+fi
 echo "fuzz: $total executions in total, $failed target(s) failed"
 echo "$((7 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -31,8 +31,11 @@ std::string valueText(DcmElement& e, const std::string& charset) {
     std::string s(v.c_str(), v.length());
     if (vr == EVR_PN || vr == EVR_LO || vr == EVR_SH || vr == EVR_ST || vr == EVR_LT ||
         vr == EVR_UT || vr == EVR_UC)
-        s = text::decodeDicomText(
-            s, charset, vr == EVR_PN ? text::TextKind::PersonName : text::TextKind::Other);
+        s = text::decodeDicomText(s, charset,
+                                  vr == EVR_PN ? text::TextKind::PersonName
+                                  : vr == EVR_ST || vr == EVR_LT || vr == EVR_UT
+                                      ? text::TextKind::FreeText
+                                      : text::TextKind::Other);
     else
         s = text::sanitizeUtf8(s); // other VRs are ASCII by the standard; a broken file is not
     if (s.size() > kMaxValueChars)

@@ -88,13 +88,25 @@ std::string trimmed(std::string s) {
     return s.substr(start);
 }
 
+// Common misspellings of the defined terms, corrected as pydicom does: "ISO IR 192" or
+// "ISO-IR 100" for "ISO_IR ...", "ISO_2022_IR_87" for "ISO 2022 IR 87".
+std::string corrected(std::string term) {
+    if (term.size() > 6 && term.compare(0, 3, "ISO") == 0 && term[3] != '_' &&
+        term.compare(4, 2, "IR") == 0)
+        return "ISO_IR" + term.substr(6);
+    if (term.size() > 12 && term.compare(0, 3, "ISO") == 0 && term.compare(4, 4, "2022") == 0 &&
+        term.compare(9, 2, "IR") == 0)
+        return "ISO 2022 IR" + term.substr(11);
+    return term;
+}
+
 std::vector<std::string> encodingsOf(const std::string& specificCharacterSet) {
     std::vector<std::string> out;
     std::size_t start = 0;
     for (;;) {
         const std::size_t slash = specificCharacterSet.find('\\', start);
-        const std::string term = trimmed(specificCharacterSet.substr(
-            start, slash == std::string::npos ? std::string::npos : slash - start));
+        const std::string term = corrected(trimmed(specificCharacterSet.substr(
+            start, slash == std::string::npos ? std::string::npos : slash - start)));
         const char* found = nullptr;
         for (const Term& t : kTerms)
             if (term == t.dicom)
@@ -115,6 +127,12 @@ std::string convert(const std::string& bytes, const char* encoding) {
         return {};
     if (std::strcmp(encoding, "UTF-8") == 0)
         return sanitizeUtf8(bytes);
+    // Plain ASCII reads the same in every set here (CP932 keeps '\\' and '~'): no iconv.
+    bool ascii = true;
+    for (char c : bytes)
+        ascii = ascii && static_cast<unsigned char>(c) < 0x80 && c != kEsc;
+    if (ascii && std::strncmp(encoding, "ISO-2022", 8) != 0)
+        return bytes;
     iconv_t cd = iconv_open("UTF-8", encoding);
     if (cd == iconv_t(-1))
         return sanitizeUtf8(bytes);
@@ -142,7 +160,7 @@ std::string convert(const std::string& bytes, const char* encoding) {
 
 bool isDelimiter(char c, TextKind kind) {
     if (c == '\\')
-        return true;
+        return kind != TextKind::FreeText;
     if (kind == TextKind::PersonName)
         return c == '^' || c == '=';
     return c == '\r' || c == '\n' || c == '\t' || c == '\f';
@@ -259,7 +277,16 @@ std::string decodeRaw(const std::string& raw, const std::vector<std::string>& en
             continue;
         }
         if (escape->keep) {
-            out += convert(fragment, escape->iconv);
+            // JIS X 0208 / 0212 runs are two bytes a character: each pair is decoded with the
+            // escape in front, so a bad pair costs one U+FFFD and never shifts the rest.
+            const std::size_t length = std::strlen(escape->bytes);
+            for (std::size_t i = length; i < fragment.size(); i += 2) {
+                const std::string pair = fragment.substr(i, 2);
+                const std::string one = convert(escape->bytes + pair, escape->iconv);
+                out += pair.size() == 2 && one.find(kReplacement) == std::string::npos
+                           ? one
+                           : std::string(kReplacement);
+            }
             continue;
         }
         const std::string body = fragment.substr(std::strlen(escape->bytes));

@@ -12,7 +12,8 @@ namespace spinelens::text {
 
 enum class TextKind {
     PersonName, ///< PN: '^' and '=' reset the character set, as '\' does
-    Other,      ///< SH, LO, ST, LT, UT, UC: '\', CR, LF, TAB and FF reset it
+    Other,      ///< SH, LO, UC (multi-valued): '\', CR, LF, TAB and FF reset it
+    FreeText,   ///< ST, LT, UT: '\' is an ordinary character; CR, LF, TAB and FF reset it
 };
 
 /// Decodes a value's raw bytes (as stored, padding allowed) under the file's Specific

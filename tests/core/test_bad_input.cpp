@@ -167,7 +167,7 @@ private Q_SLOTS:
             {{1116, 180}, {1305, 152}, {1710, 160}},
             {{1139, 239}, {1905, 209}, {2078, 169}, {3060, 27}}};
         QTemporaryDir j2k;
-        QFile::copy(source, j2k.filePath("good.dcm"));
+        QVERIFY(QFile::copy(source, j2k.filePath("good.dcm")));
         for (std::size_t m = 0; m < mutations.size(); ++m) {
             QByteArray bytes = original;
             for (const auto& [offset, value] : mutations[m])
@@ -201,6 +201,20 @@ private Q_SLOTS:
             }
         }
         QVERIFY(decoded >= 1); // good.dcm
+
+        // Even if a later GDCM no longer crashes on these bytes: a child that dies is one
+        // message naming the file and the signal (test hook), and the next decode works.
+        qputenv("SPINELENS_TEST_GDCM_CHILD_ABORT", "1");
+        try {
+            dicom::decodeFile(j2k.filePath("good.dcm").toStdString(), nullptr, 0);
+            qunsetenv("SPINELENS_TEST_GDCM_CHILD_ABORT");
+            QFAIL("the child's abort was not reported");
+        } catch (const Error& e) {
+            qunsetenv("SPINELENS_TEST_GDCM_CHILD_ABORT");
+            QVERIFY2(std::string(e.what()).find("Aborted") != std::string::npos, e.what());
+            QVERIFY(e.subject().find("good.dcm") != std::string::npos);
+        }
+        QCOMPARE(dicom::decodeFile(j2k.filePath("good.dcm").toStdString(), nullptr, 0).rows, 1024);
     }
 
     void cliConvertOfMissingInputFails() {

@@ -385,7 +385,8 @@ void ImageView::updateCornerText() {
     std::string upperLeft = patient;
     if (!info_.patientId.empty())
         upperLeft += "\nID " + info_.patientId;
-    if (info_.studyDate.size() == 8)
+    if (info_.studyDate.size() == 8 && std::all_of(info_.studyDate.begin(), info_.studyDate.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; }))
         upperLeft += "\n" + info_.studyDate.substr(0, 4) + "-" + info_.studyDate.substr(4, 2) +
                      "-" + info_.studyDate.substr(6, 2);
     if (!info_.studyDescription.empty())
