@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -202,6 +203,15 @@ TrainResult trainModel(const TrainOptions& o) {
             optimizer->zero_grad();
             torch::Tensor logits = module.forward({x}).toTensor();
             torch::Tensor loss = lossFor(card, logits, y, classWeights);
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue))
+                // Diverged: nothing after this would mean anything, and nothing is written.
+                throw Error("training stopped at epoch " + std::to_string(epoch) + ", batch " +
+                                std::to_string(b + 1) + ": the loss is " +
+                                (std::isnan(lossValue) ? "not a number" : "infinite") +
+                                " (the weights diverged); lower --lr (now " +
+                                std::to_string(o.learningRate) + ") or check the images",
+                            o.dataset);
             torch::Tensor total = loss;
             if (o.l2 > 0)
                 for (const auto& w : convKernels)
@@ -210,7 +220,7 @@ TrainResult trainModel(const TrainOptions& o) {
             optimizer->step();
             trainSeconds += std::chrono::duration<double>(Clock::now() - stepStart).count();
             trainImages += n;
-            lossSum += loss.item<double>() * n;
+            lossSum += lossValue * n;
             correct += (predictions(card, logits.detach()) == y).sum().item<std::int64_t>();
             if (o.progress) {
                 const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -231,6 +241,12 @@ TrainResult trainModel(const TrainOptions& o) {
         result.epochs.push_back(e);
         if (o.epochDone)
             o.epochDone(e);
+        if (!std::isfinite(e.valLoss))
+            throw Error("training stopped after epoch " + std::to_string(epoch) +
+                            ": the validation loss is not a finite number (the weights "
+                            "diverged); lower --lr (now " +
+                            std::to_string(o.learningRate) + ") or check the images",
+                        o.dataset);
         if (e.valLoss < bestVal) {
             bestVal = e.valLoss;
             result.bestEpoch = epoch;

@@ -144,6 +144,22 @@ private Q_SLOTS:
             QVERIFY(QString(e.what()).contains("blob-corrupt"));
         }
         QVERIFY(!QDir(dir_.path() + "/never").exists());
+
+        // A learning rate that blows the weights up: training stops with a message naming
+        // the loss and the learning rate, and writes nothing.
+        o.architecture = (models() + "/tiny-cnn-xray").toStdString();
+        o.learningRate = 1e30;
+        o.epochs = 3;
+        o.augment = false;
+        try {
+            train::trainModel(o);
+            QFAIL("trained through a diverging loss");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("loss is") && QString(e.what()).contains("--lr"),
+                     e.what());
+        }
+        QVERIFY(!QDir(dir_.path() + "/never").exists());
+        QVERIFY(!QDir(dir_.path() + "/never.partial").exists());
     }
 };
 
