@@ -42,7 +42,9 @@ commands:
                                     for an image outside the model's training data)
   evaluate --model DIR --data DATASET [--split test|all] [--seed S] [--no-heatmaps]
            --out RUN.sqlite        evaluation run: every case, Grad-CAM maps, metrics;
-                                    Ctrl+C stops, the same command resumes
+                                    Ctrl+C stops, the same command resumes; --split test is
+                                    the package's own test split (its recorded seed unless
+                                    --seed), and a run that overlaps its training data says so
   metrics RUN.sqlite [--no-curves]  the run's metrics as JSON
   export RUN.sqlite [--csv OUT.csv] [--html OUT.html]
                                     cases with tags/notes as CSV; self-contained HTML report

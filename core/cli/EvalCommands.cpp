@@ -87,6 +87,8 @@ int runEvaluate(const std::vector<std::string>& args, std::ostream& out, std::os
             err << "spinelens-cli: " << p.path << ": " << p.reason << '\n';
         for (const auto& f : r.failures)
             err << "spinelens-cli: " << f.path << ": " << f.reason << '\n';
+        if (!r.splitNote.empty())
+            err << "spinelens-cli: note: " << r.splitNote << '\n';
         if (!r.heatmapError.empty())
             err << "spinelens-cli: " << o.model << ": " << r.heatmapError << '\n';
         out << "evaluated " << r.evaluated << " case(s)";

@@ -9,6 +9,7 @@
 #include "eval/Metrics.h"
 #include "eval/MetricsJson.h"
 #include "eval/RunFile.h"
+#include "train/Calibrate.h"
 #include "train/Split.h"
 #include "util/Hash.h"
 
@@ -59,6 +60,56 @@ struct Loaded {
     std::string error;
 };
 
+// The split the package was trained on, rebuilt from this data set the way the trainer built it
+// (labels in the model's order, --max-samples, the seed), and whether it is that split: its
+// fingerprint against provenance.split.hash. `note` says what a reader of the run must know.
+struct PackageSplit {
+    bool rebuilt = false;
+    std::set<std::string> testPaths; ///< as the data set lists them (before absolute())
+    std::string note;
+};
+
+PackageSplit packageSplit(const data::Dataset& dataset, const ai::ModelCard& card,
+                          std::uint64_t seed, const std::string& split) {
+    PackageSplit r;
+    const nlohmann::json& p = card.provenance;
+    const std::string recorded = p.contains("split") && p["split"].is_object()
+                                     ? p["split"].value("hash", std::string())
+                                     : std::string();
+    bool same = false;
+    int trainImages = 0, valImages = 0;
+    try {
+        data::Dataset d = dataset;
+        train::mapLabelsToModel(d, card.classes);
+        train::limitSamples(d, seed, p.value("maxSamples", 0));
+        const train::Split s = train::splitDataset(d, seed);
+        for (int i : s.test)
+            r.testPaths.insert(d.samples[std::size_t(i)].path);
+        r.rebuilt = true;
+        same = !recorded.empty() && train::splitHash(d, s) == recorded;
+        trainImages = int(s.train.size());
+        valImages = int(s.val.size());
+    } catch (const Error&) {
+        // Classes the model lacks or too little data: the split cannot be the package's.
+    }
+    if (split == "all" && same)
+        r.note = "this is the data set " + card.name + " was trained on: the run includes its " +
+                 std::to_string(trainImages) + " training and " + std::to_string(valImages) +
+                 " validation images, so its figures overstate what the model does on new "
+                 "images (--split test keeps to the held-out test split)";
+    else if (split == "test" && recorded.empty())
+        r.note = card.name +
+                 " records no fingerprint of its training split, so this test "
+                 "split (seed " +
+                 std::to_string(seed) +
+                 ") cannot be checked against it: the cases may include training images";
+    else if (split == "test" && !same)
+        r.note = "this data set does not give the split " + card.name +
+                 " was trained on (its fingerprint differs): the \"test\" cases may include "
+                 "images the model was trained on";
+    return r;
+}
+
 Loaded load(const std::string& path) {
     Loaded l;
     try {
@@ -82,7 +133,13 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     auto package = ai::ModelPackage::load(o.model);
     const ai::ModelCard& card = package->card();
     data::Dataset d = data::openDataset(o.dataset, card.classes);
+    const std::uint64_t seed =
+        o.seed ? *o.seed : card.provenance.value("splitSeed", std::uint64_t(1));
+    const PackageSplit own = packageSplit(d, card, seed, o.split);
     // Absolute paths, so the run file finds its images from wherever it is opened.
+    std::vector<std::string> relativePaths;
+    for (const data::Sample& s : d.samples)
+        relativePaths.push_back(s.path);
     for (data::Sample& s : d.samples)
         s.path = fs::absolute(s.path).lexically_normal().string();
     result.datasetProblems = d.problems;
@@ -108,8 +165,15 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
         for (std::size_t i = 0; i < d.samples.size(); ++i)
             chosen.push_back(int(i));
     } else {
-        chosen = train::splitDataset(d, o.seed).test;
+        if (own.rebuilt) { // the package's own test split, as the trainer made it
+            for (std::size_t i = 0; i < d.samples.size(); ++i)
+                if (own.testPaths.count(relativePaths[i]))
+                    chosen.push_back(int(i));
+        } else {
+            chosen = train::splitDataset(d, seed).test;
+        }
     }
+    result.splitNote = own.note;
     std::vector<int> usable;
     for (int i : chosen) {
         const data::Sample& s = d.samples[std::size_t(i)];
@@ -129,7 +193,8 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     info.datasetLayout = d.layout;
     info.datasetHash = datasetHash(d, usable);
     info.split = o.split;
-    info.seed = o.seed;
+    info.seed = seed;
+    info.splitNote = own.note;
     info.programVersion = SPINELENS_VERSION;
     info.classes = card.classes;
     info.syntheticModel = card.synthetic;

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,10 @@ struct EvaluateOptions {
     std::string dataset;        ///< class folders, RSNA 2024 folder or manifest CSV
     std::string output;         ///< run file (.sqlite); resumed when it holds the same run
     std::string split = "test"; ///< "test" (the trainer's test split for this seed) or "all"
-    std::uint64_t seed = 1;     ///< split seed (the trainer's default)
-    bool heatmaps = true;       ///< Grad-CAM for predicted and true class
-    int flushEvery = 25;        ///< cases per committed transaction
+    /// Split seed; by default the one the package records (provenance.splitSeed).
+    std::optional<std::uint64_t> seed;
+    bool heatmaps = true;                      ///< Grad-CAM for predicted and true class
+    int flushEvery = 25;                       ///< cases per committed transaction
     const std::atomic<bool>* cancel = nullptr; ///< set (e.g. on Ctrl+C) to stop cleanly
     std::function<void(const EvaluateProgress&)> progress;
 };
@@ -40,6 +42,7 @@ struct EvaluateResult {
     std::vector<FileFailure> failures;        ///< unreadable images (not fatal)
     std::vector<FileFailure> datasetProblems; ///< unknown labels, missing files, ...
     std::string heatmapError;                 ///< why maps were not made (model without Grad-CAM)
+    std::string splitNote; ///< the run overlaps (or may overlap) the package's training data
 };
 
 /// Throws spinelens::Error for what stops the run as a whole (no package, no data, a run file

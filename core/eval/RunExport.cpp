@@ -221,6 +221,8 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
       << "</td></tr><tr><th class='l'>Run</th><td class='l'>" << html(info.created)
       << ", SpineLens " << html(info.programVersion) << (info.complete ? "" : ", <b>incomplete</b>")
       << "</td></tr></table>";
+    if (!info.splitNote.empty())
+        h << "<p class='warn'><b>Training data in the run:</b> " << html(info.splitNote) << ".</p>";
 
     if (m.is_object() && m.contains("accuracy")) {
         h << "<h2>Metrics</h2><p>" << m["cases"] << " cases. Accuracy <b>"

@@ -287,6 +287,7 @@ std::unique_ptr<RunFile> RunFile::create(const std::string& path, const RunInfo&
     run->setMeta("synthetic_data", info.syntheticData ? "1" : "0");
     run->setMeta("planned_cases", std::to_string(info.plannedCases));
     run->setMeta("domain_checked", info.domainChecked ? "1" : "0");
+    run->setMeta("split_note", info.splitNote);
     run->setMeta("domain_threshold", std::to_string(info.domainThreshold));
     run->setMeta("complete", "0");
     run->exec("COMMIT");
@@ -320,6 +321,7 @@ RunInfo RunFile::info() const {
     i.plannedCases = planned.empty() ? 0 : std::stoi(planned);
     i.complete = meta("complete") == "1";
     i.domainChecked = meta("domain_checked") == "1";
+    i.splitNote = meta("split_note");
     const std::string threshold = meta("domain_threshold");
     i.domainThreshold = threshold.empty() ? 0.0 : std::atof(threshold.c_str());
     return i;

@@ -29,6 +29,8 @@ struct RunInfo {
     std::string created, programVersion;
     std::vector<std::string> classes;
     bool syntheticModel = false, syntheticData = false;
+    /// Set when the run's cases overlap (or may overlap) the package's training data.
+    std::string splitNote;
     bool domainChecked = false; ///< the model had a domain model
     double domainThreshold = 0; ///< its threshold
     int plannedCases = 0;

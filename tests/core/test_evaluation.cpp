@@ -11,6 +11,7 @@
 #include "eval/RunExport.h"
 #include "eval/RunFile.h"
 #include "raster/RasterIO.h"
+#include "train/Trainer.h"
 
 #include <QDir>
 #include <QFile>
@@ -304,6 +305,38 @@ private Q_SLOTS:
         QCOMPARE(userVersion(), 1); // browsing and reviewing leave it readable by older builds
         const std::string metrics = eval::refreshMetrics(old);
         QCOMPARE(nlohmann::json::parse(metrics)["domain"]["coverage"].get<double>(), 1.0);
+    }
+
+    void aRunSaysWhenItOverlapsTheTrainingData() {
+        // A package trained here on the phantom set: --split test (its seed by default) is its
+        // own held-out test split and says nothing; --split all says it includes the training
+        // images; another data set's "test" split says it cannot be the package's.
+        train::TrainOptions t;
+        t.architecture = (models() + "/tiny-cnn-xray").toStdString();
+        t.dataset = data_.toStdString();
+        t.output = (dir_.path() + "/trained-here").toStdString();
+        t.epochs = 1;
+        t.seed = 7;
+        const train::TrainResult trained = train::trainModel(t);
+        eval::EvaluateOptions o = options("own-test.sqlite");
+        o.model = t.output;
+        o.split = "test";
+        const eval::EvaluateResult test = eval::evaluate(o);
+        QCOMPARE(test.total, trained.testSamples); // the trainer's test split, by its seed
+        QVERIFY2(test.splitNote.empty(), test.splitNote.c_str());
+        QCOMPARE(eval::RunFile::open(o.output, false)->info().seed, std::uint64_t(7));
+        o.output = (dir_.path() + "/own-all.sqlite").toStdString();
+        o.split = "all";
+        const eval::EvaluateResult all = eval::evaluate(o);
+        QVERIFY2(all.splitNote.find("was trained on") != std::string::npos, all.splitNote.c_str());
+        QVERIFY(eval::RunFile::open(o.output, false)->info().splitNote == all.splitNote);
+        o.output = (dir_.path() + "/other-test.sqlite").toStdString();
+        phantom::writeXrayPhantomSet((dir_.path() + "/other-set").toStdString(), 24, 9);
+        o.dataset = (dir_.path() + "/other-set").toStdString();
+        o.split = "test";
+        const eval::EvaluateResult other = eval::evaluate(o);
+        QVERIFY2(other.splitNote.find("does not give the split") != std::string::npos,
+                 other.splitNote.c_str());
     }
 
     void reviewSurvivesAKillRightAfterTheEdit() {

@@ -205,6 +205,9 @@ void RunBrowser::onOpened() {
     if (run.info.syntheticModel || run.info.syntheticData)
         notes << tr("<b>Synthetic</b>: this run's model and/or data are synthetic phantoms. Not "
                     "clinically validated; not for diagnosis.");
+    if (!run.info.splitNote.empty())
+        notes << tr("<b>Training data in the run</b>: %1.")
+                     .arg(QString::fromStdString(run.info.splitNote).toHtmlEscaped());
     const eval::DomainCoverage& d = run.metrics.domain;
     if (!run.info.domainChecked)
         notes << tr("<b>No domain check</b>: this model cannot tell when an image is unlike its "
