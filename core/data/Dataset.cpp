@@ -1,5 +1,7 @@
 #include "data/Dataset.h"
 
+#include "dicom/DicomHeader.h"
+
 #include "Error.h"
 #include "data/Csv.h"
 
@@ -57,6 +59,30 @@ std::string normaliseClassName(const std::string& name) {
     return out;
 }
 
+namespace {
+
+// The group a sample belongs to, so that one patient never lands in two splits: a DICOM file's
+// PatientID, else its StudyInstanceUID, else the file name (one image, one group).
+std::string groupOf(const fs::path& file) {
+    std::string ext = file.extension().string();
+    for (char& c : ext)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".dcm" || ext.empty()) {
+        try {
+            const dicom::FileHeader h = dicom::readHeader(file.string());
+            if (!h.series.patientId.empty())
+                return "patient:" + h.series.patientId;
+            if (!h.series.studyInstanceUid.empty())
+                return "study:" + h.series.studyInstanceUid;
+        } catch (const Error&) {
+            // Not readable as DICOM here; the loader will say so when the image is used.
+        }
+    }
+    return file.stem().string();
+}
+
+} // namespace
+
 Dataset readClassFolders(const std::string& root, const std::vector<std::string>& classNames) {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -101,7 +127,7 @@ Dataset readClassFolders(const std::string& root, const std::vector<std::string>
         if (files.empty())
             d.problems.push_back({folder.string(), "class folder has no PNG, JPEG or DICOM files"});
         for (const auto& f : files)
-            d.samples.push_back({f.string(), label, f.stem().string(), ""});
+            d.samples.push_back({f.string(), label, groupOf(f), ""});
     }
     for (std::size_t c = 0; c < d.classes.size(); ++c)
         if (!seen[c])
@@ -161,8 +187,7 @@ Dataset readManifest(const std::string& csvPath, const std::vector<std::string>&
         }
         d.samples.push_back(
             {p.lexically_normal().string(), index,
-             hasGroup && !trim(r[groupCol]).empty() ? trim(r[groupCol]) : p.stem().string(),
-             split});
+             hasGroup && !trim(r[groupCol]).empty() ? trim(r[groupCol]) : groupOf(p), split});
     }
     return d;
 }

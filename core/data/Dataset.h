@@ -11,9 +11,11 @@
 namespace spinelens::data {
 
 struct Sample {
-    std::string path;  ///< PNG/JPEG/DICOM file
-    int label = -1;    ///< index into Dataset::classes
-    std::string group; ///< patient or study: a group never spans two splits
+    std::string path; ///< PNG/JPEG/DICOM file
+    int label = -1;   ///< index into Dataset::classes
+    /// Patient or study: a group never spans two splits. DICOM files in class folders and
+    /// manifests without a group column: PatientID, else StudyInstanceUID; else the file name.
+    std::string group;
     std::string split; ///< "train", "val" or "test" when the data set fixes it, else empty
 };
 

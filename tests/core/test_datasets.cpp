@@ -2,6 +2,10 @@
 // set, the RSNA 2024 lumbar spine layout and a manifest CSV, including the malformed cases.
 #include "Error.h"
 #include "data/Dataset.h"
+#include "dicom/DicomWriter.h"
+#include "image/Volume.h"
+
+#include <map>
 
 #include <QDir>
 #include <QFile>
@@ -74,6 +78,33 @@ private Q_SLOTS:
         const data::Dataset own = data::readClassFolders(dir.path().toStdString());
         QCOMPARE(int(own.classes.size()), 5);
         QCOMPARE(own.classes.front(), std::string("Foraminal_Stenosis"));
+    }
+
+    void dicomSamplesAreGroupedByPatient() {
+        // Two studies of patient A (one filed as normal, one as osteophyte) and one of patient
+        // B: A's files share a group, so a split never puts A on both sides.
+        QTemporaryDir dir;
+        auto write = [&](const QString& cls, const std::string& patient, std::uint64_t seed) {
+            Volume v;
+            v.width = v.height = 8;
+            v.depth = 1;
+            v.voxels.assign(64, 100.0f);
+            dicom::SeriesSpec spec;
+            spec.patientId = patient;
+            spec.seed = seed;
+            spec.modality = "DX";
+            return dicom::writeSeries(v, spec, dir.filePath(cls).toStdString()).front();
+        };
+        const std::string a1 = write("normal", "A", 1), a2 = write("osteophyte", "A", 2),
+                          b = write("normal", "B", 3);
+        const data::Dataset d = data::readClassFolders(dir.path().toStdString());
+        std::map<std::string, std::string> group;
+        for (const auto& s : d.samples)
+            group[s.path] = s.group;
+        QCOMPARE(group.size(), std::size_t(3));
+        QCOMPARE(group[a1], std::string("patient:A"));
+        QCOMPARE(group[a2], group[a1]);
+        QCOMPARE(group[b], std::string("patient:B"));
     }
 
     void classFoldersWithoutClassesFail() {
