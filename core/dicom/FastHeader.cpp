@@ -1,5 +1,7 @@
 #include "dicom/FastHeader.h"
 
+#include "text/CharacterSet.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -160,14 +162,7 @@ std::string text(const std::map<std::uint32_t, std::string>& v, std::uint32_t ta
     auto it = v.find(tag);
     if (it == v.end())
         return {};
-    std::string s = it->second;
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    // DCMTK also drops leading spaces of numeric strings and codes.
-    std::size_t start = 0;
-    while (start < s.size() && s[start] == ' ')
-        ++start;
-    return s.substr(start);
+    return text::trimmed(it->second);
 }
 
 // Value number `index` of a backslash-separated decimal string; false when absent or not a number.

@@ -79,15 +79,6 @@ constexpr Escape kEscapes[] = {
     {"\x1b$)A", "EUC-CN", false},
 };
 
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
-        s.pop_back();
-    std::size_t start = 0;
-    while (start < s.size() && s[start] == ' ')
-        ++start;
-    return s.substr(start);
-}
-
 // Common misspellings of the defined terms, corrected as pydicom does: "ISO IR 192" or
 // "ISO-IR 100" for "ISO_IR ...", "ISO_2022_IR_87" for "ISO 2022 IR 87".
 std::string corrected(std::string term) {
@@ -167,6 +158,15 @@ bool isDelimiter(char c, TextKind kind) {
 }
 
 } // namespace
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+        s.pop_back();
+    std::size_t start = 0;
+    while (start < s.size() && s[start] == ' ')
+        ++start;
+    return s.substr(start);
+}
 
 std::string sanitizeUtf8(const std::string& s) {
     std::string out;

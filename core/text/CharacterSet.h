@@ -21,6 +21,10 @@ enum class TextKind {
 std::string decodeDicomText(const std::string& raw, const std::string& specificCharacterSet,
                             TextKind kind = TextKind::Other);
 
+/// A DICOM value without its padding: trailing spaces and NULs, leading spaces (as DCMTK
+/// returns numeric strings and codes).
+std::string trimmed(std::string value);
+
 /// Any bytes as valid UTF-8: valid sequences kept, every invalid byte replaced by U+FFFD.
 std::string sanitizeUtf8(const std::string& bytes);
 
