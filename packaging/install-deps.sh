@@ -24,6 +24,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   # independent reference implementations used by the tests
   python3 python3-numpy python3-pydicom python3-pil python3-torch python3-torchvision python3-sklearn
+  python3-scipy dcmtk dicom3tools
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -57,10 +58,12 @@ public:
         return t ? reinterpret_cast<const char*>(t) : "";
     }
     template <typename T> std::vector<T> blob(int c) const {
+        // SQLite's advice: ask for the pointer first, then its size.
+        const void* data = sqlite3_column_blob(s_, c);
         const int bytes = sqlite3_column_bytes(s_, c);
-        std::vector<T> out(std::size_t(bytes) / sizeof(T));
-        if (bytes > 0)
-            std::memcpy(out.data(), sqlite3_column_blob(s_, c), out.size() * sizeof(T));
+        std::vector<T> out(data ? std::size_t(bytes) / sizeof(T) : 0);
+        if (!out.empty())
+            std::memcpy(out.data(), data, out.size() * sizeof(T));
         return out;
     }
 
@@ -68,6 +71,14 @@ private:
     sqlite3* db_;
     sqlite3_stmt* s_ = nullptr;
 };
+
+// Meta values are text anyone could have edited: a value that is not a number reads as 0
+// rather than throwing out of info().
+template <typename T> T parseNumber(const std::string& text) {
+    T value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size() ? value : T{};
+}
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -307,7 +318,7 @@ RunInfo RunFile::info() const {
     i.datasetHash = meta("dataset_hash");
     i.split = meta("split");
     const std::string seed = meta("seed");
-    i.seed = seed.empty() ? 0 : std::stoull(seed);
+    i.seed = parseNumber<std::uint64_t>(seed);
     const std::string classes = meta("classes");
     const nlohmann::json j =
         nlohmann::json::parse(classes.empty() ? "[]" : classes, nullptr, false);
@@ -318,7 +329,7 @@ RunInfo RunFile::info() const {
     i.syntheticModel = meta("synthetic_model") == "1";
     i.syntheticData = meta("synthetic_data") == "1";
     const std::string planned = meta("planned_cases");
-    i.plannedCases = planned.empty() ? 0 : std::stoi(planned);
+    i.plannedCases = std::max(0, parseNumber<int>(planned));
     i.complete = meta("complete") == "1";
     i.domainChecked = meta("domain_checked") == "1";
     i.splitNote = meta("split_note");
@@ -434,7 +445,8 @@ std::optional<StoredHeatmap> RunFile::heatmap(std::int64_t caseId, int classInde
     h.height = int(s.integer(1));
     h.maximum = float(s.real(2));
     h.values = s.blob<std::uint8_t>(3);
-    if (h.values.size() != std::size_t(h.width) * h.height)
+    if (h.width <= 0 || h.height <= 0 || h.width > 4096 || h.height > 4096 ||
+        h.values.size() != std::size_t(h.width) * std::size_t(h.height))
         return std::nullopt; // damaged row: recomputed on demand instead
     return h;
 }
