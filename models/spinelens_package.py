@@ -69,6 +69,18 @@ def domain_score(domain, pooled_features):
     return float(np.min(np.einsum("ki,ij,kj->k", d, domain["precision_array"], d)))
 
 
+def in_domain(domain, score, width, height):
+    """The package's verdict: score <= threshold and, when domain.json records the training
+    images' shapes ("inputAspect"), width / height within [min / margin, max * margin]."""
+    if score > domain["threshold"]:
+        return False
+    shape = domain.get("inputAspect")
+    if shape:
+        aspect = width / height
+        return shape["min"] / shape["margin"] <= aspect <= shape["max"] * shape["margin"]
+    return True
+
+
 def temperature(card):
     """The temperature the package's probabilities are made with (1 when not calibrated)."""
     cal = card.get("calibration") or {}

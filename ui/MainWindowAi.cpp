@@ -108,7 +108,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         anyModality_ = on;
         aiMessage_.clear();
         if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
-            ai_->requestSeries(volume_);
+            ai_->requestSeries(volume_, currentDisplay());
         requestAi();
         refreshConfidence();
     });
@@ -126,7 +126,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         strip_->setValues({});
         refreshConfidence();
         if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
-            ai_->requestSeries(volume_);
+            ai_->requestSeries(volume_, currentDisplay());
         requestAi();
     });
     connect(ai_, &AiController::modelFailed, this, [this](const QString& message) {
@@ -224,6 +224,12 @@ void MainWindow::applyModelChoice() {
     }
 }
 
+DisplayDefaults MainWindow::currentDisplay() const {
+    if (!scan_ || currentSeries_ < 0 || currentSeries_ >= int(scan_->series.size()))
+        return {};
+    return scan_->series[std::size_t(currentSeries_)].display;
+}
+
 QString MainWindow::modalityProblem() const {
     if (anyModality_ || !ai_ || !ai_->model() || !scan_ || currentSeries_ < 0 ||
         currentSeries_ >= int(scan_->series.size()))
@@ -255,6 +261,7 @@ void MainWindow::requestAi() {
         return;
     SliceRequest r;
     r.volume = volume_;
+    r.display = currentDisplay();
     r.slice = slice;
     // Always explained, so showing the heatmap again (H) is instant.
     r.explain = true;
@@ -331,6 +338,7 @@ void MainWindow::refreshConfidence() {
             s.outOfDomain = !p.domain.inDomain;
             s.domainScore = p.domain.score;
             s.domainThreshold = p.domain.threshold;
+            s.domainReason = QString::fromStdString(p.domain.reason);
             s.revealOutOfDomain = revealOutOfDomain_;
         }
     }

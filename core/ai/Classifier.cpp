@@ -43,7 +43,7 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
     std::vector<float> input;
     input.reserve(pre.inputSize() * images.size());
     for (const GreyImage& im : images) {
-        const std::vector<float> one = pre(im.pixels, im.width, im.height);
+        const std::vector<float> one = pre(im.pixels, im.width, im.height, im.display);
         input.insert(input.end(), one.begin(), one.end());
     }
     const int n = int(images.size());
@@ -55,8 +55,8 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
         for (std::size_t i = 0; i < images.size(); ++i) {
             out.push_back(toPrediction(card, pooled.logits.data() + i * std::size_t(pooled.outputs),
                                        pooled.outputs));
-            out.back().domain =
-                domain->check(pooled.features.data() + i * std::size_t(pooled.dims));
+            out.back().domain = domain->check(pooled.features.data() + i * std::size_t(pooled.dims),
+                                              double(images[i].width) / images[i].height);
         }
         return out;
     }
@@ -68,13 +68,14 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
     return out;
 }
 
-SeriesPrediction Classifier::predictSeries(const Volume& volume, int batchSize) const {
+SeriesPrediction Classifier::predictSeries(const Volume& volume, const DisplayDefaults* display,
+                                           int batchSize) const {
     SeriesPrediction s;
     const std::size_t classes = package_->card().classes.size();
     for (int k = 0; k < volume.depth; k += batchSize) {
         std::vector<GreyImage> batch;
         for (int j = k; j < std::min(volume.depth, k + batchSize); ++j)
-            batch.push_back({volume.slice(j), volume.width, volume.height});
+            batch.push_back({volume.slice(j), volume.width, volume.height, display});
         for (Prediction& p : predictBatch(batch))
             s.slices.push_back(std::move(p));
     }

@@ -32,6 +32,8 @@ struct GreyImage {
     const float* pixels = nullptr;
     int width = 0;
     int height = 0;
+    /// How the file presents these values (see Preprocessor); null: already 8-bit grey.
+    const DisplayDefaults* display = nullptr;
 };
 
 /// Probabilities from logits by the card's activation, after dividing them by the card's
@@ -46,7 +48,9 @@ public:
     /// Throws spinelens::Error for images the model cannot take (see Preprocessor).
     Prediction predict(const GreyImage& image) const;
     std::vector<Prediction> predictBatch(const std::vector<GreyImage>& images) const;
-    SeriesPrediction predictSeries(const Volume& volume, int batchSize = 8) const;
+    /// `display`: the series' presentation (see GreyImage), null for 8-bit grey values.
+    SeriesPrediction predictSeries(const Volume& volume, const DisplayDefaults* display,
+                                   int batchSize = 8) const;
 
 private:
     std::shared_ptr<const ModelPackage> package_;

@@ -160,7 +160,7 @@ Heatmap explain(const ModelPackage& package, ExplainMethod method, const GreyIma
     const ModelCard& card = package.card();
     const ClassScore score = classScore(card, classIndex);
     const std::vector<float> input =
-        package.preprocessor()(image.pixels, image.width, image.height);
+        package.preprocessor()(image.pixels, image.width, image.height, image.display);
     Heatmap h;
     if (method == ExplainMethod::Occlusion) {
         h = occlusion(package, input, classIndex);
@@ -189,7 +189,7 @@ ExplainedPrediction explainPrediction(const ModelPackage& package, const GreyIma
         throw Error("Grad-CAM needs a model that exports features() and classify()",
                     package.folder());
     const std::vector<float> input =
-        package.preprocessor()(image.pixels, image.width, image.height);
+        package.preprocessor()(image.pixels, image.width, image.height, image.display);
     ExplainedPrediction out;
     std::vector<int> classes;
     const TorchModel::ChosenGradients g = package.model().featureGradientsFor(
@@ -226,7 +226,7 @@ ExplainedPrediction explainPrediction(const ModelPackage& package, const GreyIma
                 sum += g.activations[std::size_t(c) * plane + i];
             pooled[std::size_t(c)] = float(sum / double(plane));
         }
-        out.prediction.domain = domain->check(pooled.data());
+        out.prediction.domain = domain->check(pooled.data(), double(image.width) / image.height);
     }
     return out;
 }

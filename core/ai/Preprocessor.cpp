@@ -30,18 +30,29 @@ void resizeBilinear(const float* in, int inW, int inH, float* out, int outW, int
 
 Preprocessor::Preprocessor(const ModelCard& card) : card_(card) {}
 
-std::vector<float> Preprocessor::operator()(const float* grey, int width, int height) const {
+std::vector<float> Preprocessor::operator()(const float* values, int width, int height,
+                                            const DisplayDefaults* display) const {
     if (width < 2 || height < 2)
         throw Error("image too small for a model (" + std::to_string(width) + " x " +
                         std::to_string(height) + " pixels)",
                     card_.name);
     const std::size_t n = std::size_t(width) * height;
+    for (std::size_t i = 0; i < n; ++i)
+        if (!std::isfinite(values[i]))
+            throw Error("image contains NaN or infinite values; the model cannot take it",
+                        card_.name);
+    const std::string& mode = card_.preprocessing.intensity;
+    std::vector<float> presented;
+    const float* grey = values;
+    if (mode == "divide255" && display) {
+        std::vector<std::uint8_t> grey8(n);
+        modelGrey8(values, n, *display, grey8.data());
+        presented.assign(grey8.begin(), grey8.end());
+        grey = presented.data();
+    }
     double lo = grey[0], hi = grey[0], sum = 0, sumSq = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const double v = grey[i];
-        if (!std::isfinite(v))
-            throw Error("image contains NaN or infinite values; the model cannot take it",
-                        card_.name);
         lo = std::min(lo, v);
         hi = std::max(hi, v);
         sum += v;
@@ -49,7 +60,6 @@ std::vector<float> Preprocessor::operator()(const float* grey, int width, int he
     }
     // Intensity first, on the full-resolution slice, then resize: the MRI study's order.
     double scale = 1.0, offset = 0.0;
-    const std::string& mode = card_.preprocessing.intensity;
     if (mode == "minmax") {
         scale = hi > lo ? 1.0 / (hi - lo) : 0.0; // a flat slice becomes all zeros
         offset = -lo * scale;

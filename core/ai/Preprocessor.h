@@ -3,6 +3,7 @@
 // says. The one place this happens: inference, explanation, evaluation and training all call
 // it, so what the model sees in the viewer is what it saw in training.
 #include "ai/ModelCard.h"
+#include "image/WindowLevel.h"
 
 #include <vector>
 
@@ -18,10 +19,14 @@ public:
     explicit Preprocessor(const ModelCard& card);
 
     /// channels * height * width floats, channel-major. Steps, in order: check the image
-    /// (at least 2 x 2, finite values), intensity (minmax / divide255 / zscore / none) over
-    /// the whole slice, bilinear resize, grey copied to every channel, (x - mean) / std.
-    /// Throws spinelens::Error for images the model cannot take.
-    std::vector<float> operator()(const float* grey, int width, int height) const;
+    /// (at least 2 x 2, finite values); for divide255 models, the file's presentation to 8-bit
+    /// grey (modelGrey8: VOI, MONOCHROME1, 16-bit PNG) when `display` is given, since they
+    /// were trained on 8-bit images; intensity (minmax / divide255 / zscore / none) over the
+    /// whole slice; bilinear resize; grey copied to every channel; (x - mean) / std.
+    /// `display` null means the values already are that grey. Throws spinelens::Error for
+    /// images the model cannot take.
+    std::vector<float> operator()(const float* grey, int width, int height,
+                                  const DisplayDefaults* display) const;
 
     int inputWidth() const { return card_.width; }
     int inputHeight() const { return card_.height; }

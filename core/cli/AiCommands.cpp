@@ -27,11 +27,14 @@ nlohmann::json probabilitiesJson(const ai::ModelCard& card, const std::vector<fl
     return j;
 }
 
-// {"score", "threshold", "inDomain"}, or null for a package without a domain model.
+// {"score", "threshold", "inDomain"[, "reason"]}, or null for a package without a domain model.
 nlohmann::json domainJson(const ai::DomainCheck& d) {
     if (!d.checked)
         return nullptr;
-    return {{"score", d.score}, {"threshold", d.threshold}, {"inDomain", d.inDomain}};
+    nlohmann::json j{{"score", d.score}, {"threshold", d.threshold}, {"inDomain", d.inDomain}};
+    if (!d.reason.empty())
+        j["reason"] = d.reason;
+    return j;
 }
 
 constexpr const char* kOutOfDomainNote =
@@ -91,7 +94,7 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
             problems = problems || !report.failures.empty();
             ai::SeriesPrediction sp;
             try {
-                sp = classifier.predictSeries(*volume);
+                sp = classifier.predictSeries(*volume, &series.display);
             } catch (const Error& e) {
                 err << "spinelens-cli: " << series.slices.front().path << ": " << e.reason()
                     << '\n';
@@ -158,7 +161,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         const int k = o.slice < 0 ? volume->depth / 2 : o.slice;
         if (k >= volume->depth)
             throw Error("slice " + std::to_string(k) + " out of range", o.path);
-        const ai::GreyImage image{volume->slice(k), volume->width, volume->height};
+        const ai::GreyImage image{volume->slice(k), volume->width, volume->height, &series.display};
 
         const ai::Prediction prediction = ai::Classifier(package).predict(image);
         if (!prediction.domain.inDomain && !o.allowOutOfDomain) {
@@ -170,9 +173,12 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
                                   {"model", card.name + " " + card.version}}
                        .dump()
                 << '\n';
-            err << "spinelens-cli: " << o.path
-                << ": outside this model's training data (domain score " << prediction.domain.score
-                << " > threshold " << prediction.domain.threshold << "); no heatmap written\n";
+            err << "spinelens-cli: " << o.path << ": outside this model's training data ("
+                << (prediction.domain.reason.empty()
+                        ? "domain score " + std::to_string(prediction.domain.score) +
+                              " > threshold " + std::to_string(prediction.domain.threshold)
+                        : prediction.domain.reason)
+                << "); no heatmap written\n";
             return PartialFailure;
         }
         int classIndex = -1;
@@ -187,11 +193,8 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         }
         const ai::Heatmap map = ai::explain(*package, method, image, classIndex);
 
-        const Window w = series.display.hasWindow
-                             ? Window{series.display.windowCenter, series.display.windowWidth}
-                             : autoWindow(image.pixels, volume->sliceSize());
         std::vector<std::uint8_t> grey(volume->sliceSize()), rgb(volume->sliceSize() * 3);
-        applyWindow(image.pixels, grey.size(), w, series.display.invert, grey.data());
+        applyDefaultVoi(image.pixels, grey.size(), series.display, grey.data());
         for (std::size_t i = 0; i < grey.size(); ++i) {
             const auto c = blendHeat(grey[i], map.values[i], o.opacity);
             std::copy(c.begin(), c.end(), rgb.begin() + std::ptrdiff_t(3 * i));

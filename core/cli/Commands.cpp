@@ -63,11 +63,8 @@ int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
                 throw Error("slice " + std::to_string(k) + " out of range (series has " +
                                 std::to_string(volume->depth) + ")",
                             o.input);
-            const Window w = series.display.hasWindow
-                                 ? Window{series.display.windowCenter, series.display.windowWidth}
-                                 : autoWindow(volume->slice(k), volume->sliceSize());
             std::vector<std::uint8_t> grey(volume->sliceSize());
-            applyWindow(volume->slice(k), grey.size(), w, series.display.invert, grey.data());
+            applyDefaultVoi(volume->slice(k), grey.size(), series.display, grey.data());
             raster::writePng8(o.output, volume->width, volume->height, 1, grey.data());
         } else {
             exportVolume(*volume, o.output);

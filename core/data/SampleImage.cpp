@@ -13,6 +13,8 @@ SampleImage loadSampleImage(const std::string& path, bool withUids) {
         s.width = img.width;
         s.height = img.height;
         s.pixels = std::move(img.pixels);
+        s.display.raster = true;
+        s.display.bitsStored = img.bitDepth;
         return s;
     }
     dicom::DecodedFrames f = dicom::decodeFile(path);
@@ -20,8 +22,11 @@ SampleImage loadSampleImage(const std::string& path, bool withUids) {
     s.height = f.rows;
     f.pixels.resize(std::size_t(s.width) * s.height); // first frame
     s.pixels = std::move(f.pixels);
+    // The header gives the file's VOI, which 8-bit models need (modelGrey8); the fast reader
+    // makes it cheap beside the decode.
+    const dicom::FileHeader h = dicom::readHeader(path);
+    s.display = h.series.display;
     if (withUids) {
-        const dicom::FileHeader h = dicom::readHeader(path);
         s.studyUid = h.series.studyInstanceUid;
         s.seriesUid = h.series.seriesInstanceUid;
         s.sopUid = h.slice.sopInstanceUid;

@@ -101,13 +101,47 @@ void readOrientationAndPosition(DcmItem& ds, FileHeader& h) {
     }
 }
 
+// The first VOI LUT of (0028,3010); a table whose length disagrees with its descriptor is
+// ignored (the file's window, or the fallback, then applies).
+VoiLut readVoiLut(DcmItem& ds) {
+    VoiLut lut;
+    DcmItem* item = nullptr;
+    if (ds.findAndGetSequenceItem(DCM_VOILUTSequence, item, 0).bad() || !item)
+        return lut;
+    Uint16 entries = 0, first = 0, bits = 0;
+    if (item->findAndGetUint16(DCM_LUTDescriptor, entries, 0).bad() ||
+        item->findAndGetUint16(DCM_LUTDescriptor, first, 1).bad() ||
+        item->findAndGetUint16(DCM_LUTDescriptor, bits, 2).bad())
+        return lut;
+    const std::size_t count = entries == 0 ? 65536 : entries;
+    const Uint16* data = nullptr;
+    unsigned long got = 0;
+    if (item->findAndGetUint16Array(DCM_LUTData, data, &got).bad() || !data || got < count)
+        return lut;
+    Uint16 signedPixels = 0;
+    ds.findAndGetUint16(DCM_PixelRepresentation, signedPixels);
+    // The first mapped value is US or SS as the pixel data is (C.11.1.1.1).
+    lut.firstMapped = signedPixels ? int(Sint16(first)) : int(first);
+    lut.bits = bits >= 1 && bits <= 16 ? bits : 16;
+    lut.data.assign(data, data + count);
+    return lut;
+}
+
 void readDisplay(DcmItem& ds, FileHeader& h) {
+    DisplayDefaults& d = h.series.display;
     double c = 0, w = 0;
     if (ds.findAndGetFloat64(DCM_WindowCenter, c, 0, OFTrue).good() &&
         ds.findAndGetFloat64(DCM_WindowWidth, w, 0, OFTrue).good() && w > 0) {
-        h.series.display = {true, c, w, false};
+        d.hasWindow = true;
+        d.windowCenter = c;
+        d.windowWidth = w;
     }
-    h.series.display.invert = h.series.photometric == "MONOCHROME1";
+    d.function = voiFunctionFromName(getString(ds, DCM_VOILUTFunction));
+    d.lut = readVoiLut(ds);
+    Uint16 bitsStored = 0;
+    if (ds.findAndGetUint16(DCM_BitsStored, bitsStored).good())
+        d.bitsStored = bitsStored;
+    d.invert = h.series.photometric == "MONOCHROME1";
 }
 
 } // namespace

@@ -20,10 +20,11 @@ constexpr std::uint32_t kUndefined = 0xFFFFFFFF;
 
 // The attributes we keep: tag -> raw value bytes.
 const std::uint32_t kWanted[] = {
-    0x00080005, 0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060, 0x00080070,
-    0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x00180015, 0x00180050,
-    0x00180088, 0x00181164, 0x0020000D, 0x0020000E, 0x00200011, 0x00200013, 0x00200032, 0x00200037,
-    0x00280002, 0x00280004, 0x00280008, 0x00280010, 0x00280011, 0x00280030, 0x00281050, 0x00281051};
+    0x00080005, 0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080050, 0x00080060,
+    0x00080070, 0x00081030, 0x0008103E, 0x00100010, 0x00100020, 0x00100030, 0x00100040,
+    0x00180015, 0x00180050, 0x00180088, 0x00181164, 0x0020000D, 0x0020000E, 0x00200011,
+    0x00200013, 0x00200032, 0x00200037, 0x00280002, 0x00280004, 0x00280008, 0x00280010,
+    0x00280011, 0x00280030, 0x00280101, 0x00281050, 0x00281051, 0x00281056};
 
 bool wanted(std::uint32_t tag) {
     for (std::uint32_t t : kWanted)
@@ -330,8 +331,15 @@ bool parseBuffer(const std::string& path, const std::uint8_t* data, std::size_t 
         h.slice.position = {0, 0, 0};
 
     double wc = 0, ww = 0;
-    if (number(v, 0x00281050, 0, wc) && number(v, 0x00281051, 0, ww) && ww > 0)
-        s.display = {true, wc, ww, false};
+    if (number(v, 0x00281050, 0, wc) && number(v, 0x00281051, 0, ww) && ww > 0) {
+        s.display.hasWindow = true;
+        s.display.windowCenter = wc;
+        s.display.windowWidth = ww;
+    }
+    s.display.function = voiFunctionFromName(text(v, 0x00281056));
+    std::uint16_t bitsStored = 0;
+    if (us(v, 0x00280101, bitsStored))
+        s.display.bitsStored = bitsStored;
     s.display.invert = s.photometric == "MONOCHROME1";
     return true;
 }

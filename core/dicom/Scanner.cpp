@@ -122,6 +122,8 @@ SeriesInfo rasterSeries(const std::string& path, const raster::RasterInfo& info)
     s.photometric = info.sourceChannels >= 3 ? "RGB (shown as grey)" : "MONOCHROME2";
     s.sortedBy = "file name";
     s.spacingSource = "none";
+    s.display.raster = true;
+    s.display.bitsStored = info.bitDepth;
     SliceSource slice;
     slice.path = path;
     s.slices.push_back(slice);

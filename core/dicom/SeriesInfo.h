@@ -2,6 +2,7 @@
 // What a scan of files finds: series grouped by patient/study/series, slices in display order.
 // Plain values so the CLI prints them as JSON and the UI lists them without touching files.
 #include "image/Geometry.h"
+#include "image/WindowLevel.h"
 
 #include <string>
 #include <vector>
@@ -16,14 +17,6 @@ struct SliceSource {
     std::string sopInstanceUid; ///< (0008,0018)
     Vec3 position{0, 0, 0};     ///< Image Position (Patient), mm
     bool hasPosition = false;
-};
-
-/// The window the file suggests and how to paint values.
-struct DisplayDefaults {
-    bool hasWindow = false;
-    double windowCenter = 0.0;
-    double windowWidth = 0.0;
-    bool invert = false; ///< MONOCHROME1: low values are white
 };
 
 enum class SourceKind { Dicom, Raster };

@@ -1,6 +1,7 @@
 #include "eval/CasePreview.h"
 
 #include "image/Colormap.h"
+#include "image/WindowLevel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,11 +33,9 @@ RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap
     out.height = std::max(1, int(std::lround(image.height * scale)));
     out.rgb.resize(std::size_t(out.width) * out.height * 3);
 
-    std::vector<float> sorted(image.pixels);
-    std::sort(sorted.begin(), sorted.end());
-    const float lo = sorted[std::size_t(double(sorted.size() - 1) * 0.005)];
-    const float hi = sorted[std::size_t(double(sorted.size() - 1) * 0.995)];
-    const float range = hi > lo ? hi - lo : 1.0f;
+    // The file's own presentation (VOI, MONOCHROME1), as the viewer first shows it.
+    std::vector<std::uint8_t> grey8(image.pixels.size());
+    applyDefaultVoi(image.pixels.data(), image.pixels.size(), image.display, grey8.data());
     const std::vector<float> heat = map ? map->asFloat() : std::vector<float>();
     const float heatScale = map && map->maximum > 0 ? 1.0f / map->maximum : 0.0f;
 
@@ -50,12 +49,10 @@ RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap
             int n = 0;
             for (int yy = sy0; yy < std::min(sy1, image.height); ++yy)
                 for (int xx = sx0; xx < std::min(sx1, image.width); ++xx) {
-                    sum += image.pixels[std::size_t(yy) * image.width + xx];
+                    sum += grey8[std::size_t(yy) * image.width + xx];
                     ++n;
                 }
-            const float v = n ? float(sum / n) : lo;
-            const auto grey =
-                std::uint8_t(std::lround(std::clamp((v - lo) / range, 0.0f, 1.0f) * 255));
+            const auto grey = std::uint8_t(n ? std::lround(sum / n) : 0);
             std::array<std::uint8_t, 3> c{grey, grey, grey};
             if (!heat.empty()) {
                 const float h = sampleBilinear(heat, map->width, map->height,

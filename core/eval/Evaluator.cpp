@@ -237,7 +237,7 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
             continue;
         }
         const ai::GreyImage grey{current.image.pixels.data(), current.image.width,
-                                 current.image.height};
+                                 current.image.height, &current.image.display};
         CaseRecord c;
         c.path = s.path;
         c.group = s.group;
@@ -326,7 +326,10 @@ Metrics runMetrics(const RunInfo& info, const std::vector<CaseRecord>& cases,
         labels.push_back(c.trueLabel);
         probabilities.emplace_back(c.probabilities.begin(), c.probabilities.end());
     }
-    Metrics metrics = computeMetrics(labels, probabilities, info.classes);
+    MetricsOptions options;
+    for (const CaseRecord& c : cases)
+        options.groups.push_back(c.group);
+    Metrics metrics = computeMetrics(labels, probabilities, info.classes, options);
     domain.coverage = domain.cases ? double(domain.inDomain) / domain.cases : NAN;
     domain.accuracyInDomain = domain.inDomain ? double(correctInDomain) / domain.inDomain : NAN;
     metrics.domain = domain;

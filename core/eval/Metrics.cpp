@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 namespace spinelens::eval {
@@ -136,6 +137,12 @@ Curve precisionRecallCurve(const std::vector<int>& positive, const std::vector<d
     return r;
 }
 
+std::string bootstrapDescription(const Metrics& m) {
+    return "bootstrap over " + std::to_string(m.bootstrapUnits) +
+           (m.bootstrapByGroup ? " patients/studies (their cases resampled together)" : " cases") +
+           ", " + std::to_string(m.bootstrapResamples) + " resamples";
+}
+
 Metrics computeMetrics(const std::vector<int>& labels,
                        const std::vector<std::vector<double>>& probabilities,
                        const std::vector<std::string>& classNames, const MetricsOptions& o) {
@@ -265,21 +272,43 @@ Metrics computeMetrics(const std::vector<int>& labels,
                                       count / double(n);
     }
 
-    // Bootstrap: resample cases with replacement; each resample is a weight per case, so the
-    // per-class sorted orders are reused (O(N) per class per resample).
+    // Bootstrap: resample groups (patients/studies) with replacement; each resample is a weight
+    // per case, so the per-class sorted orders are reused (O(N) per class per resample).
     m.bootstrapResamples = o.bootstrapResamples;
     m.bootstrapSeed = o.bootstrapSeed;
+    std::vector<std::vector<std::size_t>> members; // group -> its cases, first appearance order
+    {
+        std::map<std::string, std::size_t> index;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string* g =
+                i < o.groups.size() && !o.groups[i].empty() ? &o.groups[i] : nullptr;
+            if (!g) {
+                members.push_back({i});
+                continue;
+            }
+            const auto [it, added] = index.emplace(*g, members.size());
+            if (added)
+                members.emplace_back();
+            members[it->second].push_back(i);
+        }
+    }
+    m.bootstrapUnits = int(members.size());
+    m.bootstrapByGroup = members.size() < n;
     if (n > 0 && o.bootstrapResamples > 0) {
         std::vector<double> accuracies, macroAucs, weights(n);
         std::uint64_t state = o.bootstrapSeed;
+        const std::size_t groups = members.size();
         for (int r = 0; r < o.bootstrapResamples; ++r) {
             std::fill(weights.begin(), weights.end(), 0.0);
-            for (std::size_t j = 0; j < n; ++j)
-                weights[std::size_t(splitmix64(state) % n)] += 1.0;
-            double right = 0;
-            for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < groups; ++j)
+                for (std::size_t i : members[std::size_t(splitmix64(state) % groups)])
+                    weights[i] += 1.0;
+            double right = 0, total = 0;
+            for (std::size_t i = 0; i < n; ++i) {
                 right += weights[i] * (labels[i] == predicted[i]);
-            accuracies.push_back(right / double(n));
+                total += weights[i];
+            }
+            accuracies.push_back(right / total);
             std::vector<double> resampledAucs;
             for (std::size_t c = 0; c < k; ++c)
                 resampledAucs.push_back(

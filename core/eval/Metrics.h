@@ -51,6 +51,10 @@ struct Metrics {
     Interval accuracyCi, macroAucCi;                      ///< 95 % percentile bootstrap
     int bootstrapResamples = 0;
     std::uint64_t bootstrapSeed = 0;
+    /// What the bootstrap resampled: whole patients/studies (their slices together) or, when
+    /// no case shares a group, single cases; and how many of them.
+    bool bootstrapByGroup = false;
+    int bootstrapUnits = 0;
     double expectedCalibrationError = 0; ///< 10 equal-width bins of top-class confidence
     /// Reliability diagram: per bin, mean confidence, accuracy and count (empty bins count 0).
     std::vector<double> calibrationConfidence, calibrationAccuracy;
@@ -62,6 +66,10 @@ struct MetricsOptions {
     int bootstrapResamples = 1000;
     std::uint64_t bootstrapSeed = 20241;
     int calibrationBins = 10;
+    /// Per case, its patient or study (empty, or an empty entry: the case alone). Slices of one
+    /// patient are not independent, so the bootstrap draws groups with replacement and takes
+    /// all of a drawn group's cases; resampling slices would make the intervals too narrow.
+    std::vector<std::string> groups;
 };
 
 /// labels[i] in 0..K-1; probabilities is N x K (row i sums to ~1); the prediction is the arg
@@ -71,12 +79,17 @@ Metrics computeMetrics(const std::vector<int>& labels,
                        const std::vector<std::string>& classNames,
                        const MetricsOptions& options = {});
 
+/// "bootstrap over 14 patients/studies (their cases resampled together), 1000 resamples" or
+/// "... over 300 cases ...": what the intervals resampled, for reports and panels.
+std::string bootstrapDescription(const Metrics& m);
+
 /// sklearn's roc_curve(drop_intermediate=False) and precision_recall_curve for one score.
 Curve rocCurve(const std::vector<int>& positive, const std::vector<double>& score);
 Curve precisionRecallCurve(const std::vector<int>& positive, const std::vector<double>& score);
 
-/// The bootstrap's index stream: splitmix64 from the seed, index = value mod n (reproduced by
-/// tests/reference/metrics_reference.py to compare the intervals exactly).
+/// The bootstrap's index stream: splitmix64 from the seed, index = value mod G over the G
+/// groups in order of first appearance (reproduced by tests/reference/metrics_reference.py to
+/// compare the intervals exactly).
 std::uint64_t splitmix64(std::uint64_t& state);
 
 /// numpy.percentile with its default linear interpolation.

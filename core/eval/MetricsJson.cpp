@@ -65,6 +65,8 @@ Metrics metricsFromJson(const nlohmann::json& j, const std::string& source) {
         m.weightedF1 = readNumber(weighted.at("f1"));
         m.bootstrapResamples = j.at("bootstrap").at("resamples").get<int>();
         m.bootstrapSeed = j.at("bootstrap").at("seed").get<std::uint64_t>();
+        m.bootstrapByGroup = j.at("bootstrap").value("unit", "case") == "patient/study";
+        m.bootstrapUnits = j.at("bootstrap").value("units", m.cases);
         for (const auto& cj : j.at("classes")) {
             ClassMetrics c;
             c.name = cj.at("name").get<std::string>();
@@ -139,7 +141,10 @@ nlohmann::json toJson(const Metrics& m, bool withCurves) {
     j["weighted"] = {{"precision", number(m.weightedPrecision)},
                      {"recall", number(m.weightedRecall)},
                      {"f1", number(m.weightedF1)}};
-    j["bootstrap"] = {{"resamples", m.bootstrapResamples}, {"seed", m.bootstrapSeed}};
+    j["bootstrap"] = {{"resamples", m.bootstrapResamples},
+                      {"seed", m.bootstrapSeed},
+                      {"unit", m.bootstrapByGroup ? "patient/study" : "case"},
+                      {"units", m.bootstrapUnits}};
     nlohmann::json classes = nlohmann::json::array();
     for (const ClassMetrics& c : m.classes) {
         nlohmann::json cj = {{"name", c.name},

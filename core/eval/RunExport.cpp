@@ -232,6 +232,14 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
           << fixed(num(m["macro"]["aucCi95"][0])) << "&ndash;"
           << fixed(num(m["macro"]["aucCi95"][1])) << "); expected calibration error "
           << fixed(num(m["calibration"]["ece"])) << ".";
+        if (m.contains("bootstrap")) {
+            const auto& b = m["bootstrap"];
+            Metrics resampled;
+            resampled.bootstrapResamples = b.value("resamples", 0);
+            resampled.bootstrapUnits = b.value("units", m.value("cases", 0));
+            resampled.bootstrapByGroup = b.value("unit", "case") == "patient/study";
+            h << " Intervals: " << html(bootstrapDescription(resampled)) << ".";
+        }
         if (m.contains("domain") && m["domain"].value("checked", false)) {
             const auto& d = m["domain"];
             h << " Domain check: <b>" << d["inDomain"] << " of " << d["cases"]

@@ -27,11 +27,8 @@ Thumbnail makeThumbnail(const SeriesInfo& series, int size) {
             std::min<std::size_t>(std::size_t(s.frame), std::size_t(f.frames - 1));
         pixels.assign(f.data() + plane * frame, f.data() + plane * (frame + 1));
     }
-    const Window win = series.display.hasWindow
-                           ? Window{series.display.windowCenter, series.display.windowWidth}
-                           : autoWindow(pixels.data(), pixels.size());
     std::vector<std::uint8_t> grey(pixels.size());
-    applyWindow(pixels.data(), pixels.size(), win, series.display.invert, grey.data());
+    applyDefaultVoi(pixels.data(), pixels.size(), series.display, grey.data());
 
     const double physW = w * series.geometry.spacing[0], physH = h * series.geometry.spacing[1];
     const double scale = size / std::max(physW, physH);

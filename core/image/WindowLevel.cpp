@@ -37,10 +37,40 @@ Window autoWindow(const float* values, std::size_t count) {
     return {lo + width / 2.0, width};
 }
 
+VoiFunction voiFunctionFromName(const std::string& name) {
+    if (name == "SIGMOID")
+        return VoiFunction::Sigmoid;
+    if (name == "LINEAR_EXACT")
+        return VoiFunction::LinearExact;
+    return VoiFunction::Linear;
+}
+
+namespace {
+std::uint8_t toGrey(double y, bool invert) {
+    const auto v = std::uint8_t(std::lround(std::clamp(y, 0.0, 255.0)));
+    return invert ? std::uint8_t(255 - v) : v;
+}
+} // namespace
+
 void applyWindow(const float* values, std::size_t count, const Window& window, bool invert,
                  std::uint8_t* out) {
-    const double c = window.center - 0.5;
-    const double w = std::max(1.0, window.width) - 1.0;
+    applyVoiFunction(values, count, window, VoiFunction::Linear, invert, out);
+}
+
+void applyVoiFunction(const float* values, std::size_t count, const Window& window,
+                      VoiFunction function, bool invert, std::uint8_t* out) {
+    if (function == VoiFunction::Sigmoid) {
+        // y = 255 / (1 + exp(-4 (x - c) / w)), C.11.2.1.3.1
+        const double w = window.width > 0 ? window.width : 1.0;
+        for (std::size_t i = 0; i < count; ++i)
+            out[i] = toGrey(
+                255.0 / (1.0 + std::exp(-4.0 * (double(values[i]) - window.center) / w)), invert);
+        return;
+    }
+    // LINEAR (C.11.2.1.2.1) works on c - 0.5 and w - 1; LINEAR_EXACT (C.11.2.1.3.2) on c, w.
+    const bool exact = function == VoiFunction::LinearExact;
+    const double c = exact ? window.center : window.center - 0.5;
+    const double w = exact ? std::max(1e-9, window.width) : std::max(1.0, window.width) - 1.0;
     const double lo = c - w / 2.0, hi = c + w / 2.0;
     for (std::size_t i = 0; i < count; ++i) {
         const double x = values[i];
@@ -51,9 +81,65 @@ void applyWindow(const float* values, std::size_t count, const Window& window, b
             y = 255.0;
         else
             y = w > 0 ? ((x - c) / w + 0.5) * 255.0 : 255.0;
-        const auto v = std::uint8_t(std::lround(std::clamp(y, 0.0, 255.0)));
-        out[i] = invert ? std::uint8_t(255 - v) : v;
+        out[i] = toGrey(y, invert);
     }
+}
+
+void applyVoiLut(const float* values, std::size_t count, const VoiLut& lut, bool invert,
+                 std::uint8_t* out) {
+    if (lut.data.empty())
+        return;
+    const double top = std::ldexp(1.0, std::clamp(lut.bits, 1, 16)) - 1.0;
+    const double last = double(lut.data.size() - 1);
+    for (std::size_t i = 0; i < count; ++i) {
+        const double x = values[i];
+        const double k =
+            std::isfinite(x) ? std::clamp(std::round(x - lut.firstMapped), 0.0, last) : 0.0;
+        out[i] = toGrey(lut.data[std::size_t(k)] * 255.0 / top, invert);
+    }
+}
+
+void applyFileVoi(const float* values, std::size_t count, const DisplayDefaults& display,
+                  const Window& fallback, std::uint8_t* out) {
+    if (display.hasWindow)
+        applyVoiFunction(values, count, {display.windowCenter, display.windowWidth},
+                         display.function, display.invert, out);
+    else if (!display.lut.empty())
+        applyVoiLut(values, count, display.lut, display.invert, out);
+    else
+        applyWindow(values, count, fallback, display.invert, out);
+}
+
+void applyDefaultVoi(const float* values, std::size_t count, const DisplayDefaults& display,
+                     std::uint8_t* out) {
+    const bool needsFallback = !display.hasWindow && display.lut.empty();
+    applyFileVoi(values, count, display,
+                 needsFallback ? autoWindow(values, count) : Window{0.0, 1.0}, out);
+}
+
+void modelGrey8(const float* values, std::size_t count, const DisplayDefaults& display,
+                std::uint8_t* out) {
+    if (display.raster) {
+        const double scale = display.bitsStored > 8 ? 255.0 / 65535.0 : 1.0;
+        for (std::size_t i = 0; i < count; ++i)
+            out[i] = toGrey(double(values[i]) * scale, false);
+        return;
+    }
+    if (!display.hasWindow && display.lut.empty() && display.bitsStored > 0 &&
+        display.bitsStored <= 8) {
+        for (std::size_t i = 0; i < count; ++i)
+            out[i] = toGrey(values[i], display.invert);
+        return;
+    }
+    // DCMTK's min-max window: centre and width chosen so that the linear function maps the
+    // minimum to 0 and the maximum to 255.
+    Window minMax{0.0, 1.0};
+    if (count > 0) {
+        const auto [lo, hi] = std::minmax_element(values, values + count);
+        minMax.width = std::max(1.0, double(*hi) - double(*lo) + 1.0);
+        minMax.center = double(*lo) + (minMax.width - 1.0) / 2.0 + 0.5;
+    }
+    applyFileVoi(values, count, display, minMax, out);
 }
 
 } // namespace spinelens

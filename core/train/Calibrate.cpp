@@ -33,6 +33,7 @@ struct SplitOutputs {
     int dims = 0;
     ai::LabelledLogits logits;
     std::vector<std::string> groups; ///< patient or study of each image
+    std::vector<double> aspects;     ///< width / height of each image in pixels
 };
 
 SplitOutputs runSplit(const ai::ModelPackage& package, const data::Dataset& d,
@@ -46,11 +47,14 @@ SplitOutputs runSplit(const ai::ModelPackage& package, const data::Dataset& d,
         const std::size_t n = std::min<std::size_t>(kBatch, indices.size() - first);
         std::vector<std::vector<float>> inputs(n);
         std::vector<std::string> errors(n);
+        std::vector<double> aspects(n, 0.0);
         parallelFor(n, [&](std::size_t k) {
             const data::Sample& s = d.samples[std::size_t(indices[first + k])];
             try {
                 const data::SampleImage im = data::loadSampleImage(s.path);
-                inputs[k] = package.preprocessor()(im.pixels.data(), im.width, im.height);
+                inputs[k] =
+                    package.preprocessor()(im.pixels.data(), im.width, im.height, &im.display);
+                aspects[k] = double(im.width) / im.height;
             } catch (const std::exception& e) {
                 errors[k] = e.what();
             }
@@ -66,6 +70,7 @@ SplitOutputs runSplit(const ai::ModelPackage& package, const data::Dataset& d,
             batch.insert(batch.end(), inputs[k].begin(), inputs[k].end());
             labels.push_back(s.label);
             out.groups.push_back(s.group.empty() ? s.path : s.group);
+            out.aspects.push_back(aspects[k]);
         }
         const int m = int(labels.size());
         if (m > 0) {
@@ -114,7 +119,8 @@ double passRate(const ai::DomainModel& m, const SplitOutputs& s) {
     const int n = int(s.logits.labels.size());
     int pass = 0;
     for (int i = 0; i < n; ++i)
-        pass += m.check(s.features.data() + std::size_t(i) * s.dims).inDomain;
+        pass += m.check(s.features.data() + std::size_t(i) * s.dims, s.aspects[std::size_t(i)])
+                    .inDomain;
     return n ? double(pass) / n : 0.0;
 }
 
@@ -270,6 +276,10 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
             scores.push_back(domain->score(val.features.data() + std::size_t(i) * val.dims));
         r.thresholdGroups = distinctGroups(val.groups);
         domain->setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
+        if (!train.aspects.empty()) {
+            const auto [lo, hi] = std::minmax_element(train.aspects.begin(), train.aspects.end());
+            domain->setAspectRange(*lo, *hi);
+        }
         r.hasDomainModel = true;
         r.domainThreshold = domain->threshold();
         r.thresholdNote = domain->thresholdNote();

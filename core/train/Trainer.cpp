@@ -40,7 +40,8 @@ Tensors loadSplit(const data::Dataset& d, const std::vector<int>& indices,
         const data::Sample& s = d.samples[std::size_t(i)];
         try {
             const data::SampleImage image = data::loadSampleImage(s.path);
-            const std::vector<float> input = pre(image.pixels.data(), image.width, image.height);
+            const std::vector<float> input =
+                pre(image.pixels.data(), image.width, image.height, &image.display);
             t.inputs.insert(t.inputs.end(), input.begin(), input.end());
             t.labels.push_back(s.label);
         } catch (const Error& e) {

@@ -44,7 +44,7 @@ static int bench(const std::string& modelDir, const std::string& imagePath, int 
     auto volume = loadSeries(one);
     const ai::GreyImage image{volume->slice(0), volume->width, volume->height};
     const std::vector<float> input =
-        package->preprocessor()(image.pixels, image.width, image.height);
+        package->preprocessor()(image.pixels, image.width, image.height, image.display);
     const ai::Classifier classifier(package);
 
     int outputs = 0;

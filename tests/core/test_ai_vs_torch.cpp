@@ -206,7 +206,7 @@ private Q_SLOTS:
         for (int k = 0; k < 3; ++k)
             for (int i = 0; i < 32 * 8 * (k + 1); ++i)
                 v.slice(k)[i] = 100.0f; // more bright rows in later slices
-        const ai::SeriesPrediction s = ai::Classifier(package).predictSeries(v, 2);
+        const ai::SeriesPrediction s = ai::Classifier(package).predictSeries(v, nullptr, 2);
         QCOMPARE(int(s.slices.size()), 3);
         float mx = 0, mean = 0;
         for (const auto& p : s.slices) {

@@ -109,7 +109,7 @@ private Q_SLOTS:
         const QString folder = data_ + "/osteophyte";
         const data::SampleImage img = data::loadSampleImage(
             (folder + "/" + QDir(folder).entryList(QDir::Files)[0]).toStdString());
-        const ai::GreyImage grey{img.pixels.data(), img.width, img.height};
+        const ai::GreyImage grey{img.pixels.data(), img.width, img.height, &img.display};
         const ai::Prediction p = ai::Classifier(package).predict(grey);
         const int other = (p.predicted + 1) % 4;
         const ai::ExplainedPrediction e = ai::explainPrediction(*package, grey, other);

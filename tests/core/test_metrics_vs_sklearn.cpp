@@ -85,7 +85,7 @@ private Q_SLOTS:
 
     void everyFigureEqualsSklearn_data() {
         QTest::addColumn<QString>("set");
-        for (const char* s : {"multiclass", "binary", "no-positives", "ties"})
+        for (const char* s : {"multiclass", "binary", "no-positives", "ties", "grouped"})
             QTest::newRow(s) << QString(s);
     }
 
@@ -97,7 +97,12 @@ private Q_SLOTS:
         eval::MetricsOptions o;
         o.bootstrapResamples = ref["bootstrap"]["resamples"];
         o.bootstrapSeed = ref["bootstrap"]["seed"];
+        if (ref.contains("groups"))
+            o.groups = ref["groups"].get<std::vector<std::string>>();
         const json m = eval::toJson(eval::computeMetrics(c.labels, c.probabilities, c.classes, o));
+        QCOMPARE(m["bootstrap"]["unit"].get<std::string>(),
+                 ref["bootstrap"]["unit"].get<std::string>());
+        QCOMPARE(m["bootstrap"]["units"].get<int>(), ref["bootstrap"]["units"].get<int>());
 
         same(m["accuracy"], ref["accuracy"], "accuracy");
         QCOMPARE(m["confusion"], ref["confusion"]);

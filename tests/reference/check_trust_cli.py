@@ -49,7 +49,13 @@ def read_grey(path):
 
 
 def python_answer(module, card, domain, path):
-    x = torch_reference.preprocess(read_grey(path), card)
+    grey = read_grey(path)
+    if card.get("preprocessing", {}).get("intensity") == "divide255":
+        is_colour = path.lower().endswith(".dcm") and int(
+            pydicom.dcmread(path, stop_before_pixels=True).get("SamplesPerPixel", 1)) == 3
+        grey = np.floor(np.clip(grey, 0, 255) + 0.5) if is_colour else torch_reference.model_grey(path, card)
+    height, width = grey.shape[:2]
+    x = torch_reference.preprocess(grey, card)
     with torch.no_grad():
         features = module.features(x)
         logits = module.classify(features)
@@ -57,7 +63,7 @@ def python_answer(module, card, domain, path):
     score = spinelens_package.domain_score(domain, pooled)
     t = spinelens_package.temperature(card)
     probs = torch_reference.probabilities(card, logits.double() / t).numpy()
-    return score, probs
+    return score, probs, spinelens_package.in_domain(domain, score, width, height)
 
 
 def main():
@@ -109,14 +115,14 @@ def main():
                 check(False, f"{name} {path}: {len(images)} image lines, exit {run.returncode}: {run.stderr[-300:]}")
                 continue
             line = images[0]
-            score, probs = python_answer(module, card, domain, path)
+            score, probs, verdict = python_answer(module, card, domain, path)
             d = line.get("domain") or {}
             check(abs(d.get("score", -1) - score) <= 1e-3 * max(1.0, score),
                   f"{name} {os.path.basename(path)}: CLI domain score {d.get('score')} != Python {score}")
             check(abs(d.get("threshold", -1) - threshold) < 1e-9 * max(1, threshold), f"{name}: threshold differs")
             near = abs(score - threshold) < 1e-3 * threshold
             if not near:
-                check(d.get("inDomain") == (score <= threshold),
+                check(d.get("inDomain") == verdict,
                       f"{name} {os.path.basename(path)}: inDomain {d.get('inDomain')} but score {score} vs {threshold}")
             key = "probabilities" if d.get("inDomain") else "rawProbabilities"
             cli_probs = np.array([line.get(key, {}).get(c, np.nan) for c in card["classes"]])

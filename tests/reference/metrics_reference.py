@@ -51,7 +51,7 @@ def defined_auc(y, s, w=None):
     return float(roc_auc_score(y, s, sample_weight=w))
 
 
-def reference(labels, p, classes):
+def reference(labels, p, classes, groups=None):
     n, k = p.shape
     pred = p.argmax(1)
     out = {"accuracy": accuracy_score(labels, pred)}
@@ -104,19 +104,34 @@ def reference(labels, p, classes):
             ece += abs(correct[inside].mean() - conf[inside].mean()) * inside.sum() / n
     out["ece"] = ece
     # Bootstrap with SpineLens's documented index stream, sklearn's AUC with sample weights.
+    # Groups (patients) are drawn whole, in order of first appearance; no groups: each case.
+    members, index = [], {}
+    for i in range(n):
+        g = None if groups is None else groups[i]
+        if g is None or g == "":
+            members.append([i])
+        else:
+            if g not in index:
+                index[g] = len(members)
+                members.append([])
+            members[index[g]].append(i)
     state = SEED
     accs, macros = [], []
     for _ in range(RESAMPLES):
         w = np.zeros(n)
-        for _ in range(n):
+        for _ in range(len(members)):
             state, v = splitmix64(state)
-            w[v % n] += 1
-        accs.append(float((w * correct).sum() / n))
+            w[members[v % len(members)]] += 1
+        accs.append(float((w * correct).sum() / w.sum()))
         rs = [defined_auc((labels == c).astype(int), p[:, c], w) for c in range(k)]
         rs = [a for a in rs if a is not None]
         if rs:
             macros.append(float(np.mean(rs)))
-    out["bootstrap"] = {"resamples": RESAMPLES, "seed": SEED}
+    out["bootstrap"] = {"resamples": RESAMPLES, "seed": SEED,
+                        "unit": "patient/study" if len(members) < n else "case",
+                        "units": len(members)}
+    if groups is not None:
+        out["groups"] = list(groups)
     out["accuracyCi95"] = [float(np.percentile(accs, 2.5)), float(np.percentile(accs, 97.5))]
     out["macroAucCi95"] = [float(np.percentile(macros, 2.5)), float(np.percentile(macros, 97.5))]
     return out
@@ -133,14 +148,20 @@ def main():
                                                           signal=1.0)),
         "no-positives": (xray, make_set(rng, 150, xray, never=2)),
         "ties": (xray, make_set(rng, 250, xray, decimals=1, signal=1.0)),
+        "grouped": (xray, make_set(rng, 240, xray, signal=1.5)),
     }
+    # 'grouped': slices of about 60 patients (1 to 7 each), the unit its bootstrap resamples.
+    sizes = rng.integers(1, 8, 240)
+    patient_of = np.repeat(np.arange(240), sizes)[:240]
+    grouped_ids = [f"patient-{int(g):03d}" for g in patient_of]
     for name, (classes, (labels, p)) in sets.items():
         with open(os.path.join(out, name + ".csv"), "w") as f:
             f.write(",".join(classes) + "\n")
             for y, row in zip(labels, p):
                 f.write(str(int(y)) + "," + ",".join(repr(float(v)) for v in row) + "\n")
         with open(os.path.join(out, name + ".json"), "w") as f:
-            json.dump(reference(labels, p, classes), f)
+            json.dump(reference(labels, p, classes,
+                                grouped_ids if name == "grouped" else None), f)
         print("wrote", name)
 
 

@@ -15,7 +15,7 @@ import pydicom
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from pydicom.pixel_data_handlers.util import apply_modality_lut
+from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi, apply_windowing
 
 
 def read_grey(path):
@@ -27,6 +27,48 @@ def read_grey(path):
         return 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]
     ds = pydicom.dcmread(path)
     return apply_modality_lut(ds.pixel_array, ds).astype(np.float64)
+
+
+def presented_grey(ds, values):
+    """The file's own VOI to 0..255 floats with pydicom's LUT code (modelGrey8's DICOM rule):
+    the window with its VOI LUT Function, else the VOI LUT, else as stored for <= 8 bits and
+    the minimum-to-maximum window otherwise; MONOCHROME1 inverted."""
+    if "WindowCenter" in ds and "WindowWidth" in ds:
+        y = apply_windowing(values.astype(np.float64), ds)
+        y_min, y_max = 0.0, float(2 ** int(ds.BitsStored) - 1)
+        if int(ds.get("PixelRepresentation", 0)) == 1:
+            y_min, y_max = -float(2 ** (int(ds.BitsStored) - 1)), float(2 ** (int(ds.BitsStored) - 1) - 1)
+        if "RescaleSlope" in ds:
+            slope, intercept = float(ds.RescaleSlope), float(ds.RescaleIntercept)
+            y_min, y_max = y_min * slope + intercept, y_max * slope + intercept
+        grey = (y - y_min) / (y_max - y_min) * 255.0
+    elif "VOILUTSequence" in ds:
+        bits = int(ds.VOILUTSequence[0].LUTDescriptor[2])
+        grey = apply_voi(values.astype(np.int64), ds).astype(np.float64) * 255.0 / (2 ** bits - 1)
+    elif int(ds.get("BitsStored", 16)) <= 8:
+        grey = values.astype(np.float64)
+    else:
+        lo, hi = float(values.min()), float(values.max())
+        grey = (values - lo) / max(hi - lo, 1e-12) * 255.0
+    if ds.get("PhotometricInterpretation") == "MONOCHROME1":
+        grey = 255.0 - grey
+    return grey
+
+
+def model_grey(path, card):
+    """What SpineLens gives the model before its intensity step: modality values, or for
+    divide255 models 8-bit grey by models/README.md's rule (rounded half up, like lround)."""
+    grey = read_grey(path)
+    if card.get("preprocessing", {}).get("intensity") != "divide255":
+        return grey
+    if path.lower().endswith((".png", ".jpg", ".jpeg")):
+        if Image.open(path).mode in ("I;16", "I"):
+            grey = grey * 255.0 / 65535.0
+    else:
+        ds = pydicom.dcmread(path)
+        if int(ds.get("SamplesPerPixel", 1)) == 1:
+            grey = presented_grey(ds, apply_modality_lut(ds.pixel_array, ds))
+    return np.floor(np.clip(grey, 0, 255) + 0.5)
 
 
 def preprocess(grey, card):
@@ -91,7 +133,7 @@ def main():
     module.eval()
     results = []
     for path in images:
-        x = preprocess(read_grey(path), card)
+        x = preprocess(model_grey(path, card), card)
         with torch.no_grad():
             logits = module(x)
         p = probabilities(card, logits)

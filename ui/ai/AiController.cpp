@@ -106,7 +106,7 @@ void AiController::start(const SliceRequest& request) {
         SliceResult r;
         r.slice = request.slice;
         const Volume& v = *request.volume;
-        const ai::GreyImage image{v.slice(request.slice), v.width, v.height};
+        const ai::GreyImage image{v.slice(request.slice), v.width, v.height, &request.display};
         try {
             r.prediction = ai::Classifier(package).predict(image);
         } catch (const Error& e) {
@@ -125,7 +125,8 @@ void AiController::start(const SliceRequest& request) {
     }));
 }
 
-void AiController::requestSeries(std::shared_ptr<const Volume> volume) {
+void AiController::requestSeries(std::shared_ptr<const Volume> volume,
+                                 const DisplayDefaults& display) {
     if (!model_ || !volume)
         return;
     const std::uint64_t gen = ++seriesGeneration_;
@@ -146,11 +147,11 @@ void AiController::requestSeries(std::shared_ptr<const Volume> volume) {
         else
             Q_EMIT seriesResult(o.prediction);
     });
-    watcher->setFuture(QtConcurrent::run(&pool_, [package, volume] {
+    watcher->setFuture(QtConcurrent::run(&pool_, [package, volume, display] {
         lowerCurrentThreadPriority();
         Outcome o;
         try {
-            o.prediction = ai::Classifier(package).predictSeries(*volume);
+            o.prediction = ai::Classifier(package).predictSeries(*volume, &display);
         } catch (const Error& e) {
             o.error = QString::fromStdString(e.what());
         }

@@ -16,6 +16,7 @@ namespace spinelens::ui {
 
 struct SliceRequest {
     std::shared_ptr<const Volume> volume;
+    DisplayDefaults display; ///< the series' presentation, for models that take 8-bit grey
     int slice = 0;
     bool explain = true;
     ai::ExplainMethod method = ai::ExplainMethod::GradCam;
@@ -47,7 +48,7 @@ public:
 
     void requestSlice(const SliceRequest& request);
     /// Per-slice probabilities for the strip beside the scroll bar.
-    void requestSeries(std::shared_ptr<const Volume> volume);
+    void requestSeries(std::shared_ptr<const Volume> volume, const DisplayDefaults& display);
     /// Slice inferences actually run since start (tests check that stale ones are skipped).
     int sliceInferencesRun() const { return sliceRuns_; }
 

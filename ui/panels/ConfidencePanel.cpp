@@ -177,10 +177,12 @@ void ConfidencePanel::setState(const ConfidenceState& s) {
     if (outside)
         outOfDomain_->setText(
             tr("<b>Outside this model's training data.</b> This image is not like the images the "
-               "model was trained on (domain score %1, limit %2), so the model cannot assess it "
-               "and <b>no finding is shown</b>.")
-                .arg(s.domainScore, 0, 'f', 1)
-                .arg(s.domainThreshold, 0, 'f', 1));
+               "model was trained on (%1), so the model cannot assess it and <b>no finding is "
+               "shown</b>.")
+                .arg(s.domainReason.isEmpty() ? tr("domain score %1, limit %2")
+                                                    .arg(s.domainScore, 0, 'f', 1)
+                                                    .arg(s.domainThreshold, 0, 'f', 1)
+                                              : s.domainReason.toHtmlEscaped()));
     reveal_->setVisible(outside);
     {
         const QSignalBlocker block(reveal_);

@@ -32,6 +32,7 @@ struct ConfidenceState {
     /// user reveals the raw output, which is then marked "out of domain".
     bool outOfDomain = false;
     double domainScore = 0, domainThreshold = 0;
+    QString domainReason; ///< set when the image's shape, not its score, put it outside
     bool revealOutOfDomain = false;
     bool busy = false;
     QString message; ///< last problem (explanation unavailable, bad image)

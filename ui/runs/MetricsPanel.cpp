@@ -78,6 +78,8 @@ void MetricsPanel::showRun(const RunSnapshot& run) {
                                    "phantoms")
                           : i.syntheticModel ? tr("model trained on synthetic phantoms")
                                              : tr("evaluated on synthetic phantoms"));
+    about += tr("<br>95% intervals: %1.")
+                 .arg(QString::fromStdString(eval::bootstrapDescription(m)).toHtmlEscaped());
     if (!run.metricsStored)
         about += tr("<br>Metrics computed now from the cases in the file (none stored).");
     if (i.domainChecked && m.domain.inDomain < m.domain.cases)

@@ -126,8 +126,8 @@ void ImageView::setSeries(std::shared_ptr<const Volume> volume, const SeriesInfo
     s.image->SetSpacing(g.spacing[0], g.spacing[1], 1.0);
     s.image->SetOrigin(0, 0, 0);
     s.image->AllocateScalars(VTK_FLOAT, 1);
-    s.slice->GetProperty()->SetLookupTable(info.display.invert ? s.invertedGrey.Get() : nullptr);
-    s.slice->GetProperty()->SetUseLookupTableScalarRange(false);
+    fileCurveShown_ = true; // so that useLinearWindow sets the grey table for this series
+    useLinearWindow();
     s.slice->SetVisibility(true);
     fileWindow_ = info.display.hasWindow
                       ? Window{info.display.windowCenter, info.display.windowWidth}
@@ -206,7 +206,7 @@ void ImageView::markSliceLoaded(int slice) {
         return;
     loaded_[std::size_t(slice)] = 1;
     if (slice == slice_) {
-        const bool firstTime = fileWindow_.width <= 0 && window_.width <= 1.0;
+        const bool firstTime = fileWindow_.width <= 0 && window_.width <= 1.0 && !fileCurveShown_;
         uploadSlice();
         if (firstTime)
             resetWindow(); // automatic window needs pixels
@@ -245,7 +245,57 @@ void ImageView::uploadSlice() {
     scene_->image->Modified();
 }
 
+void ImageView::useLinearWindow() {
+    if (!fileCurveShown_)
+        return;
+    fileCurveShown_ = false;
+    vtkImageProperty* p = scene_->slice->GetProperty();
+    p->SetLookupTable(info_.display.invert ? scene_->invertedGrey.Get() : nullptr);
+    p->SetUseLookupTableScalarRange(false);
+}
+
+void ImageView::showFileVoiCurve() {
+    const DisplayDefaults& d = info_.display;
+    // The modality values the curve changes over; outside them the table's end entries hold.
+    double lo = 0, hi = 1;
+    int entries = 4096;
+    if (d.hasWindow) {
+        const double c = d.windowCenter, w = d.windowWidth;
+        const double reach = d.function == VoiFunction::Sigmoid ? 2.5 * w : 0.5 * w + 1.0;
+        lo = c - reach;
+        hi = c + reach;
+    } else {
+        entries = int(std::min<std::size_t>(d.lut.data.size(), 65536));
+        lo = d.lut.firstMapped - 0.5;
+        hi = d.lut.firstMapped + entries - 0.5;
+    }
+    std::vector<float> x(static_cast<std::size_t>(entries));
+    for (int i = 0; i < entries; ++i)
+        x[std::size_t(i)] = float(lo + (i + 0.5) * (hi - lo) / entries);
+    std::vector<std::uint8_t> grey(x.size());
+    applyFileVoi(x.data(), x.size(), d, Window{0.0, 1.0}, grey.data());
+    vtkLookupTable* t = scene_->fileVoi;
+    t->SetNumberOfTableValues(entries);
+    for (int i = 0; i < entries; ++i) {
+        const double v = grey[std::size_t(i)] / 255.0;
+        t->SetTableValue(i, v, v, v, 1.0);
+    }
+    t->SetTableRange(lo, hi);
+    t->Build();
+    vtkImageProperty* p = scene_->slice->GetProperty();
+    p->SetLookupTable(t);
+    p->SetUseLookupTableScalarRange(true);
+    fileCurveShown_ = true;
+    // Dragging from here starts a linear window close to what is shown.
+    window_ =
+        d.hasWindow ? Window{d.windowCenter, d.windowWidth} : Window{(lo + hi) / 2.0, hi - lo};
+    updateCornerText();
+    requestRender();
+    Q_EMIT windowChanged(window_.center, window_.width);
+}
+
 void ImageView::setWindow(const Window& w) {
+    useLinearWindow(); // the user's window replaces the file's curve
     window_ = {w.center, std::max(1e-3, w.width)};
     scene_->slice->GetProperty()->SetColorWindow(window_.width);
     scene_->slice->GetProperty()->SetColorLevel(window_.center);
@@ -266,7 +316,9 @@ void ImageView::applyPreset(const WindowPreset& preset) {
 void ImageView::resetWindow() {
     if (!volume_)
         return;
-    if (fileWindow_.width > 0)
+    if (info_.display.hasNonLinearVoi())
+        showFileVoiCurve();
+    else if (fileWindow_.width > 0)
         setWindow(fileWindow_);
     else
         setWindow(autoWindow(volume_->slice(slice_), volume_->sliceSize()));
@@ -400,9 +452,19 @@ void ImageView::updateCornerText() {
     set(3, upperRight);
 
     char buf[256];
-    std::snprintf(buf, sizeof buf, "Im %d/%d%s\nW %.0f  L %.0f\nZoom %.2fx", slice_ + 1,
-                  volume_->depth, loaded_[std::size_t(slice_)] ? "" : "  (loading…)", window_.width,
-                  window_.center, zoom());
+    const DisplayDefaults& d = info_.display;
+    std::string windowText;
+    if (fileCurveShown_ && !d.hasWindow) {
+        windowText = "VOI LUT (file)";
+    } else {
+        std::snprintf(buf, sizeof buf, "W %.0f  L %.0f%s", window_.width, window_.center,
+                      !fileCurveShown_                     ? ""
+                      : d.function == VoiFunction::Sigmoid ? "  SIGMOID"
+                                                           : "  LINEAR_EXACT");
+        windowText = buf;
+    }
+    std::snprintf(buf, sizeof buf, "Im %d/%d%s\n%s\nZoom %.2fx", slice_ + 1, volume_->depth,
+                  loaded_[std::size_t(slice_)] ? "" : "  (loading…)", windowText.c_str(), zoom());
     std::string lowerLeft = buf;
     if (volume_->depth > 1 && volume_->geometry.directionKnown &&
         slice_ < int(info_.slices.size()) && info_.slices[std::size_t(slice_)].hasPosition) {

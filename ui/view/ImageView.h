@@ -44,6 +44,8 @@ public:
     void setSliceIndex(int slice);
 
     Window windowLevel() const { return window_; }
+    /// True while the file's own VOI LUT / SIGMOID / LINEAR_EXACT curve is on screen.
+    bool showsFileVoiCurve() const { return fileCurveShown_; }
     void setWindow(const Window& window);
     /// Preset, or the histogram of the slice in view for automatic ones.
     void applyPreset(const WindowPreset& preset);
@@ -122,6 +124,10 @@ private:
     int slice_ = 0;
     Window window_;
     Window fileWindow_;
+    /// The file's non-linear VOI is on screen (until the user changes the window).
+    bool fileCurveShown_ = false;
+    void showFileVoiCurve();
+    void useLinearWindow();
     Tool tool_ = Tool::Navigate;
     enum class Drag { None, Window, Pan, Zoom } drag_ = Drag::None;
     QPointF dragStart_;

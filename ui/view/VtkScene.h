@@ -23,6 +23,9 @@ struct VtkScene {
     vtkNew<vtkImageSliceMapper> mapper;
     vtkNew<vtkImageSlice> slice;
     vtkNew<vtkLookupTable> invertedGrey; ///< MONOCHROME1: low values white
+    /// The file's own VOI curve (VOI LUT, SIGMOID, LINEAR_EXACT), sampled: a linear colour
+    /// window cannot draw it.
+    vtkNew<vtkLookupTable> fileVoi;
     vtkNew<vtkCornerAnnotation> corners;
     // The AI heatmap: RGBA (colour scale, alpha = evidence) over the image.
     vtkNew<vtkImageData> overlayImage;

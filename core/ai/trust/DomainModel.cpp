@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -186,13 +187,30 @@ double DomainModel::score(const float* f) const {
     return std::isfinite(best) ? best : INFINITY;
 }
 
-DomainCheck DomainModel::check(const float* pooledFeatures) const {
+DomainCheck DomainModel::check(const float* pooledFeatures, double aspect) const {
     DomainCheck c;
     c.checked = true;
     c.score = score(pooledFeatures);
     c.threshold = threshold_;
     c.inDomain = c.score <= threshold_;
+    if (hasAspectRange() && aspect > 0 &&
+        (aspect < aspectLow_ / kAspectMargin || aspect > aspectHigh_ * kAspectMargin)) {
+        char text[160];
+        std::snprintf(text, sizeof text,
+                      "its shape (width / height %.2f) is unlike every training image "
+                      "(%.2f to %.2f)",
+                      aspect, aspectLow_, aspectHigh_);
+        c.reason = text;
+        c.inDomain = false;
+    }
     return c;
+}
+
+void DomainModel::setAspectRange(double lowest, double highest) {
+    if (!(lowest > 0) || !(highest >= lowest) || !std::isfinite(highest))
+        throw Error("the training images' shapes are not a valid range");
+    aspectLow_ = lowest;
+    aspectHigh_ = highest;
 }
 
 void DomainModel::setThreshold(std::vector<double> scores, int independentSamples, double passRate,
@@ -245,7 +263,14 @@ void DomainModel::save(const std::string& folder) const {
     j["score"] = "min over classes c of (f - means[c]) . precision . (f - means[c])";
     j["shrinkage"] = shrinkage_;
     j["threshold"] = threshold_;
-    j["inDomain"] = "score <= threshold";
+    j["inDomain"] = hasAspectRange() ? "score <= threshold and the image's width / height within "
+                                       "[inputAspect.min / margin, inputAspect.max * margin]"
+                                     : "score <= threshold";
+    if (hasAspectRange())
+        j["inputAspect"] = {{"min", aspectLow_},
+                            {"max", aspectHigh_},
+                            {"margin", kAspectMargin},
+                            {"of", "training images, width / height in pixels"}};
     if (!thresholdNote_.empty())
         j["thresholdNote"] = thresholdNote_;
     std::ofstream out(dir / "domain.json");
@@ -278,6 +303,14 @@ std::optional<DomainModel> DomainModel::load(const std::string& folder) {
         m.threshold_ = j.at("threshold").get<double>();
         m.shrinkage_ = j.value("shrinkage", 0.0);
         m.thresholdNote_ = j.value("thresholdNote", "");
+        if (j.contains("inputAspect")) {
+            const double lo = j.at("inputAspect").at("min").get<double>();
+            const double hi = j.at("inputAspect").at("max").get<double>();
+            if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi))
+                throw Error("\"inputAspect\" is not a valid range", path);
+            m.aspectLow_ = lo;
+            m.aspectHigh_ = hi;
+        }
         const NpyMatrix means = readNpy((dir / j.at("means").get<std::string>()).string());
         const NpyMatrix precision = readNpy((dir / j.at("precision").get<std::string>()).string());
         if (m.dims_ < 1 || m.classes_ < 1 || means.rows != m.classes_ || means.cols != m.dims_ ||

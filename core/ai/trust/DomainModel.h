@@ -19,8 +19,16 @@ struct DomainCheck {
     bool checked = false; ///< false when the package has no domain model
     double score = 0.0;
     double threshold = 0.0;
-    bool inDomain = true; ///< score <= threshold (true when not checked)
+    bool inDomain = true; ///< score <= threshold and a training shape (true when not checked)
+    /// Why an image with a low score is still out of domain (its shape), else empty.
+    std::string reason;
 };
+
+/// Pixel width / height range of the training images, widened by kAspectMargin either way:
+/// the model stretches every image to its input size, and a shape it never saw (a whole-body
+/// scan 1:4 for a model trained on square images) is outside its data however its features
+/// score.
+constexpr double kAspectMargin = 1.25;
 
 class DomainModel {
 public:
@@ -32,7 +40,12 @@ public:
 
     /// Smallest squared Mahalanobis distance to a class mean.
     double score(const float* pooledFeatures) const;
-    DomainCheck check(const float* pooledFeatures) const;
+    /// `aspect`: the image's width / height in pixels (0: not checked).
+    DomainCheck check(const float* pooledFeatures, double aspect) const;
+
+    /// The training images' width / height range (see kAspectMargin).
+    void setAspectRange(double lowest, double highest);
+    bool hasAspectRange() const { return aspectLow_ > 0; }
 
     /// The threshold from the scores of images neither the network nor the domain model saw
     /// (the validation split): the empirical quantile at the level k / n, where k is the
@@ -65,6 +78,7 @@ private:
     std::vector<double> precision_; ///< dims * dims, symmetric
     double threshold_ = 0.0;
     double shrinkage_ = 0.0;
+    double aspectLow_ = 0.0, aspectHigh_ = 0.0; ///< 0: no shape check (older packages)
     std::string thresholdNote_;
     nlohmann::json facts_ = nlohmann::json::object();
 };
