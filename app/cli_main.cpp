@@ -24,9 +24,11 @@ commands:
                                     lumbar MRI studies in the RSNA 2024 layout
   train --architecture DIR --data PATH --out DIR [--epochs N] [--batch N] [--lr X]
         [--seed S] [--l2 X] [--patience N] [--no-augment] [--no-class-weights]
-        [--freeze NAME]... [--unfreeze-after N] [--resume model.pt] [--max-samples N]
+        [--freeze NAME]... [--unfreeze-after N] [--init-weights model.pt] [--resume] [--max-samples N]
         [--name NAME] [--int8-weights]
-                                    train a model package (studies' protocol by default)
+                                    train a model package (studies' protocol by default);
+                                    --resume continues an interrupted run of the same
+                                    command from OUT.checkpoint (written after every epoch)
   calibrate --model DIR --data DATASET
                                     fit the temperature and the domain model of a package on
                                     the split it records (train does this itself)
@@ -169,8 +171,10 @@ int main(int argc, char** argv) {
                 o.output = args[++i];
             else if (a == "--name" && hasValue)
                 o.name = args[++i];
-            else if (a == "--resume" && hasValue)
-                o.resume = args[++i];
+            else if (a == "--init-weights" && hasValue)
+                o.initWeights = args[++i];
+            else if (a == "--resume")
+                o.resume = true;
             else if (a == "--freeze" && hasValue)
                 o.freeze.push_back(args[++i]);
             else if (a == "--epochs" && hasValue) {

@@ -25,6 +25,11 @@ mkdir -p "$seeds"/{dicom,raster,charset,model_card,domain_arrays,run_file} "$bui
 cp "$pydicom_data"/test_files/*.dcm "$pydicom_data"/charset_files/*.dcm "$seeds/dicom/"
 /usr/bin/python3 "$here/fuzz/make_seeds.py" "$here" "$seeds"
 cli="$here/build/app/spinelens-cli"
+if [ "$explore" != 1 ] && [ ! -x "$cli" ]; then
+  # The sample study is part of the seed corpus: without it the run is not the one CI replays.
+  echo "fuzz: $cli is missing; build first (bash packaging/test.sh builds it)" >&2
+  exit 1
+fi
 if [ -x "$cli" ]; then
   "$cli" sample "$seeds/sample" >/dev/null
   find "$seeds/sample" -name '*.dcm' -exec cp {} "$seeds/dicom/" \;

@@ -279,7 +279,7 @@ void MainWindow::onSeriesLoaded(const LoadReport& report) {
                     tr("These images are shown blank:\n%1").arg(joinFailures(report.failures)));
     seriesComplete_ = true;
     if (modalityProblem().isEmpty())
-        ai_->requestSeries(volume_, currentDisplay());
+        ai_->requestSeries(volume_, currentSeriesInfo());
     Q_EMIT seriesReady();
 }
 

@@ -87,8 +87,9 @@ private:
     /// Why the loaded model may not run on the current series (its card names another
     /// modality and the user has not allowed any modality); empty when it may.
     QString modalityProblem() const;
-    /// The shown series' presentation (VOI, MONOCHROME1, depth) that 8-bit models are given.
+    /// The shown slice's presentation (VOI, MONOCHROME1, depth) that 8-bit models are given.
     DisplayDefaults currentDisplay() const;
+    SeriesInfo currentSeriesInfo() const;
     /// Shows the last heatmap as the panel asks (scale, out-of-domain rule), or none.
     void applyHeatmap();
 

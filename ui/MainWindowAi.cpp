@@ -108,7 +108,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         anyModality_ = on;
         aiMessage_.clear();
         if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
-            ai_->requestSeries(volume_, currentDisplay());
+            ai_->requestSeries(volume_, currentSeriesInfo());
         requestAi();
         refreshConfidence();
     });
@@ -126,7 +126,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
         strip_->setValues({});
         refreshConfidence();
         if (ai_->model() && volume_ && seriesComplete_ && modalityProblem().isEmpty())
-            ai_->requestSeries(volume_, currentDisplay());
+            ai_->requestSeries(volume_, currentSeriesInfo());
         requestAi();
     });
     connect(ai_, &AiController::modelFailed, this, [this](const QString& message) {
@@ -224,10 +224,16 @@ void MainWindow::applyModelChoice() {
     }
 }
 
+SeriesInfo MainWindow::currentSeriesInfo() const {
+    if (!scan_ || currentSeries_ < 0 || currentSeries_ >= int(scan_->series.size()))
+        return {};
+    return scan_->series[std::size_t(currentSeries_)];
+}
+
 DisplayDefaults MainWindow::currentDisplay() const {
     if (!scan_ || currentSeries_ < 0 || currentSeries_ >= int(scan_->series.size()))
         return {};
-    return scan_->series[std::size_t(currentSeries_)].display;
+    return scan_->series[std::size_t(currentSeries_)].sliceDisplay(view_->sliceIndex());
 }
 
 QString MainWindow::modalityProblem() const {

@@ -68,14 +68,15 @@ std::vector<Prediction> Classifier::predictBatch(const std::vector<GreyImage>& i
     return out;
 }
 
-SeriesPrediction Classifier::predictSeries(const Volume& volume, const DisplayDefaults* display,
+SeriesPrediction Classifier::predictSeries(const Volume& volume, const SeriesInfo* series,
                                            int batchSize) const {
     SeriesPrediction s;
     const std::size_t classes = package_->card().classes.size();
     for (int k = 0; k < volume.depth; k += batchSize) {
         std::vector<GreyImage> batch;
         for (int j = k; j < std::min(volume.depth, k + batchSize); ++j)
-            batch.push_back({volume.slice(j), volume.width, volume.height, display});
+            batch.push_back({volume.slice(j), volume.width, volume.height,
+                             series ? &series->sliceDisplay(j) : nullptr});
         for (Prediction& p : predictBatch(batch))
             s.slices.push_back(std::move(p));
     }

@@ -2,6 +2,7 @@
 // Per-class probabilities for a slice, a batch, or every slice of a series. Stateless apart
 // from the package it holds: Classifier::predict(image) returns a value.
 #include "ai/ModelPackage.h"
+#include "dicom/SeriesInfo.h"
 #include "image/Volume.h"
 
 #include <memory>
@@ -48,8 +49,9 @@ public:
     /// Throws spinelens::Error for images the model cannot take (see Preprocessor).
     Prediction predict(const GreyImage& image) const;
     std::vector<Prediction> predictBatch(const std::vector<GreyImage>& images) const;
-    /// `display`: the series' presentation (see GreyImage), null for 8-bit grey values.
-    SeriesPrediction predictSeries(const Volume& volume, const DisplayDefaults* display,
+    /// `series`: where each slice's presentation comes from (see GreyImage); null for 8-bit
+    /// grey values.
+    SeriesPrediction predictSeries(const Volume& volume, const SeriesInfo* series,
                                    int batchSize = 8) const;
 
 private:

@@ -94,7 +94,7 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
             problems = problems || !report.failures.empty();
             ai::SeriesPrediction sp;
             try {
-                sp = classifier.predictSeries(*volume, &series.display);
+                sp = classifier.predictSeries(*volume, &series);
             } catch (const Error& e) {
                 err << "spinelens-cli: " << series.slices.front().path << ": " << e.reason()
                     << '\n';
@@ -161,7 +161,8 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         const int k = o.slice < 0 ? volume->depth / 2 : o.slice;
         if (k >= volume->depth)
             throw Error("slice " + std::to_string(k) + " out of range", o.path);
-        const ai::GreyImage image{volume->slice(k), volume->width, volume->height, &series.display};
+        const ai::GreyImage image{volume->slice(k), volume->width, volume->height,
+                                  &series.sliceDisplay(k)};
 
         const ai::Prediction prediction = ai::Classifier(package).predict(image);
         if (!prediction.domain.inDomain && !o.allowOutOfDomain) {
@@ -194,7 +195,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         const ai::Heatmap map = ai::explain(*package, method, image, classIndex);
 
         std::vector<std::uint8_t> grey(volume->sliceSize()), rgb(volume->sliceSize() * 3);
-        applyDefaultVoi(image.pixels, grey.size(), series.display, grey.data());
+        applyDefaultVoi(image.pixels, grey.size(), series.sliceDisplay(k), grey.data());
         for (std::size_t i = 0; i < grey.size(); ++i) {
             const auto c = blendHeat(grey[i], map.values[i], o.opacity);
             std::copy(c.begin(), c.end(), rgb.begin() + std::ptrdiff_t(3 * i));

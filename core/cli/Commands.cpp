@@ -64,7 +64,7 @@ int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
                                 std::to_string(volume->depth) + ")",
                             o.input);
             std::vector<std::uint8_t> grey(volume->sliceSize());
-            applyDefaultVoi(volume->slice(k), grey.size(), series.display, grey.data());
+            applyDefaultVoi(volume->slice(k), grey.size(), series.sliceDisplay(k), grey.data());
             raster::writePng8(o.output, volume->width, volume->height, 1, grey.data());
         } else {
             exportVolume(*volume, o.output);

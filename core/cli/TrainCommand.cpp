@@ -4,6 +4,7 @@
 #include "cli/Commands.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <ostream>
 
 namespace spinelens::cli {
@@ -70,6 +71,11 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
         return Ok;
     } catch (const Error& e) {
         err << "\nspinelens-cli: " << e.what() << '\n';
+        const std::string checkpoint = train::checkpointFolder(o.output);
+        std::error_code ec;
+        if (std::filesystem::exists(checkpoint + "/state.json", ec))
+            err << "spinelens-cli: the finished epochs are kept in " << checkpoint
+                << ": the same command with --resume continues from there\n";
         return Failed;
     }
 }

@@ -16,7 +16,9 @@
 #include <dcmtk/dcmjpls/djdecode.h>
 #include <dcmtk/oflog/oflog.h>
 
+#include <cmath>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 namespace spinelens::dicom {
@@ -103,27 +105,42 @@ void readOrientationAndPosition(DcmItem& ds, FileHeader& h) {
 
 // The first VOI LUT of (0028,3010); a table whose length disagrees with its descriptor is
 // ignored (the file's window, or the fallback, then applies).
-VoiLut readVoiLut(DcmItem& ds) {
-    VoiLut lut;
+std::shared_ptr<const VoiLut> readVoiLut(DcmItem& ds) {
     DcmItem* item = nullptr;
     if (ds.findAndGetSequenceItem(DCM_VOILUTSequence, item, 0).bad() || !item)
-        return lut;
-    Uint16 entries = 0, first = 0, bits = 0;
-    if (item->findAndGetUint16(DCM_LUTDescriptor, entries, 0).bad() ||
-        item->findAndGetUint16(DCM_LUTDescriptor, first, 1).bad() ||
-        item->findAndGetUint16(DCM_LUTDescriptor, bits, 2).bad())
-        return lut;
-    const std::size_t count = entries == 0 ? 65536 : entries;
+        return nullptr;
+    // The descriptor is US or SS as the pixel data is (PS3.3 C.11.2.1.1); DCMTK refuses to
+    // read an SS element as unsigned, so take whichever it is.
+    Uint16 descriptor[3] = {0, 0, 0};
+    for (unsigned long i = 0; i < 3; ++i) {
+        Sint16 signedValue = 0;
+        if (item->findAndGetUint16(DCM_LUTDescriptor, descriptor[i], i).bad()) {
+            if (item->findAndGetSint16(DCM_LUTDescriptor, signedValue, i).bad())
+                return nullptr;
+            descriptor[i] = Uint16(signedValue);
+        }
+    }
+    const std::size_t count = descriptor[0] == 0 ? 65536 : descriptor[0];
+    const Uint16 bits = descriptor[2];
     const Uint16* data = nullptr;
     unsigned long got = 0;
-    if (item->findAndGetUint16Array(DCM_LUTData, data, &got).bad() || !data || got < count)
-        return lut;
+    if (item->findAndGetUint16Array(DCM_LUTData, data, &got).bad() || !data)
+        return nullptr;
+    auto lut = std::make_shared<VoiLut>();
+    if (got >= count) {
+        lut->data.assign(data, data + count);
+    } else if (bits <= 8 && got == (count + 1) / 2) {
+        // 8-bit entries packed two to a word, low byte first (older files; DCMTK reads them).
+        lut->data.resize(count);
+        for (std::size_t k = 0; k < count; ++k)
+            lut->data[k] = Uint16(k % 2 ? data[k / 2] >> 8 : data[k / 2] & 0xFF);
+    } else {
+        return nullptr;
+    }
     Uint16 signedPixels = 0;
     ds.findAndGetUint16(DCM_PixelRepresentation, signedPixels);
-    // The first mapped value is US or SS as the pixel data is (C.11.1.1.1).
-    lut.firstMapped = signedPixels ? int(Sint16(first)) : int(first);
-    lut.bits = bits >= 1 && bits <= 16 ? bits : 16;
-    lut.data.assign(data, data + count);
+    lut->firstMapped = signedPixels ? int(Sint16(descriptor[1])) : int(descriptor[1]);
+    lut->bits = bits >= 1 && bits <= 16 ? bits : 16;
     return lut;
 }
 
@@ -131,7 +148,8 @@ void readDisplay(DcmItem& ds, FileHeader& h) {
     DisplayDefaults& d = h.series.display;
     double c = 0, w = 0;
     if (ds.findAndGetFloat64(DCM_WindowCenter, c, 0, OFTrue).good() &&
-        ds.findAndGetFloat64(DCM_WindowWidth, w, 0, OFTrue).good() && w > 0) {
+        ds.findAndGetFloat64(DCM_WindowWidth, w, 0, OFTrue).good() && w > 0 && std::isfinite(c) &&
+        std::isfinite(w)) {
         d.hasWindow = true;
         d.windowCenter = c;
         d.windowWidth = w;

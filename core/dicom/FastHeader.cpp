@@ -2,6 +2,7 @@
 
 #include "text/CharacterSet.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -331,7 +332,8 @@ bool parseBuffer(const std::string& path, const std::uint8_t* data, std::size_t 
         h.slice.position = {0, 0, 0};
 
     double wc = 0, ww = 0;
-    if (number(v, 0x00281050, 0, wc) && number(v, 0x00281051, 0, ww) && ww > 0) {
+    if (number(v, 0x00281050, 0, wc) && number(v, 0x00281051, 0, ww) && ww > 0 &&
+        std::isfinite(wc) && std::isfinite(ww)) {
         s.display.hasWindow = true;
         s.display.windowCenter = wc;
         s.display.windowWidth = ww;

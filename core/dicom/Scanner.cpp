@@ -126,6 +126,7 @@ SeriesInfo rasterSeries(const std::string& path, const raster::RasterInfo& info)
     s.display.bitsStored = info.bitDepth;
     SliceSource slice;
     slice.path = path;
+    slice.display = s.display;
     s.slices.push_back(slice);
     return s;
 }
@@ -231,6 +232,7 @@ std::vector<SeriesInfo> groupIntoSeries(std::vector<FileHeader> headers) {
             for (int f = 0; f < h->numberOfFrames; ++f) {
                 SliceSource slice = h->slice;
                 slice.frame = f;
+                slice.display = h->series.display;
                 if (std::size_t(f) < h->framePositions.size()) {
                     slice.position = h->framePositions[std::size_t(f)];
                     slice.hasPosition = true;

@@ -17,6 +17,9 @@ struct SliceSource {
     std::string sopInstanceUid; ///< (0008,0018)
     Vec3 position{0, 0, 0};     ///< Image Position (Patient), mm
     bool hasPosition = false;
+    /// The file's own presentation (each image of a DX/CR series may carry its own VOI and
+    /// photometric interpretation); what 8-bit models are given for this slice.
+    DisplayDefaults display;
 };
 
 enum class SourceKind { Dicom, Raster };
@@ -40,6 +43,10 @@ struct SeriesInfo {
     std::string spacingSource;
 
     std::string displayName() const;
+    /// The presentation of slice k (the series' first file's when k is out of range).
+    const DisplayDefaults& sliceDisplay(int k) const {
+        return k >= 0 && std::size_t(k) < slices.size() ? slices[std::size_t(k)].display : display;
+    }
 };
 
 struct FileFailure {

@@ -1,6 +1,7 @@
 #include "eval/RunFile.h"
 
 #include "Error.h"
+#include "eval/SqliteStatement.h"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -14,63 +15,6 @@
 
 namespace spinelens::eval {
 namespace {
-
-// A prepared statement that finalises itself.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql, const std::string& file) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-            throw Error(std::string("run file query failed (") + sqlite3_errmsg(db) + ")", file);
-    }
-    ~Statement() { sqlite3_finalize(s_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, std::int64_t v) {
-        sqlite3_bind_int64(s_, i, v);
-        return *this;
-    }
-    Statement& bind(int i, double v) {
-        sqlite3_bind_double(s_, i, v);
-        return *this;
-    }
-    Statement& bind(int i, const std::string& v) {
-        sqlite3_bind_text(s_, i, v.c_str(), int(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-    Statement& bindBlob(int i, const void* data, std::size_t bytes) {
-        sqlite3_bind_blob(s_, i, data, int(bytes), SQLITE_TRANSIENT);
-        return *this;
-    }
-    bool step() {
-        const int rc = sqlite3_step(s_);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc != SQLITE_DONE)
-            throw Error(std::string("run file write failed (") + sqlite3_errmsg(db_) + ")");
-        return false;
-    }
-    std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
-    double real(int c) const { return sqlite3_column_double(s_, c); }
-    bool isNull(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-    std::string text(int c) const {
-        const auto* t = sqlite3_column_text(s_, c);
-        return t ? reinterpret_cast<const char*>(t) : "";
-    }
-    template <typename T> std::vector<T> blob(int c) const {
-        // SQLite's advice: ask for the pointer first, then its size.
-        const void* data = sqlite3_column_blob(s_, c);
-        const int bytes = sqlite3_column_bytes(s_, c);
-        std::vector<T> out(data ? std::size_t(bytes) / sizeof(T) : 0);
-        if (!out.empty())
-            std::memcpy(out.data(), data, out.size() * sizeof(T));
-        return out;
-    }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* s_ = nullptr;
-};
 
 // Meta values are text anyone could have edited: a value that is not a number reads as 0
 // rather than throwing out of info().
@@ -111,7 +55,7 @@ sqlite3* openDatabase(const std::string& path, bool writable, bool create) {
 }
 
 int pragmaInt(sqlite3* db, const char* name, const std::string& path) {
-    Statement s(db, (std::string("PRAGMA ") + name).c_str(), path);
+    SqliteStatement s(db, (std::string("PRAGMA ") + name).c_str(), path);
     return s.step() ? int(s.integer(0)) : 0;
 }
 
@@ -191,7 +135,7 @@ void RunFile::exec(const std::string& sql) const {
 }
 
 void RunFile::setMeta(const std::string& key, const std::string& value) {
-    Statement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", path_)
+    SqliteStatement(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", path_)
         .bind(1, key)
         .bind(2, value)
         .step();
@@ -221,7 +165,7 @@ std::vector<SkippedInput> RunFile::skipped() const {
 }
 
 std::string RunFile::meta(const std::string& key) const {
-    Statement s(db_, "SELECT value FROM meta WHERE key = ?", path_);
+    SqliteStatement s(db_, "SELECT value FROM meta WHERE key = ?", path_);
     s.bind(1, key);
     return s.step() ? s.text(0) : std::string();
 }
@@ -345,7 +289,7 @@ void RunFile::setComplete(bool complete) {
 
 std::set<std::string> RunFile::finishedPaths() const {
     std::set<std::string> out;
-    Statement s(db_, "SELECT path FROM cases", path_);
+    SqliteStatement s(db_, "SELECT path FROM cases", path_);
     while (s.step())
         out.insert(s.text(0));
     return out;
@@ -357,11 +301,12 @@ std::int64_t RunFile::addCase(const CaseRecord& c, const StoredHeatmap* predicte
         exec("BEGIN");
         inTransaction_ = true;
     }
-    Statement s(db_,
-                "INSERT INTO cases(path, study_uid, series_uid, sop_uid, grp, true_label, "
-                "probabilities, predicted, loss, correct, confidence, domain_score, in_domain) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                path_);
+    SqliteStatement s(
+        db_,
+        "INSERT INTO cases(path, study_uid, series_uid, sop_uid, grp, true_label, "
+        "probabilities, predicted, loss, correct, confidence, domain_score, in_domain) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        path_);
     s.bind(1, c.path).bind(2, c.studyUid).bind(3, c.seriesUid).bind(4, c.sopUid).bind(5, c.group);
     s.bind(6, std::int64_t(c.trueLabel));
     s.bindBlob(7, c.probabilities.data(), c.probabilities.size() * sizeof(float));
@@ -387,10 +332,11 @@ void RunFile::flush() {
 }
 
 void RunFile::storeHeatmap(std::int64_t caseId, int classIndex, const StoredHeatmap& map) {
-    Statement s(db_,
-                "INSERT OR REPLACE INTO heatmaps(case_id, class, width, height, maximum, data) "
-                "VALUES(?, ?, ?, ?, ?, ?)",
-                path_);
+    SqliteStatement s(
+        db_,
+        "INSERT OR REPLACE INTO heatmaps(case_id, class, width, height, maximum, data) "
+        "VALUES(?, ?, ?, ?, ?, ?)",
+        path_);
     s.bind(1, caseId).bind(2, std::int64_t(classIndex)).bind(3, std::int64_t(map.width));
     s.bind(4, std::int64_t(map.height)).bind(5, double(map.maximum));
     s.bindBlob(6, map.values.data(), map.values.size());
@@ -399,14 +345,15 @@ void RunFile::storeHeatmap(std::int64_t caseId, int classIndex, const StoredHeat
 
 std::vector<CaseRecord> RunFile::cases() const {
     std::vector<CaseRecord> out;
-    Statement s(db_,
-                hasDomainColumns_
-                    ? "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
-                      "probabilities, predicted, loss, correct, domain_score, in_domain FROM cases "
-                      "ORDER BY id"
-                    : "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
-                      "probabilities, predicted, loss, correct, NULL, 1 FROM cases ORDER BY id",
-                path_);
+    SqliteStatement s(
+        db_,
+        hasDomainColumns_
+            ? "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
+              "probabilities, predicted, loss, correct, domain_score, in_domain FROM cases "
+              "ORDER BY id"
+            : "SELECT id, path, study_uid, series_uid, sop_uid, grp, true_label, "
+              "probabilities, predicted, loss, correct, NULL, 1 FROM cases ORDER BY id",
+        path_);
     while (s.step()) {
         CaseRecord c;
         c.id = s.integer(0);
@@ -429,14 +376,14 @@ std::vector<CaseRecord> RunFile::cases() const {
 }
 
 int RunFile::caseCount() const {
-    Statement s(db_, "SELECT COUNT(*) FROM cases", path_);
+    SqliteStatement s(db_, "SELECT COUNT(*) FROM cases", path_);
     return s.step() ? int(s.integer(0)) : 0;
 }
 
 std::optional<StoredHeatmap> RunFile::heatmap(std::int64_t caseId, int classIndex) const {
-    Statement s(db_,
-                "SELECT width, height, maximum, data FROM heatmaps WHERE case_id = ? AND class = ?",
-                path_);
+    SqliteStatement s(
+        db_, "SELECT width, height, maximum, data FROM heatmaps WHERE case_id = ? AND class = ?",
+        path_);
     s.bind(1, caseId).bind(2, std::int64_t(classIndex));
     if (!s.step())
         return std::nullopt;
@@ -453,22 +400,23 @@ std::optional<StoredHeatmap> RunFile::heatmap(std::int64_t caseId, int classInde
 
 void RunFile::setMetricsJson(const std::string& json) {
     flush();
-    Statement(db_, "INSERT OR REPLACE INTO metrics(id, json) VALUES(1, ?)", path_)
+    SqliteStatement(db_, "INSERT OR REPLACE INTO metrics(id, json) VALUES(1, ?)", path_)
         .bind(1, json)
         .step();
 }
 
 std::string RunFile::metricsJson() const {
-    Statement s(db_, "SELECT json FROM metrics WHERE id = 1", path_);
+    SqliteStatement s(db_, "SELECT json FROM metrics WHERE id = 1", path_);
     return s.step() ? s.text(0) : std::string();
 }
 
 void RunFile::setTags(std::int64_t caseId, const std::set<std::string>& tags) {
     flush();
-    Statement(db_,
-              "INSERT INTO reviews(case_id, tags, updated) VALUES(?, ?, ?) "
-              "ON CONFLICT(case_id) DO UPDATE SET tags = excluded.tags, updated = excluded.updated",
-              path_)
+    SqliteStatement(
+        db_,
+        "INSERT INTO reviews(case_id, tags, updated) VALUES(?, ?, ?) "
+        "ON CONFLICT(case_id) DO UPDATE SET tags = excluded.tags, updated = excluded.updated",
+        path_)
         .bind(1, caseId)
         .bind(2,
               nlohmann::json(tags).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
@@ -478,10 +426,11 @@ void RunFile::setTags(std::int64_t caseId, const std::set<std::string>& tags) {
 
 void RunFile::setNote(std::int64_t caseId, const std::string& note) {
     flush();
-    Statement(db_,
-              "INSERT INTO reviews(case_id, note, updated) VALUES(?, ?, ?) "
-              "ON CONFLICT(case_id) DO UPDATE SET note = excluded.note, updated = excluded.updated",
-              path_)
+    SqliteStatement(
+        db_,
+        "INSERT INTO reviews(case_id, note, updated) VALUES(?, ?, ?) "
+        "ON CONFLICT(case_id) DO UPDATE SET note = excluded.note, updated = excluded.updated",
+        path_)
         .bind(1, caseId)
         .bind(2, note)
         .bind(3, now())
@@ -490,11 +439,11 @@ void RunFile::setNote(std::int64_t caseId, const std::string& note) {
 
 void RunFile::setRelabel(std::int64_t caseId, int classIndex) {
     flush();
-    Statement(db_,
-              "INSERT INTO reviews(case_id, relabel, updated) VALUES(?, ?, ?) "
-              "ON CONFLICT(case_id) DO UPDATE SET relabel = excluded.relabel, "
-              "updated = excluded.updated",
-              path_)
+    SqliteStatement(db_,
+                    "INSERT INTO reviews(case_id, relabel, updated) VALUES(?, ?, ?) "
+                    "ON CONFLICT(case_id) DO UPDATE SET relabel = excluded.relabel, "
+                    "updated = excluded.updated",
+                    path_)
         .bind(1, caseId)
         .bind(2, std::int64_t(classIndex))
         .bind(3, now())
@@ -503,7 +452,7 @@ void RunFile::setRelabel(std::int64_t caseId, int classIndex) {
 
 std::map<std::int64_t, Review> RunFile::reviews() const {
     std::map<std::int64_t, Review> out;
-    Statement s(db_, "SELECT case_id, note, relabel, tags FROM reviews", path_);
+    SqliteStatement s(db_, "SELECT case_id, note, relabel, tags FROM reviews", path_);
     while (s.step()) {
         Review r;
         r.note = s.text(1);

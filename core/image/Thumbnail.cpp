@@ -28,7 +28,8 @@ Thumbnail makeThumbnail(const SeriesInfo& series, int size) {
         pixels.assign(f.data() + plane * frame, f.data() + plane * (frame + 1));
     }
     std::vector<std::uint8_t> grey(pixels.size());
-    applyDefaultVoi(pixels.data(), pixels.size(), series.display, grey.data());
+    applyDefaultVoi(pixels.data(), pixels.size(),
+                    series.sliceDisplay(int(series.slices.size() / 2)), grey.data());
 
     const double physW = w * series.geometry.spacing[0], physH = h * series.geometry.spacing[1];
     const double scale = size / std::max(physW, physH);

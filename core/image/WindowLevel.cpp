@@ -47,7 +47,7 @@ VoiFunction voiFunctionFromName(const std::string& name) {
 
 namespace {
 std::uint8_t toGrey(double y, bool invert) {
-    const auto v = std::uint8_t(std::lround(std::clamp(y, 0.0, 255.0)));
+    const auto v = std::uint8_t(y > 0 ? std::lround(std::min(y, 255.0)) : 0); // NaN: black
     return invert ? std::uint8_t(255 - v) : v;
 }
 } // namespace
@@ -87,8 +87,10 @@ void applyVoiFunction(const float* values, std::size_t count, const Window& wind
 
 void applyVoiLut(const float* values, std::size_t count, const VoiLut& lut, bool invert,
                  std::uint8_t* out) {
-    if (lut.data.empty())
+    if (lut.data.empty()) {
+        std::fill(out, out + count, invert ? std::uint8_t(255) : std::uint8_t(0));
         return;
+    }
     const double top = std::ldexp(1.0, std::clamp(lut.bits, 1, 16)) - 1.0;
     const double last = double(lut.data.size() - 1);
     for (std::size_t i = 0; i < count; ++i) {
@@ -101,20 +103,19 @@ void applyVoiLut(const float* values, std::size_t count, const VoiLut& lut, bool
 
 void applyFileVoi(const float* values, std::size_t count, const DisplayDefaults& display,
                   const Window& fallback, std::uint8_t* out) {
-    if (display.hasWindow)
+    if (display.hasLut())
+        applyVoiLut(values, count, *display.lut, display.invert, out);
+    else if (display.hasWindow)
         applyVoiFunction(values, count, {display.windowCenter, display.windowWidth},
                          display.function, display.invert, out);
-    else if (!display.lut.empty())
-        applyVoiLut(values, count, display.lut, display.invert, out);
     else
         applyWindow(values, count, fallback, display.invert, out);
 }
 
 void applyDefaultVoi(const float* values, std::size_t count, const DisplayDefaults& display,
                      std::uint8_t* out) {
-    const bool needsFallback = !display.hasWindow && display.lut.empty();
     applyFileVoi(values, count, display,
-                 needsFallback ? autoWindow(values, count) : Window{0.0, 1.0}, out);
+                 display.hasVoi() ? Window{0.0, 1.0} : autoWindow(values, count), out);
 }
 
 void modelGrey8(const float* values, std::size_t count, const DisplayDefaults& display,
@@ -125,10 +126,10 @@ void modelGrey8(const float* values, std::size_t count, const DisplayDefaults& d
             out[i] = toGrey(double(values[i]) * scale, false);
         return;
     }
-    if (!display.hasWindow && display.lut.empty() && display.bitsStored > 0 &&
-        display.bitsStored <= 8) {
+    if (!display.hasVoi() && display.bitsStored > 0 && display.bitsStored <= 8) {
+        const double scale = 255.0 / (std::ldexp(1.0, display.bitsStored) - 1.0);
         for (std::size_t i = 0; i < count; ++i)
-            out[i] = toGrey(values[i], display.invert);
+            out[i] = toGrey(double(values[i]) * scale, display.invert);
         return;
     }
     // DCMTK's min-max window: centre and width chosen so that the linear function maps the

@@ -4,6 +4,7 @@
 // the models that expect 8-bit grey (divide255).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,14 +37,19 @@ struct DisplayDefaults {
     double windowWidth = 0.0;
     bool invert = false; ///< MONOCHROME1: low values are white
     VoiFunction function = VoiFunction::Linear;
-    VoiLut lut;          ///< used when the file gives no window (a window takes precedence)
+    /// The file's VOI LUT, shared (it can hold 64 Ki entries and every slice keeps its own
+    /// display). When a file has both, the LUT is used, as pydicom's apply_voi_lut does by
+    /// default: exports made for training most often went through it.
+    std::shared_ptr<const VoiLut> lut;
     int bitsStored = 0;  ///< DICOM (0028,0101), or a PNG/JPEG's sample depth; 0 unknown
     bool raster = false; ///< PNG/JPEG: values are the stored samples, no VOI of their own
 
+    bool hasLut() const { return lut && !lut->empty(); }
+    bool hasVoi() const { return hasWindow || hasLut(); }
     /// The file asks for a curve the viewer's linear window cannot draw (a VOI LUT, SIGMOID or
     /// LINEAR_EXACT).
     bool hasNonLinearVoi() const {
-        return hasWindow ? function != VoiFunction::Linear : !lut.empty();
+        return hasLut() || (hasWindow && function != VoiFunction::Linear);
     }
 };
 
@@ -72,7 +78,7 @@ void applyVoiFunction(const float* values, std::size_t count, const Window& wind
 void applyVoiLut(const float* values, std::size_t count, const VoiLut& lut, bool invert,
                  std::uint8_t* out);
 
-/// The file's own presentation to 8-bit grey: its window with its function, else its VOI LUT,
+/// The file's own presentation to 8-bit grey: its VOI LUT, else its window with its function,
 /// else `fallback` (the caller's rule for files that give none); MONOCHROME1 inverted.
 void applyFileVoi(const float* values, std::size_t count, const DisplayDefaults& display,
                   const Window& fallback, std::uint8_t* out);
@@ -84,8 +90,9 @@ void applyDefaultVoi(const float* values, std::size_t count, const DisplayDefaul
 
 /// The 8-bit grey a model that divides by 255 is given (models/README.md, "Input grey"):
 /// PNG/JPEG samples as stored, 16-bit ones scaled by 255 / 65535 and rounded; DICOM through
-/// applyFileVoi, where a file with no VOI of its own is shown as stored when it holds at most
-/// 8 bits and with the slice's minimum-to-maximum window otherwise (DCMTK's +Wm).
+/// applyFileVoi, where a file with no VOI of its own is scaled from its stored range
+/// (255 / (2^bits - 1), as DCMTK renders it without windowing) when it holds at most 8 bits
+/// and shown with the slice's minimum-to-maximum window otherwise (DCMTK's +Wm).
 void modelGrey8(const float* values, std::size_t count, const DisplayDefaults& display,
                 std::uint8_t* out);
 

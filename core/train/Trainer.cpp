@@ -8,6 +8,7 @@
 #include "data/SampleImage.h"
 #include "train/Calibrate.h"
 #include "train/Split.h"
+#include "train/TrainCheckpoint.h"
 #include "train/TrainingReport.h"
 
 #include <torch/script.h>
@@ -120,7 +121,8 @@ TrainResult trainModel(const TrainOptions& o) {
     torch::manual_seed(o.seed);
     const fs::path arch(o.architecture);
     const ai::ModelCard card = ai::ModelCard::fromFile((arch / "model.json").string());
-    const std::string modelPath = o.resume.empty() ? (arch / "model.pt").string() : o.resume;
+    const std::string modelPath =
+        o.initWeights.empty() ? (arch / "model.pt").string() : o.initWeights;
     torch::jit::Module module = ai::loadModuleFile(modelPath);
 
     data::Dataset d = data::openDataset(o.dataset, card.classes);
@@ -153,25 +155,60 @@ TrainResult trainModel(const TrainOptions& o) {
     }
     const torch::Tensor classWeights = torch::tensor(weights);
 
-    setFrozen(module, o.freeze, true);
+    // Everything that must match for --resume to continue this run (not --epochs: a resumed
+    // run may go on for longer).
+    const std::string checkpoint = checkpointFolder(o.output);
+    const nlohmann::json fingerprint{
+        {"architecture", fs::absolute(arch).lexically_normal().string()},
+        {"initWeights", o.initWeights},
+        {"dataset", fs::absolute(o.dataset).lexically_normal().string()},
+        {"split", splitHash(d, split)},
+        {"seed", o.seed},
+        {"batch", o.batchSize},
+        {"learningRate", o.learningRate},
+        {"l2", o.l2},
+        {"augment", o.augment && o.augmentations.any()},
+        {"classWeights", o.classWeights},
+        {"freeze", o.freeze},
+        {"unfreezeAfter", o.unfreezeAfter},
+        {"patience", o.patience}};
+
+    std::mt19937_64 rng(o.seed);
+    std::vector<torch::Tensor> bestState;
+    CheckpointState state;
+    state.fingerprint = fingerprint;
+    state.bestValLoss = std::numeric_limits<double>::infinity();
+    if (o.resume)
+        state = readCheckpoint(checkpoint, fingerprint, module, bestState, rng);
+    // Frozen as the run was at the epoch it goes on from.
+    const bool unfrozen =
+        !o.freeze.empty() && o.unfreezeAfter >= 0 && state.epoch > o.unfreezeAfter;
+    setFrozen(module, o.freeze, !unfrozen);
     auto optimizer = std::make_unique<torch::optim::Adam>(
         trainable(module), torch::optim::AdamOptions(o.learningRate));
+    if (o.resume)
+        loadOptimizerState(checkpoint, *optimizer);
     std::vector<torch::Tensor> convKernels;
     for (const auto& p : module.named_parameters(true))
         if (p.value.dim() == 4)
             convKernels.push_back(p.value);
 
-    result.initialTrainLoss = evaluate(module, card, trainSet, classWeights, o.batchSize).loss;
+    if (!o.resume)
+        state.initialTrainLoss = evaluate(module, card, trainSet, classWeights, o.batchSize).loss;
+    result.initialTrainLoss = state.initialTrainLoss;
+    result.epochs = state.epochs;
+    result.bestEpoch = state.bestEpoch;
     const std::int64_t per = std::int64_t(card.channels) * card.height * card.width;
     const int batches = (trainSet.count() + o.batchSize - 1) / o.batchSize;
-    std::mt19937_64 rng(o.seed);
-    double bestVal = std::numeric_limits<double>::infinity();
-    std::vector<torch::Tensor> bestState;
-    int sinceBest = 0;
-    double trainSeconds = 0;
-    std::int64_t trainImages = 0;
+    double& bestVal = state.bestValLoss;
+    int& sinceBest = state.sinceBest;
+    double& trainSeconds = state.trainSeconds;
+    std::int64_t& trainImages = state.trainImages;
     const auto start = Clock::now();
-    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    const int firstEpoch = state.epoch + 1;
+    // A resumed run that had already stopped early goes straight to writing the package.
+    const bool stoppedEarly = o.resume && state.sinceBest >= o.patience;
+    for (int epoch = firstEpoch; epoch <= o.epochs && !stoppedEarly; ++epoch) {
         if (o.unfreezeAfter >= 0 && epoch == o.unfreezeAfter + 1 && !o.freeze.empty()) {
             setFrozen(module, o.freeze, false);
             optimizer = std::make_unique<torch::optim::Adam>(
@@ -225,9 +262,9 @@ TrainResult trainModel(const TrainOptions& o) {
             correct += (predictions(card, logits.detach()) == y).sum().item<std::int64_t>();
             if (o.progress) {
                 const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-                const double done = (epoch - 1) + double(b + 1) / batches;
+                const double done = (epoch - firstEpoch) + double(b + 1) / batches;
                 o.progress({epoch, o.epochs, b + 1, batches, loss.item<double>(),
-                            elapsed / done * (o.epochs - done)});
+                            elapsed / done * (o.epochs - firstEpoch + 1 - done)});
             }
         }
         EpochStats e;
@@ -240,8 +277,6 @@ TrainResult trainModel(const TrainOptions& o) {
         e.valAccuracy = v.accuracy;
         e.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
         result.epochs.push_back(e);
-        if (o.epochDone)
-            o.epochDone(e);
         if (!std::isfinite(e.valLoss))
             throw Error("training stopped after epoch " + std::to_string(epoch) +
                             ": the validation loss is not a finite number (the weights "
@@ -252,23 +287,24 @@ TrainResult trainModel(const TrainOptions& o) {
             bestVal = e.valLoss;
             result.bestEpoch = epoch;
             sinceBest = 0;
-            bestState.clear();
-            for (const auto& p : module.parameters(true))
-                bestState.push_back(p.detach().clone());
-            for (const auto& b : module.buffers(true))
-                bestState.push_back(b.detach().clone());
-        } else if (++sinceBest >= o.patience) {
-            break; // early stopping: validation loss stopped improving
+            bestState = moduleState(module);
+        } else {
+            ++sinceBest;
         }
+        state.epoch = epoch;
+        state.bestEpoch = result.bestEpoch;
+        state.epochs = result.epochs;
+        writeCheckpoint(checkpoint, state, module, bestState, *optimizer, rng);
+        if (o.epochDone)
+            o.epochDone(e);
+        if (sinceBest >= o.patience)
+            break; // early stopping: validation loss stopped improving
     }
-    {
-        torch::NoGradGuard noGrad;
-        std::size_t k = 0;
-        for (auto p : module.parameters(true))
-            p.copy_(bestState[k++]);
-        for (auto b : module.buffers(true))
-            b.copy_(bestState[k++]);
-    }
+    if (bestState.empty())
+        throw Error("no epoch was trained (the checkpoint is at epoch " +
+                        std::to_string(state.epoch) + " of " + std::to_string(o.epochs) + ")",
+                    checkpoint);
+    setModuleState(module, bestState);
     result.testAccuracy = evaluate(module, card, testSet, classWeights, o.batchSize).accuracy;
     result.finalTrainLoss = evaluate(module, card, trainSet, classWeights, o.batchSize).loss;
     result.imagesPerSecond = trainSeconds > 0 ? double(trainImages) / trainSeconds : 0.0;
@@ -339,6 +375,7 @@ TrainResult trainModel(const TrainOptions& o) {
         throw Error("cannot move the finished package into place (" + ec.message() + ")",
                     out.string());
     result.package = out.string();
+    fs::remove_all(checkpoint, ec); // the run is finished: nothing left to resume
     return result;
 }
 

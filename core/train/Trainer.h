@@ -41,11 +41,14 @@ struct TrainOptions {
     std::vector<std::string> freeze; ///< parameter-name substrings frozen at the start
     int unfreezeAfter = -1;          ///< epochs after which frozen parameters train too
     int patience = 3;                ///< early stopping on validation loss
-    std::string resume;              ///< a model.pt to continue from
-    int maxSamples = 0;              ///< 0 = all (small runs for tests and benchmarks)
-    int threads = 0;                 ///< LibTorch intra-op threads; 0 = all cores
-    bool int8Weights = false;        ///< compact storage (ai/ModuleFile.h) for model.pt
-    std::string commandLine;         ///< how the run was started, kept in the card and report
+    std::string initWeights;         ///< a model.pt to start from instead of the architecture's
+    /// Continue the interrupted run of the same command from "<output>.checkpoint/" (written
+    /// after every epoch, removed once the package is in place); see TrainCheckpoint.h.
+    bool resume = false;
+    int maxSamples = 0;       ///< 0 = all (small runs for tests and benchmarks)
+    int threads = 0;          ///< LibTorch intra-op threads; 0 = all cores
+    bool int8Weights = false; ///< compact storage (ai/ModuleFile.h) for model.pt
+    std::string commandLine;  ///< how the run was started, kept in the card and report
     std::function<void(const TrainProgress&)> progress;
     std::function<void(const EpochStats&)> epochDone; ///< after each epoch's validation
 };
@@ -64,6 +67,9 @@ struct TrainResult {
     std::string calibrationError;     ///< why calibration failed (the package is uncalibrated)
     std::string package;
 };
+
+/// "<output>.checkpoint": where a run keeps its per-epoch checkpoint for --resume.
+std::string checkpointFolder(const std::string& output);
 
 /// Throws spinelens::Error for anything that stops training as a whole (no module, no samples,
 /// a class missing from a split, output not writable). Nothing is left half-written.

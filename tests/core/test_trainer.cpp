@@ -127,6 +127,83 @@ private Q_SLOTS:
                  qPrintable(QString("python %1, C++ %2").arg(fromPython).arg(small)));
     }
 
+    // An interrupted run continues from its per-epoch checkpoint (weights, Adam's state, epoch,
+    // random states) and ends with the weights the uninterrupted run gives.
+    void resumeGivesTheWeightsOfTheUninterruptedRun() {
+        train::TrainOptions o;
+        o.architecture = (models() + "/tiny-cnn-xray").toStdString();
+        o.dataset = data_.toStdString();
+        o.epochs = 3;
+        o.batchSize = 8;
+        o.learningRate = 1e-2;
+        o.patience = 10;
+        o.output = (dir_.path() + "/whole").toStdString();
+        const train::TrainResult whole = train::trainModel(o);
+        QVERIFY(!QDir(dir_.path() + "/whole.checkpoint").exists()); // finished: nothing to resume
+
+        o.output = (dir_.path() + "/interrupted").toStdString();
+        o.epochDone = [](const train::EpochStats& e) {
+            if (e.epoch == 2)
+                throw Error("interrupted after epoch 2 (test)");
+        };
+        QVERIFY_THROWS_EXCEPTION(Error, train::trainModel(o));
+        QVERIFY(QFile::exists(dir_.path() + "/interrupted.checkpoint/state.json"));
+        QVERIFY(!QDir(dir_.path() + "/interrupted").exists());
+
+        // Another run's settings are refused, naming what differs.
+        o.epochDone = nullptr;
+        o.resume = true;
+        o.seed = 2;
+        try {
+            train::trainModel(o);
+            QFAIL("resumed a checkpoint of another run");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("seed") &&
+                         QString(e.what()).contains("interrupted.checkpoint"),
+                     e.what());
+        }
+        o.seed = 1;
+        int epochsRun = 0;
+        o.epochDone = [&](const train::EpochStats&) { ++epochsRun; };
+        const train::TrainResult resumed = train::trainModel(o);
+        QCOMPARE(epochsRun, 1); // only epoch 3 was left
+        QCOMPARE(int(resumed.epochs.size()), 3);
+        QCOMPARE(resumed.bestEpoch, whole.bestEpoch);
+        QCOMPARE(resumed.initialTrainLoss, whole.initialTrainLoss);
+        for (int k = 0; k < 3; ++k)
+            QVERIFY2(std::abs(resumed.epochs[std::size_t(k)].valLoss -
+                              whole.epochs[std::size_t(k)].valLoss) < 1e-6,
+                     qPrintable(QString("epoch %1: val loss %2 resumed, %3 whole")
+                                    .arg(k + 1)
+                                    .arg(resumed.epochs[std::size_t(k)].valLoss)
+                                    .arg(whole.epochs[std::size_t(k)].valLoss)));
+        QCOMPARE(resumed.testAccuracy, whole.testAccuracy);
+        // Same weights: the same logits for the same images.
+        const ai::Classifier a(ai::ModelPackage::load(dir_.path().toStdString() + "/whole"));
+        const ai::Classifier b(ai::ModelPackage::load(dir_.path().toStdString() + "/interrupted"));
+        double worst = 0;
+        for (int k = 0; k < 4; ++k) {
+            std::vector<float> image(64 * 64);
+            for (std::size_t i = 0; i < image.size(); ++i)
+                image[i] = float((i * (k + 3) + i / 64 * 7) % 256);
+            const auto la = a.predict({image.data(), 64, 64}).logits;
+            const auto lb = b.predict({image.data(), 64, 64}).logits;
+            for (std::size_t c = 0; c < la.size(); ++c)
+                worst = std::max(worst, double(std::abs(la[c] - lb[c])));
+        }
+        QVERIFY2(worst < 1e-4, qPrintable(QString("logits differ by %1").arg(worst)));
+        QVERIFY(!QDir(dir_.path() + "/interrupted.checkpoint").exists());
+
+        // Nothing to resume: one message naming the checkpoint folder.
+        o.output = (dir_.path() + "/fresh").toStdString();
+        try {
+            train::trainModel(o);
+            QFAIL("resumed without a checkpoint");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no checkpoint"), e.what());
+        }
+    }
+
     void badInputsStopWithOneMessage() {
         train::TrainOptions o;
         o.architecture = (models() + "/tiny-cnn-xray").toStdString();

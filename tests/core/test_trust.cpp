@@ -147,6 +147,36 @@ private Q_SLOTS:
         QCOMPARE(checked, 4);
     }
 
+    // The shape rule: a shape no training image had is out of domain whatever the score, and
+    // the check says why; shapes inside the range are judged by the score alone.
+    void aShapeNoTrainingImageHadIsOutOfDomain() {
+        ai::DomainModel m = ai::DomainModel::fit({0, 0, 1, 0, 0, 1}, 2, {0, 0, 0}, 1);
+        m.setThreshold({0.5, 1.0, 2.0}, 3, 0.5, 0.5);
+        const float near[] = {0.3f, 0.3f};
+        QVERIFY(m.check(near, 0.25).inDomain); // no range recorded: no shape rule
+        m.setAspectRange(0.8, 1.0);
+        for (double aspect : {0.8 / 1.25, 0.8, 1.0, 1.25})
+            QVERIFY2(m.check(near, aspect).inDomain, qPrintable(QString::number(aspect)));
+        const ai::DomainCheck tall = m.check(near, 0.25);
+        QVERIFY(!tall.inDomain);
+        QVERIFY2(tall.reason.find("0.25") != std::string::npos, tall.reason.c_str());
+        QVERIFY(!m.check(near, 1.26).inDomain);
+        const float far[] = {100.0f, -100.0f};
+        QVERIFY(!m.check(far, 1.0).inDomain);
+        QVERIFY(m.check(far, 1.0).reason.empty()); // the score said it
+        // Saved and read back with its margin; a margin below 1 is refused.
+        QTemporaryDir dir;
+        m.save(dir.path().toStdString());
+        const auto back = ai::DomainModel::load(dir.path().toStdString());
+        QVERIFY(back && back->hasAspectRange());
+        QVERIFY(!back->check(near, 0.25).inDomain);
+        json j;
+        std::ifstream(dir.filePath("domain.json").toStdString()) >> j;
+        j["inputAspect"]["margin"] = 0.5;
+        std::ofstream(dir.filePath("domain.json").toStdString()) << j.dump();
+        QVERIFY_THROWS_EXCEPTION(Error, ai::DomainModel::load(dir.path().toStdString()));
+    }
+
     void npyFromNumpy() {
         const json a = reference().at("npy");
         for (const char* file : {"f8.npy", "f4.npy"}) {

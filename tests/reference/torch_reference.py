@@ -31,22 +31,25 @@ def read_grey(path):
 
 def presented_grey(ds, values):
     """The file's own VOI to 0..255 floats with pydicom's LUT code (modelGrey8's DICOM rule):
-    the window with its VOI LUT Function, else the VOI LUT, else as stored for <= 8 bits and
-    the minimum-to-maximum window otherwise; MONOCHROME1 inverted."""
-    if "WindowCenter" in ds and "WindowWidth" in ds:
+    the VOI LUT (pydicom's apply_voi_lut prefers it too), else the window with its VOI LUT
+    Function, else the stored range scaled to 255 for <= 8 bits and the minimum-to-maximum
+    window otherwise; MONOCHROME1 inverted. LUT inputs are rounded to the nearest entry."""
+    bits_stored = int(ds.get("BitsStored", 16))
+    if "VOILUTSequence" in ds:
+        bits = int(ds.VOILUTSequence[0].LUTDescriptor[2])
+        index = np.floor(values.astype(np.float64) + 0.5).astype(np.int64)
+        grey = apply_voi(index, ds).astype(np.float64) * 255.0 / (2 ** bits - 1)
+    elif "WindowCenter" in ds and "WindowWidth" in ds:
         y = apply_windowing(values.astype(np.float64), ds)
-        y_min, y_max = 0.0, float(2 ** int(ds.BitsStored) - 1)
+        y_min, y_max = 0.0, float(2 ** bits_stored - 1)
         if int(ds.get("PixelRepresentation", 0)) == 1:
-            y_min, y_max = -float(2 ** (int(ds.BitsStored) - 1)), float(2 ** (int(ds.BitsStored) - 1) - 1)
+            y_min, y_max = -float(2 ** (bits_stored - 1)), float(2 ** (bits_stored - 1) - 1)
         if "RescaleSlope" in ds:
             slope, intercept = float(ds.RescaleSlope), float(ds.RescaleIntercept)
             y_min, y_max = y_min * slope + intercept, y_max * slope + intercept
         grey = (y - y_min) / (y_max - y_min) * 255.0
-    elif "VOILUTSequence" in ds:
-        bits = int(ds.VOILUTSequence[0].LUTDescriptor[2])
-        grey = apply_voi(values.astype(np.int64), ds).astype(np.float64) * 255.0 / (2 ** bits - 1)
-    elif int(ds.get("BitsStored", 16)) <= 8:
-        grey = values.astype(np.float64)
+    elif bits_stored <= 8:
+        grey = values.astype(np.float64) * 255.0 / (2 ** bits_stored - 1)
     else:
         lo, hi = float(values.min()), float(values.max())
         grey = (values - lo) / max(hi - lo, 1e-12) * 255.0

@@ -20,15 +20,18 @@ import pydicom
 from PIL import Image
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.pixel_data_handlers.util import apply_modality_lut, apply_voi, apply_windowing
+from pydicom.pixel_data_handlers.util import apply_modality_lut
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_reference  # noqa: E402  (the one Python copy of the rule: presented_grey)
 
 DX_FOR_PRESENTATION = "1.2.840.10008.5.1.4.1.1.1.1"
 
 
 def dx(stored, monochrome1=False, slope=None, intercept=None, window=None, function=None,
-       lut=None):
-    """A 12-bit unsigned DX dataset holding `stored` (uint16 array)."""
+       lut=None, bits=12, signed=False, packed_lut=False):
+    """A DX dataset holding `stored` (BitsStored `bits`, signed or not)."""
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = DX_FOR_PRESENTATION
     meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -46,7 +49,9 @@ def dx(stored, monochrome1=False, slope=None, intercept=None, window=None, funct
     ds.Rows, ds.Columns = stored.shape
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME1" if monochrome1 else "MONOCHROME2"
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    allocated = 8 if bits <= 8 else 16
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = allocated, bits, bits - 1
+    ds.PixelRepresentation = 1 if signed else 0
     ds.ImagerPixelSpacing = [0.2, 0.2]
     if slope is not None:
         ds.RescaleSlope, ds.RescaleIntercept, ds.RescaleType = slope, intercept, "US"
@@ -55,37 +60,25 @@ def dx(stored, monochrome1=False, slope=None, intercept=None, window=None, funct
     if function is not None:
         ds.VOILUTFunction = function
     if lut is not None:
-        first, bits, data = lut
+        first, lut_bits, data = lut
         item = Dataset()
-        item.add(DataElement(0x00283002, "US", [len(data), first, bits]))
-        item.add(DataElement(0x00283006, "OW", np.asarray(data, "<u2").tobytes()))
+        entries = len(data) % 65536  # 0 means 65536 (PS3.3 C.11.2.1.1)
+        item.add(DataElement(0x00283002, "SS" if signed else "US", [entries, first, lut_bits]))
+        values = np.asarray(data, "<u2")
+        if packed_lut:  # 8-bit entries two to a word, low byte first
+            values = values.astype(np.uint8)
+            values = np.pad(values, (0, len(values) % 2)).view("<u2")
+        item.add(DataElement(0x00283006, "OW", values.tobytes()))
         ds.VOILUTSequence = [item]
-    ds.PixelData = stored.astype("<u2").tobytes()
+    dtype = ("<i2" if signed else "<u2") if allocated == 16 else np.uint8
+    ds.PixelData = stored.astype(dtype).tobytes()
     return ds
 
 
 def reference_grey(path):
     """pydicom's presentation of the file as 0..255 floats (the product rounds to integers)."""
     ds = pydicom.dcmread(path)
-    stored = ds.pixel_array
-    values = apply_modality_lut(stored, ds)
-    if "WindowCenter" in ds:
-        # apply_windowing returns values over the stored range (y_min..y_max, rescaled).
-        y = apply_windowing(values.astype(np.float64), ds)
-        y_min, y_max = 0.0, float(2 ** ds.BitsStored - 1)
-        if "RescaleSlope" in ds:
-            y_min = y_min * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
-            y_max = y_max * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
-        grey = (y - y_min) / (y_max - y_min) * 255.0
-    elif "VOILUTSequence" in ds:
-        bits = int(ds.VOILUTSequence[0].LUTDescriptor[2])
-        grey = apply_voi(values.astype(np.int64), ds).astype(np.float64) * 255.0 / (2 ** bits - 1)
-    else:  # no VOI: the product's documented rule, the slice's minimum to maximum
-        lo, hi = float(values.min()), float(values.max())
-        grey = (values - lo) / (hi - lo) * 255.0
-    if ds.PhotometricInterpretation == "MONOCHROME1":
-        grey = 255.0 - grey
-    return grey
+    return torch_reference.presented_grey(ds, apply_modality_lut(ds.pixel_array, ds))
 
 
 def main():
@@ -105,13 +98,38 @@ def main():
         "linear_exact": dict(window=(2000, 2000), function="LINEAR_EXACT"),
         "linear_mono1": dict(window=(1500, 2500), monochrome1=True),
         "no_voi": dict(),
+        # A LUT and a window: the LUT is used (as pydicom's apply_voi_lut prefers it).
+        "lut_and_window": dict(lut=(500, 12, gamma), window=(2000, 400)),
+        # Modality values x.3 / x.8: the LUT entry is the nearest one.
+        "lut_fractional": dict(lut=(200, 12, gamma), slope=0.5, intercept=0.3),
+        # Descriptor 0 = 65536 entries.
+        "lut_65536": dict(lut=(0, 16, np.round(65535 * (np.arange(65536) / 65535.0) ** 0.7))),
     }
-    for name, options in cases.items():
+    # name -> (stored values, options, reference from pydicom?)
+    inputs = {name: (blocks, options, True) for name, options in cases.items()}
+    # Signed pixels, a negative first mapped value in an SS descriptor.
+    inputs["lut_signed"] = (blocks.astype(np.int32) - 2000,
+                            dict(lut=(-1500, 12, gamma), signed=True), True)
+    # 8-bit entries packed two to a word (older files): DCMTK is the reference.
+    inputs["lut_packed8"] = (blocks, dict(lut=(0, 8, np.round(255 * (np.arange(4096) / 4095.0) ** 0.5)),
+                                          packed_lut=True), False)
+    # At most 8 bits and no VOI: the stored range scaled to 255 (DCMTK without windowing).
+    inputs["eight_bit_mono1"] = ((blocks // 16).astype(np.uint16),
+                                 dict(bits=8, monochrome1=True), True)
+    inputs["six_bit"] = ((blocks // 64).astype(np.uint16), dict(bits=6), True)
+    # DCMTK renders fewer than 8 bits by shifting (v x 4 for 6 bits, so 63 is 252, not white);
+    # SpineLens scales the stored range to 0..255 as PNG readers do with sBIT. Only pydicom's
+    # figures (that rule) are the reference there.
+    no_dcmtk = {"six_bit"}
+    for name, (stored, options, with_reference) in inputs.items():
         path = os.path.join(out, name + ".dcm")
-        dx(blocks, **options).save_as(path, write_like_original=False)
-        np.save(os.path.join(out, name + ".npy"), reference_grey(path))
-        files.append({"name": name, "dicom": path, "reference": os.path.join(out, name + ".npy"),
-                      "blocks": True})
+        dx(stored, **options).save_as(path, write_like_original=False)
+        reference = None
+        if with_reference:
+            reference = os.path.join(out, name + ".npy")
+            np.save(reference, reference_grey(path))
+        files.append({"name": name, "dicom": path, "reference": reference, "blocks": True,
+                      "dcmtk": name not in no_dcmtk})
 
     # One X-ray phantom three ways.
     phantoms = os.path.join(out, "phantoms")
@@ -131,7 +149,8 @@ def main():
         phantom_dcm, write_like_original=False)
     np.save(os.path.join(out, "phantom_mono1.npy"), reference_grey(phantom_dcm))
     files.append({"name": "phantom_mono1", "dicom": phantom_dcm,
-                  "reference": os.path.join(out, "phantom_mono1.npy"), "blocks": False})
+                  "reference": os.path.join(out, "phantom_mono1.npy"), "blocks": False,
+                  "dcmtk": True})
     if np.abs(reference_grey(phantom_dcm) - grey).max() > 0.5:
         sys.exit("the MONOCHROME1 phantom does not present as its PNG in pydicom")
 

@@ -125,8 +125,7 @@ void AiController::start(const SliceRequest& request) {
     }));
 }
 
-void AiController::requestSeries(std::shared_ptr<const Volume> volume,
-                                 const DisplayDefaults& display) {
+void AiController::requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series) {
     if (!model_ || !volume)
         return;
     const std::uint64_t gen = ++seriesGeneration_;
@@ -147,11 +146,11 @@ void AiController::requestSeries(std::shared_ptr<const Volume> volume,
         else
             Q_EMIT seriesResult(o.prediction);
     });
-    watcher->setFuture(QtConcurrent::run(&pool_, [package, volume, display] {
+    watcher->setFuture(QtConcurrent::run(&pool_, [package, volume, series] {
         lowerCurrentThreadPriority();
         Outcome o;
         try {
-            o.prediction = ai::Classifier(package).predictSeries(*volume, &display);
+            o.prediction = ai::Classifier(package).predictSeries(*volume, &series);
         } catch (const Error& e) {
             o.error = QString::fromStdString(e.what());
         }

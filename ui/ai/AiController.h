@@ -48,7 +48,8 @@ public:
 
     void requestSlice(const SliceRequest& request);
     /// Per-slice probabilities for the strip beside the scroll bar.
-    void requestSeries(std::shared_ptr<const Volume> volume, const DisplayDefaults& display);
+    /// `series`: each slice's presentation, for models that take 8-bit grey.
+    void requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series);
     /// Slice inferences actually run since start (tests check that stale ones are skipped).
     int sliceInferencesRun() const { return sliceRuns_; }
 

@@ -259,15 +259,15 @@ void ImageView::showFileVoiCurve() {
     // The modality values the curve changes over; outside them the table's end entries hold.
     double lo = 0, hi = 1;
     int entries = 4096;
-    if (d.hasWindow) {
+    if (d.hasLut()) {
+        entries = int(std::min<std::size_t>(d.lut->data.size(), 65536));
+        lo = d.lut->firstMapped - 0.5;
+        hi = d.lut->firstMapped + entries - 0.5;
+    } else {
         const double c = d.windowCenter, w = d.windowWidth;
         const double reach = d.function == VoiFunction::Sigmoid ? 2.5 * w : 0.5 * w + 1.0;
         lo = c - reach;
         hi = c + reach;
-    } else {
-        entries = int(std::min<std::size_t>(d.lut.data.size(), 65536));
-        lo = d.lut.firstMapped - 0.5;
-        hi = d.lut.firstMapped + entries - 0.5;
     }
     std::vector<float> x(static_cast<std::size_t>(entries));
     for (int i = 0; i < entries; ++i)
@@ -287,8 +287,7 @@ void ImageView::showFileVoiCurve() {
     p->SetUseLookupTableScalarRange(true);
     fileCurveShown_ = true;
     // Dragging from here starts a linear window close to what is shown.
-    window_ =
-        d.hasWindow ? Window{d.windowCenter, d.windowWidth} : Window{(lo + hi) / 2.0, hi - lo};
+    window_ = d.hasLut() ? Window{(lo + hi) / 2.0, hi - lo} : Window{d.windowCenter, d.windowWidth};
     updateCornerText();
     requestRender();
     Q_EMIT windowChanged(window_.center, window_.width);
@@ -454,7 +453,7 @@ void ImageView::updateCornerText() {
     char buf[256];
     const DisplayDefaults& d = info_.display;
     std::string windowText;
-    if (fileCurveShown_ && !d.hasWindow) {
+    if (fileCurveShown_ && d.hasLut()) {
         windowText = "VOI LUT (file)";
     } else {
         std::snprintf(buf, sizeof buf, "W %.0f  L %.0f%s", window_.width, window_.center,

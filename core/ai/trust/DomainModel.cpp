@@ -194,7 +194,7 @@ DomainCheck DomainModel::check(const float* pooledFeatures, double aspect) const
     c.threshold = threshold_;
     c.inDomain = c.score <= threshold_;
     if (hasAspectRange() && aspect > 0 &&
-        (aspect < aspectLow_ / kAspectMargin || aspect > aspectHigh_ * kAspectMargin)) {
+        (aspect < aspectLow_ / aspectMargin_ || aspect > aspectHigh_ * aspectMargin_)) {
         char text[160];
         std::snprintf(text, sizeof text,
                       "its shape (width / height %.2f) is unlike every training image "
@@ -269,7 +269,7 @@ void DomainModel::save(const std::string& folder) const {
     if (hasAspectRange())
         j["inputAspect"] = {{"min", aspectLow_},
                             {"max", aspectHigh_},
-                            {"margin", kAspectMargin},
+                            {"margin", aspectMargin_},
                             {"of", "training images, width / height in pixels"}};
     if (!thresholdNote_.empty())
         j["thresholdNote"] = thresholdNote_;
@@ -306,10 +306,13 @@ std::optional<DomainModel> DomainModel::load(const std::string& folder) {
         if (j.contains("inputAspect")) {
             const double lo = j.at("inputAspect").at("min").get<double>();
             const double hi = j.at("inputAspect").at("max").get<double>();
-            if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi))
+            const double margin = j.at("inputAspect").at("margin").get<double>();
+            if (!(lo > 0) || !(hi >= lo) || !std::isfinite(hi) || !(margin >= 1) ||
+                !std::isfinite(margin))
                 throw Error("\"inputAspect\" is not a valid range", path);
             m.aspectLow_ = lo;
             m.aspectHigh_ = hi;
+            m.aspectMargin_ = margin;
         }
         const NpyMatrix means = readNpy((dir / j.at("means").get<std::string>()).string());
         const NpyMatrix precision = readNpy((dir / j.at("precision").get<std::string>()).string());

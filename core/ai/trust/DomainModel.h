@@ -79,6 +79,7 @@ private:
     double threshold_ = 0.0;
     double shrinkage_ = 0.0;
     double aspectLow_ = 0.0, aspectHigh_ = 0.0; ///< 0: no shape check (older packages)
+    double aspectMargin_ = kAspectMargin;       ///< as domain.json records it
     std::string thresholdNote_;
     nlohmann::json facts_ = nlohmann::json::object();
 };
