@@ -7,6 +7,9 @@
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
+#include <dcmtk/dcmdata/dcpixel.h>
+#include <dcmtk/dcmdata/dcpixseq.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmimgle/dipixel.h>
@@ -166,6 +169,59 @@ bool decodeNativeGrey(const std::string& path, DcmDataset& ds, int rows, int col
     return true;
 }
 
+// DCMTK 3.6.7 (Debian 12) reads the first JPEG fragment's markers to find the sample
+// precision before decoding, and never returns when it meets a TEM marker (FF01) before the
+// frame header: its loop does not advance past it (fixed in DCMTK 3.6.8). A fuzzed file hung
+// the viewer that way. The same walk is done here first, and such data is refused.
+bool jpegMarkersWouldHangDcmtk(const Uint8* data, std::size_t size) {
+    std::size_t at = 0;
+    while (at + 4 < size) {
+        if (data[at] != 0xFF)
+            return false; // DCMTK gives up here: an error, not a hang
+        const Uint8 code = data[at + 1];
+        const std::size_t length = (std::size_t(data[at + 2]) << 8) | data[at + 3];
+        const bool frameHeader =
+            code >= 0xC0 && code <= 0xCF && code != 0xC4 && code != 0xC8 && code != 0xCC;
+        if (frameHeader)
+            return false;
+        if (code == 0x01)
+            return true;
+        if (code == 0xFF)
+            at += 1;
+        else if (code >= 0xD0 && code <= 0xD9)
+            at += 2; // RSTn, SOI, EOI: no length
+        else if (code >= 0xC4)
+            at += length + 2;
+        else if (code > 0x02 && code <= 0xBF)
+            at += 2; // reserved markers without a length
+        else
+            return false;
+    }
+    return false;
+}
+
+void refuseJpegThatHangsDcmtk(const std::string& path, DcmDataset& ds) {
+    const E_TransferSyntax xfer = ds.getOriginalXfer();
+    if (xfer != EXS_JPEGProcess1 && xfer != EXS_JPEGProcess2_4 && xfer != EXS_JPEGProcess14 &&
+        xfer != EXS_JPEGProcess14SV1)
+        return;
+    DcmElement* element = nullptr;
+    if (ds.findAndGetElement(DCM_PixelData, element).bad() || !element)
+        return;
+    DcmPixelSequence* fragments = nullptr;
+    if (static_cast<DcmPixelData*>(element)
+            ->getEncapsulatedRepresentation(xfer, nullptr, fragments)
+            .bad() ||
+        !fragments)
+        return;
+    DcmPixelItem* first = nullptr; // item 0 is the offset table
+    Uint8* bytes = nullptr;
+    if (fragments->getItem(first, 1).bad() || !first || first->getUint8Array(bytes).bad() || !bytes)
+        return;
+    if (jpegMarkersWouldHangDcmtk(bytes, first->getLength()))
+        throw Error("damaged JPEG data (a TEM marker where the frame header belongs)", path);
+}
+
 DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows, int cols,
                               int frames, float* destination, std::size_t capacity) {
     fixBigEndian32(path, ds);
@@ -185,6 +241,7 @@ DecodedFrames decodeWithDcmtk(const std::string& path, DcmDataset& ds, int rows,
                              native))
             return native;
     }
+    refuseJpegThatHangsDcmtk(path, ds);
     unsigned long flags = 0;
     if (!hasModalityLut)
         flags |= CIF_IgnoreModalityTransformation;

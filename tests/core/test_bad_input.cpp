@@ -13,6 +13,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -215,6 +216,37 @@ private Q_SLOTS:
             QVERIFY(e.subject().find("good.dcm") != std::string::npos);
         }
         QCOMPARE(dicom::decodeFile(j2k.filePath("good.dcm").toStdString(), nullptr, 0).rows, 1024);
+    }
+
+    // Debian's DCMTK 3.6.7 never returns from a JPEG whose first marker after SOI is TEM (FF01):
+    // found by fuzzing a pydicom JPEG file. It is refused with one message, at once, and the
+    // unchanged file still decodes.
+    void jpegThatWouldHangDcmtkIsRefused() {
+        const QString source =
+            "/usr/lib/python3/dist-packages/pydicom/data/test_files/SC_rgb_jpeg_dcmtk.dcm";
+        QFile in(source);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray bytes = in.readAll();
+        const int soi = bytes.indexOf(QByteArray("\xFF\xD8\xFF", 3));
+        QVERIFY(soi > 0);
+        bytes[soi + 3] = char(0x01); // the marker after SOI becomes TEM
+        QTemporaryDir dir;
+        const QString name = dir.filePath("tem.dcm");
+        QFile out(name);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(bytes);
+        out.close();
+        QElapsedTimer timer;
+        timer.start();
+        try {
+            dicom::decodeFile(name.toStdString(), nullptr, 0);
+            QFAIL("JPEG data with a TEM marker before the frame header decoded");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("TEM marker") != std::string::npos, e.what());
+            QCOMPARE(e.subject(), name.toStdString());
+        }
+        QVERIFY(timer.elapsed() < 10000);
+        QCOMPARE(dicom::decodeFile(source.toStdString(), nullptr, 0).rows, 100);
     }
 
     void cliConvertOfMissingInputFails() {
