@@ -18,6 +18,8 @@ PACKAGES=(
   libtorch-dev
   # storage and serialisation
   nlohmann-json3-dev libsqlite3-dev
+  # command-line parsing (spinelens-cli's option tables)
+  libcli11-dev
   # GUI tests under a virtual X server with Mesa software OpenGL
   xvfb xauth libgl1-mesa-dri mesa-utils
   # libFuzzer targets (packaging/fuzz.sh): Debian's clang and its sanitizer/fuzzer runtimes

@@ -131,11 +131,11 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
             }
         }
         if (scan.series.empty())
-            return Failed;
-        return problems ? PartialFailure : Ok;
+            return InputsFailed;
+        return problems ? InputsFailed : Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 
@@ -180,7 +180,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
                               " > threshold " + std::to_string(prediction.domain.threshold)
                         : prediction.domain.reason)
                 << "); no heatmap written\n";
-            return PartialFailure;
+            return InputsFailed;
         }
         int classIndex = -1;
         if (o.className.empty()) {
@@ -224,7 +224,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 

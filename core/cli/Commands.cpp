@@ -38,8 +38,8 @@ int runInfo(const std::vector<std::string>& paths, std::ostream& out, std::ostre
     out << jsonText(toJson(scan), 2) << '\n';
     printFailures(scan.failures, err);
     if (scan.series.empty() && !scan.failures.empty())
-        return Failed;
-    return scan.failures.empty() ? Ok : PartialFailure;
+        return InputsFailed;
+    return scan.failures.empty() ? Ok : InputsFailed;
 }
 
 int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
@@ -71,10 +71,10 @@ int runConvert(const ConvertOptions& o, std::ostream& out, std::ostream& err) {
         }
         out << "wrote " << o.output << " (" << volume->width << " x " << volume->height << " x "
             << volume->depth << ")\n";
-        return report.failures.empty() && scan.failures.empty() ? Ok : PartialFailure;
+        return report.failures.empty() && scan.failures.empty() ? Ok : InputsFailed;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 
@@ -94,7 +94,7 @@ int runPhantom(const PhantomOptions& o, std::ostream& out, std::ostream& err) {
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 
@@ -132,7 +132,7 @@ int runSample(const SampleOptions& o, std::ostream& out, std::ostream& err) {
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 

@@ -9,9 +9,10 @@
 
 namespace spinelens::cli {
 
-/// Exit codes: success; some input could not be read (the rest was processed); the call itself
-/// was wrong or nothing could be done.
-enum ExitCode { Ok = 0, PartialFailure = 1, Failed = 2 };
+/// Exit codes of spinelens-cli (README.md lists them): done; some or all inputs could not be
+/// used (each named on stderr, the rest processed); the command line itself was wrong; an
+/// internal error (a bug: please report it).
+enum ExitCode { Ok = 0, InputsFailed = 1, Usage = 2, Internal = 3 };
 
 /// JSON text for output: a string that is not valid UTF-8 (a file name in another encoding)
 /// has its bad bytes replaced by U+FFFD instead of aborting the dump.

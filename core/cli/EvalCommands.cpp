@@ -26,37 +26,7 @@ extern "C" void onInterrupt(int) {
 
 } // namespace
 
-int runEvaluate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    eval::EvaluateOptions o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        const bool hasValue = i + 1 < args.size();
-        if (a == "--model" && hasValue)
-            o.model = args[++i];
-        else if (a == "--data" && hasValue)
-            o.dataset = args[++i];
-        else if (a == "--out" && hasValue)
-            o.output = args[++i];
-        else if (a == "--split" && hasValue)
-            o.split = args[++i];
-        else if (a == "--seed" && hasValue) {
-            try {
-                o.seed = std::stoull(args[++i]);
-            } catch (...) {
-                err << "spinelens-cli: not a valid seed: " << args[i] << '\n';
-                return Failed;
-            }
-        } else if (a == "--no-heatmaps")
-            o.heatmaps = false;
-        else {
-            err << "spinelens-cli: unknown option " << a << '\n';
-            return Failed;
-        }
-    }
-    if (o.model.empty() || o.dataset.empty() || o.output.empty()) {
-        err << "spinelens-cli: evaluate needs --model, --data and --out\n";
-        return Failed;
-    }
+int runEvaluate(eval::EvaluateOptions o, std::ostream& out, std::ostream& err) {
     interrupted.store(false);
     o.cancel = &interrupted;
     auto previous = std::signal(SIGINT, onInterrupt);
@@ -97,34 +67,21 @@ int runEvaluate(const std::vector<std::string>& args, std::ostream& out, std::os
         out << " of " << r.total << " in " << r.seconds << " s\n";
         if (r.cancelled) {
             out << "interrupted: run the same command again to resume\n";
-            return PartialFailure;
+            return InputsFailed;
         }
         out << "wrote " << o.output << " (spinelens-cli metrics " << o.output
             << " prints the metrics)\n";
-        return r.failures.empty() ? Ok : PartialFailure;
+        return r.failures.empty() ? Ok : InputsFailed;
     } catch (const Error& e) {
         std::signal(SIGINT, previous);
         err << "\nspinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 
-int runMetrics(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    std::string path;
-    bool curves = true;
-    for (const std::string& a : args) {
-        if (a == "--no-curves")
-            curves = false;
-        else if (a.rfind("--", 0) == 0 || !path.empty()) {
-            err << "spinelens-cli: metrics takes one RUN.sqlite and --no-curves\n";
-            return Failed;
-        } else
-            path = a;
-    }
-    if (path.empty()) {
-        err << "spinelens-cli: metrics needs a RUN.sqlite\n";
-        return Failed;
-    }
+int runMetrics(const MetricsOptions& options, std::ostream& out, std::ostream& err) {
+    const std::string& path = options.runFile;
+    const bool curves = options.curves;
     try {
         nlohmann::json metrics = nlohmann::json::parse(eval::refreshMetrics(path));
         if (!curves)
@@ -151,27 +108,12 @@ int runMetrics(const std::vector<std::string>& args, std::ostream& out, std::ost
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 
-int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    std::string path, csv, htmlPath;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--csv" && i + 1 < args.size())
-            csv = args[++i];
-        else if (args[i] == "--html" && i + 1 < args.size())
-            htmlPath = args[++i];
-        else if (args[i].rfind("--", 0) == 0 || !path.empty()) {
-            err << "spinelens-cli: export takes RUN.sqlite, --csv OUT.csv and --html OUT.html\n";
-            return Failed;
-        } else
-            path = args[i];
-    }
-    if (path.empty() || (csv.empty() && htmlPath.empty())) {
-        err << "spinelens-cli: export needs RUN.sqlite and --csv and/or --html\n";
-        return Failed;
-    }
+int runExport(const ExportOptions& options, std::ostream& out, std::ostream& err) {
+    const std::string &path = options.runFile, &csv = options.csv, &htmlPath = options.html;
     try {
         auto run = eval::RunFile::open(path, false);
         if (!csv.empty()) {
@@ -185,7 +127,7 @@ int runExport(const std::vector<std::string>& args, std::ostream& out, std::ostr
         return Ok;
     } catch (const Error& e) {
         err << "spinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 

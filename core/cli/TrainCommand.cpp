@@ -76,27 +76,11 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
         if (std::filesystem::exists(checkpoint + "/state.json", ec))
             err << "spinelens-cli: the finished epochs are kept in " << checkpoint
                 << ": the same command with --resume continues from there\n";
-        return Failed;
+        return InputsFailed;
     }
 }
 
-int runCalibrate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    train::CalibrateOptions o;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const bool hasValue = i + 1 < args.size();
-        if (args[i] == "--model" && hasValue)
-            o.package = args[++i];
-        else if (args[i] == "--data" && hasValue)
-            o.dataset = args[++i];
-        else {
-            err << "spinelens-cli: calibrate: unknown option " << args[i] << '\n';
-            return Failed;
-        }
-    }
-    if (o.package.empty() || o.dataset.empty()) {
-        err << "spinelens-cli: calibrate needs --model DIR and --data DATASET\n";
-        return Failed;
-    }
+int runCalibrate(train::CalibrateOptions o, std::ostream& out, std::ostream& err) {
     o.progress = [&err](const train::CalibrationProgress& p) {
         err << '\r' << p.stage << " split: " << p.done << "/" << p.total << "    " << std::flush;
     };
@@ -110,13 +94,13 @@ int runCalibrate(const std::vector<std::string>& args, std::ostream& out, std::o
             << '\n';
         printCalibration(r, out);
         out << "wrote " << o.package << '\n';
-        return r.skipped.empty() ? Ok : PartialFailure;
+        return r.skipped.empty() ? Ok : InputsFailed;
     } catch (const Error& e) {
         err << "\nspinelens-cli: " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     } catch (const std::exception& e) {
         err << "\nspinelens-cli: " << o.package << ": " << e.what() << '\n';
-        return Failed;
+        return InputsFailed;
     }
 }
 

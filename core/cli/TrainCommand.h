@@ -12,6 +12,6 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
 
 /// calibrate --model DIR --data DATASET: fits the temperature and the domain model of an
 /// existing package on the split it records, and writes them into it.
-int runCalibrate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int runCalibrate(train::CalibrateOptions options, std::ostream& out, std::ostream& err);
 
 } // namespace spinelens::cli
