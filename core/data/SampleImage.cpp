@@ -34,4 +34,11 @@ SampleImage loadSampleImage(const std::string& path, bool withUids) {
     return s;
 }
 
+int caseImageSlice(const SeriesInfo& series, const std::string& path) {
+    for (std::size_t k = 0; k < series.slices.size(); ++k)
+        if (series.slices[k].frame == 0 && series.slices[k].path == path)
+            return int(k);
+    return 0;
+}
+
 } // namespace spinelens::data

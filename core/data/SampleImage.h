@@ -1,6 +1,7 @@
 #pragma once
 // The pixels of one data set sample, whatever its format (PNG/JPEG or DICOM, first frame), as
 // the trainer and the evaluator feed them to a model, plus the DICOM UIDs when there are any.
+#include "dicom/SeriesInfo.h"
 #include "image/WindowLevel.h"
 
 #include <string>
@@ -15,7 +16,12 @@ struct SampleImage {
     DisplayDefaults display; ///< how the file presents its values (VOI, MONOCHROME1, depth)
 };
 
-/// Throws spinelens::Error naming the file when it cannot be decoded.
+/// The case image of a file is its first stored frame: what training, calibration and
+/// evaluation give the model. Throws spinelens::Error naming the file when it cannot be decoded.
 SampleImage loadSampleImage(const std::string& path, bool withUids = false);
+
+/// Where that case image is in a series scanned from the file: the display-order index of the
+/// file's frame 0 (a multi-frame object may sort it elsewhere by position); 0 if absent.
+int caseImageSlice(const SeriesInfo& series, const std::string& path);
 
 } // namespace spinelens::data

@@ -2,6 +2,7 @@
 // set, the RSNA 2024 lumbar spine layout and a manifest CSV, including the malformed cases.
 #include "Error.h"
 #include "data/Dataset.h"
+#include "data/SampleImage.h"
 #include "dicom/DicomWriter.h"
 #include "image/Volume.h"
 
@@ -37,6 +38,20 @@ bool hasProblem(const data::Dataset& d, const QString& pathPart, const QString& 
 class Datasets : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // The case image is the file's first stored frame wherever the series sorts it, so the
+    // case view shows what evaluation gave the model.
+    void caseImageIsTheFilesFirstFrame() {
+        SeriesInfo s;
+        for (int f : {2, 0, 1}) { // frames sorted by position: frame 0 comes second
+            SliceSource slice;
+            slice.path = "/data/multi.dcm";
+            slice.frame = f;
+            s.slices.push_back(slice);
+        }
+        QCOMPARE(data::caseImageSlice(s, "/data/multi.dcm"), 1);
+        QCOMPARE(data::caseImageSlice(s, "/data/other.dcm"), 0);
+    }
+
     void classNameRule_data() {
         QTest::addColumn<QString>("a");
         QTest::addColumn<QString>("b");

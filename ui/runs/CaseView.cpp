@@ -26,6 +26,7 @@ constexpr int kMapPreviewSize = 220;
 struct CaseView::Loaded {
     std::shared_ptr<const Volume> volume;
     SeriesInfo series;
+    int caseSlice = 0; ///< the case image: the file's first frame (data::caseImageSlice)
     QImage predictedPreview, truePreview;
     bool predictedEmpty = false, trueEmpty = false;   ///< stored map is zero everywhere
     std::vector<float> predictedOverlay, trueOverlay; ///< image-sized, [0, 1]
@@ -164,10 +165,13 @@ void CaseView::showCase(int caseIndex) {
                                 c.path);
                 out->series = scan.series.front();
                 out->volume = loadSeries(out->series);
+                // The image the model was given: the file's first frame, wherever it sorts.
+                out->caseSlice = data::caseImageSlice(out->series, c.path);
+                const float* pixels = out->volume->slice(out->caseSlice);
                 image.width = out->volume->width;
                 image.height = out->volume->height;
-                image.pixels.assign(out->volume->slice(0),
-                                    out->volume->slice(0) + out->volume->sliceSize());
+                image.pixels.assign(pixels, pixels + out->volume->sliceSize());
+                image.display = out->series.sliceDisplay(out->caseSlice);
             } catch (const std::exception& e) {
                 out->problem = QString::fromUtf8(e.what());
                 out->volume.reset();
@@ -235,8 +239,10 @@ void CaseView::onLoaded(std::uint64_t generation, const std::shared_ptr<Loaded>&
     message_->setVisible(!loaded->problem.isEmpty());
     message_->setText(loaded->problem);
     if (loaded->volume) {
-        view_->setSeries(loaded->volume, loaded->series, 0);
-        view_->markSliceLoaded(0);
+        caseSlice_ = loaded->caseSlice;
+        view_->setSeries(loaded->volume, loaded->series, caseSlice_);
+        for (int k = 0; k < loaded->volume->depth; ++k)
+            view_->markSliceLoaded(k); // loadSeries read every slice
         applyOverlay();
     } else {
         view_->clear();
@@ -253,7 +259,7 @@ void CaseView::applyOverlay() {
         view_->clearHeatmap();
         return;
     }
-    view_->setHeatmap(0, map);
+    view_->setHeatmap(caseSlice_, map);
     view_->setHeatmapVisible(true);
 }
 

@@ -60,6 +60,7 @@ private:
     QComboBox* overlay_;
     ReviewPanel* review_;
     QImage predictedImage_, trueImage_;
+    int caseSlice_ = 0; ///< where the case image (the file's first frame) is in the view
     std::vector<float> predictedOverlay_, trueOverlay_;
 };
 
