@@ -69,9 +69,14 @@ struct Table {
 
     Table(std::ostream& o, std::ostream& e) : out(o), err(e) {
         app.require_subcommand(0, 1);
+        // Every option's default shows in --help; an option given twice keeps the last value,
+        // as before the table.
+        app.option_defaults()->always_capture_default()->multi_option_policy(
+            CLI::MultiOptionPolicy::TakeLast);
         app.set_version_flag("--version", std::string("spinelens-cli ") + SPINELENS_VERSION);
-        app.footer("Exit codes: 0 done; 1 some inputs could not be used (each is named on "
-                   "stderr); 2 the command line is wrong; 3 internal error.\n"
+        app.footer("Exit codes: 0 done; 1 the command could not finish, was interrupted, or some "
+                   "inputs could not be used (each is named on stderr); 2 the command line is "
+                   "wrong; 3 internal error.\n"
                    "spinelens-cli COMMAND --help describes a command.");
         addReading();
         addSynthetic();
@@ -103,7 +108,7 @@ struct Table {
         convert->add_option("--series", c->seriesIndex, "series number as `info` lists them")
             ->check(intAtLeast(0));
         convert->add_option("--slice", c->slice, "for .png: display-order slice (default middle)")
-            ->check(intAtLeast(0));
+            ->check(intAtLeast(-1));
         convert->callback([this, c] { run = [this, c] { return runConvert(*c, out, err); }; });
     }
 
@@ -153,7 +158,8 @@ struct Table {
                          "before stopping")
             ->check(intAtLeast(1));
         train->add_option("--freeze", t->freeze, "parameter-name substring to freeze (repeat)")
-            ->take_all();
+            ->take_all()
+            ->allow_extra_args(false);
         train
             ->add_option("--unfreeze-after", t->unfreezeAfter,
                          "epochs before frozen "
@@ -208,7 +214,7 @@ struct Table {
         explain->add_option("--series", e->seriesIndex, "series number as `info` lists them")
             ->check(intAtLeast(0));
         explain->add_option("--slice", e->slice, "display-order slice (default middle)")
-            ->check(intAtLeast(0));
+            ->check(intAtLeast(-1));
         explain->add_option("--opacity", e->opacity, "heatmap opacity")
             ->check(CLI::Range(0.0, 1.0));
         explain->add_flag("--allow-out-of-domain", e->allowOutOfDomain,

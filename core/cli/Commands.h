@@ -9,9 +9,9 @@
 
 namespace spinelens::cli {
 
-/// Exit codes of spinelens-cli (README.md lists them): done; some or all inputs could not be
-/// used (each named on stderr, the rest processed); the command line itself was wrong; an
-/// internal error (a bug: please report it).
+/// Exit codes of spinelens-cli (README.md lists them): done; the command could not finish, was
+/// interrupted, or some inputs could not be used (each named on stderr, the rest processed);
+/// the command line itself was wrong; an internal error (a bug: please report it).
 enum ExitCode { Ok = 0, InputsFailed = 1, Usage = 2, Internal = 3 };
 
 /// JSON text for output: a string that is not valid UTF-8 (a file name in another encoding)

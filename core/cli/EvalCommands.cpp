@@ -71,7 +71,7 @@ int runEvaluate(eval::EvaluateOptions o, std::ostream& out, std::ostream& err) {
         }
         out << "wrote " << o.output << " (spinelens-cli metrics " << o.output
             << " prints the metrics)\n";
-        return r.failures.empty() ? Ok : InputsFailed;
+        return r.failures.empty() && r.datasetProblems.empty() ? Ok : InputsFailed;
     } catch (const Error& e) {
         std::signal(SIGINT, previous);
         err << "\nspinelens-cli: " << e.what() << '\n';

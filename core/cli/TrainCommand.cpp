@@ -68,7 +68,7 @@ int runTrain(const train::TrainOptions& options, std::ostream& out, std::ostream
         else
             err << "spinelens-cli: not calibrated: " << r.calibrationError << '\n';
         out << "wrote " << r.package << '\n';
-        return Ok;
+        return r.skipped.empty() ? Ok : InputsFailed; // the skipped ones are named above
     } catch (const Error& e) {
         err << "\nspinelens-cli: " << e.what() << '\n';
         const std::string checkpoint = train::checkpointFolder(o.output);

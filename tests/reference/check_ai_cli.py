@@ -2,7 +2,7 @@
 """`spinelens-cli classify` and `explain` checked from outside: classify's JSON lines must carry
 the Python reference's probabilities (torch_reference.py output) by class name; explain must
 write a blended PNG of the image's size and a raw map in [0, 1]; bad models and unknown classes
-must fail with exit 2 and a message naming them.
+must fail with exit 1 (inputs that cannot be used) and a message naming them.
 
 usage: check_ai_cli.py SPINELENS_CLI AI_TEST_DATA WORKDIR
 """

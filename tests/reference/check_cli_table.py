@@ -41,6 +41,16 @@ WRONG = [
     (["evaluate", "--model", "m", "--data", "d", "--out", "o", "--split", "train"], "--split"),
     (["export", "run.sqlite"], "--csv"),
     (["convert", "in.dcm"], "OUTPUT"),
+    (["train", "--architecture", "a", "--data", "d", "--out", "o", "--freeze", "conv1", "oops"],
+     "oops"),
+]
+
+# Command lines that must parse (they then fail on their missing inputs: exit 1, not 2).
+PARSES = [
+    ["convert", "/nonexistent/in.dcm", "out.png", "--slice", "-1"],  # -1: the middle slice
+    ["classify", "--model", "/nonexistent", "--model", "/nonexistent2", "a.dcm", "b.dcm"],
+    ["train", "--architecture", "/nonexistent", "--data", "d", "--out", "o", "--freeze", "a",
+     "--freeze", "b"],
 ]
 
 
@@ -76,12 +86,15 @@ def main():
         check(len(lines) == 1, f"{args}: {len(lines)} stderr lines: {r.stderr!r}")
         check(naming in r.stderr, f"{args}: the message does not name {naming}: {r.stderr!r}")
         check(r.stdout == "", f"{args}: wrote to stdout: {r.stdout!r}")
+    for args in PARSES:
+        r = run(cli, args)
+        check(r.returncode == 1, f"{args}: exit {r.returncode}, expected 1 ({r.stderr.strip()})")
     import os
     env = dict(os.environ, SPINELENS_TEST_INTERNAL_ERROR="1")
     r = run(cli, ["info", "/nonexistent"], env)
     check(r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1
           and "internal error" in r.stderr, f"internal error: exit {r.returncode} {r.stderr!r}")
-    checked = 2 + len(COMMANDS) + len(WRONG) + 1
+    checked = 2 + len(COMMANDS) + len(WRONG) + len(PARSES) + 1
     for f in failures:
         print("FAIL:", f)
     print(f"{checked} command lines checked, {len(failures)} failures")
