@@ -120,6 +120,129 @@ Loaded load(const std::string& path) {
     return l;
 }
 
+// The cases a run covers: the data set, the split asked for (the package's own test split
+// when it can be rebuilt), labels mapped onto the model's classes; what cannot be used goes
+// to result.datasetProblems.
+struct CasePlan {
+    data::Dataset dataset;
+    std::uint64_t seed = 1;
+    PackageSplit own;
+    std::vector<int> toModel; ///< data set class index -> model output index (-1: none)
+    std::vector<int> usable;  ///< sample indices to evaluate
+};
+
+CasePlan planCases(const EvaluateOptions& o, const ai::ModelCard& card, EvaluateResult& result) {
+    CasePlan plan;
+    data::Dataset& d = plan.dataset;
+    d = data::openDataset(o.dataset, card.classes);
+    plan.seed = o.seed ? *o.seed : card.provenance.value("splitSeed", std::uint64_t(1));
+    plan.own = packageSplit(d, card, plan.seed, o.split);
+    // Absolute paths, so the run file finds its images from wherever it is opened.
+    std::vector<std::string> relativePaths;
+    for (const data::Sample& s : d.samples)
+        relativePaths.push_back(s.path);
+    for (data::Sample& s : d.samples)
+        s.path = fs::absolute(s.path).lexically_normal().string();
+    result.datasetProblems = d.problems;
+    if (d.samples.empty()) {
+        std::string classes;
+        for (const auto& c : card.classes)
+            classes += (classes.empty() ? "" : ", ") + c;
+        throw Error("has no images with a label this model knows (model classes: " + classes + ")",
+                    o.dataset);
+    }
+    // Labels are the data set's class indices; map them onto the model's output order.
+    plan.toModel.assign(d.classes.size(), -1);
+    for (std::size_t i = 0; i < d.classes.size(); ++i)
+        for (std::size_t c = 0; c < card.classes.size(); ++c)
+            if (data::normaliseClassName(d.classes[i]) == data::normaliseClassName(card.classes[c]))
+                plan.toModel[i] = int(c);
+    std::vector<int> chosen;
+    if (o.split == "all") {
+        for (std::size_t i = 0; i < d.samples.size(); ++i)
+            chosen.push_back(int(i));
+    } else if (plan.own.rebuilt) { // the package's own test split, as the trainer made it
+        for (std::size_t i = 0; i < d.samples.size(); ++i)
+            if (plan.own.testPaths.count(relativePaths[i]))
+                chosen.push_back(int(i));
+    } else {
+        chosen = train::splitDataset(d, plan.seed).test;
+    }
+    result.splitNote = plan.own.note;
+    for (int i : chosen) {
+        const data::Sample& s = d.samples[std::size_t(i)];
+        if (s.label >= 0 && plan.toModel[std::size_t(s.label)] >= 0)
+            plan.usable.push_back(i);
+        else
+            result.datasetProblems.push_back({s.path, "label not among the model's classes"});
+    }
+    result.total = int(plan.usable.size());
+    return plan;
+}
+
+RunInfo runInfoFor(const EvaluateOptions& o, const ai::ModelPackage& package, const CasePlan& plan,
+                   int plannedCases) {
+    const ai::ModelCard& card = package.card();
+    RunInfo info;
+    info.modelName = card.name;
+    info.modelVersion = card.version;
+    info.modelHash = modelHash(o.model);
+    info.modelFolder = fs::absolute(o.model).lexically_normal().string();
+    info.datasetRoot = fs::absolute(plan.dataset.root).lexically_normal().string();
+    info.datasetLayout = plan.dataset.layout;
+    info.datasetHash = datasetHash(plan.dataset, plan.usable);
+    info.split = o.split;
+    info.seed = plan.seed;
+    info.splitNote = plan.own.note;
+    info.programVersion = SPINELENS_VERSION;
+    info.classes = card.classes;
+    info.syntheticModel = card.synthetic;
+    info.syntheticData = fs::exists(fs::path(plan.dataset.root) / "SYNTHETIC.txt");
+    info.plannedCases = plannedCases;
+    if (const ai::DomainModel* domain = package.domain()) {
+        info.domainChecked = true;
+        info.domainThreshold = domain->threshold();
+    }
+    return info;
+}
+
+// The model's answer for one case (and, when `maps`, both Grad-CAM maps from the same network
+// pass). Throws spinelens::Error for an image the model cannot take.
+void assessCase(const ai::ModelPackage& package, const ai::Classifier& classifier, bool maps,
+                const ai::GreyImage& grey, CaseRecord& c, StoredHeatmap& predictedMap,
+                StoredHeatmap& trueMap) {
+    ai::Prediction p;
+    if (maps) {
+        const ai::ExplainedPrediction e = ai::explainPrediction(package, grey, c.trueLabel);
+        p = e.prediction;
+        predictedMap = compactHeatmap(e.predicted.values, e.predicted.width, e.predicted.height);
+        if (e.hasOther)
+            trueMap = compactHeatmap(e.other.values, e.other.width, e.other.height);
+    } else {
+        p = classifier.predict(grey);
+    }
+    c.probabilities = p.probabilities;
+    c.predicted = p.predicted;
+    c.domainChecked = p.domain.checked;
+    c.domainScore = p.domain.score;
+    c.inDomain = p.domain.inDomain;
+    c.correct = c.predicted == c.trueLabel;
+    c.loss = -std::log(std::max(1e-12, double(p.probabilities[std::size_t(c.trueLabel)])));
+}
+
+// Keeps what was left out with the run, merged with an earlier (resumed) invocation's.
+void keepSkipped(RunFile& run, const EvaluateResult& result) {
+    std::vector<SkippedInput> skipped = run.skipped();
+    std::set<std::string> known;
+    for (const auto& s : skipped)
+        known.insert(s.path);
+    for (const auto* list : {&result.datasetProblems, &result.failures})
+        for (const FileFailure& f : *list)
+            if (known.insert(f.path).second)
+                skipped.push_back({f.path, f.reason});
+    run.setSkipped(skipped);
+}
+
 } // namespace
 
 EvaluateResult evaluate(const EvaluateOptions& o) {
@@ -131,84 +254,14 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     // 2 cores); every core it may use must be asked for before the first tensor operation.
     ai::setTorchThreads(0);
     auto package = ai::ModelPackage::load(o.model);
-    const ai::ModelCard& card = package->card();
-    data::Dataset d = data::openDataset(o.dataset, card.classes);
-    const std::uint64_t seed =
-        o.seed ? *o.seed : card.provenance.value("splitSeed", std::uint64_t(1));
-    const PackageSplit own = packageSplit(d, card, seed, o.split);
-    // Absolute paths, so the run file finds its images from wherever it is opened.
-    std::vector<std::string> relativePaths;
-    for (const data::Sample& s : d.samples)
-        relativePaths.push_back(s.path);
-    for (data::Sample& s : d.samples)
-        s.path = fs::absolute(s.path).lexically_normal().string();
-    result.datasetProblems = d.problems;
-    if (d.samples.empty())
-        throw Error(
-            "has no images with a label this model knows (model classes: " +
-                [&] {
-                    std::string s;
-                    for (const auto& c : card.classes)
-                        s += (s.empty() ? "" : ", ") + c;
-                    return s;
-                }() +
-                ")",
-            o.dataset);
-    // Labels are the data set's class indices; map them onto the model's output order.
-    std::vector<int> toModel(d.classes.size(), -1);
-    for (std::size_t i = 0; i < d.classes.size(); ++i)
-        for (std::size_t c = 0; c < card.classes.size(); ++c)
-            if (data::normaliseClassName(d.classes[i]) == data::normaliseClassName(card.classes[c]))
-                toModel[i] = int(c);
-    std::vector<int> chosen;
-    if (o.split == "all") {
-        for (std::size_t i = 0; i < d.samples.size(); ++i)
-            chosen.push_back(int(i));
-    } else {
-        if (own.rebuilt) { // the package's own test split, as the trainer made it
-            for (std::size_t i = 0; i < d.samples.size(); ++i)
-                if (own.testPaths.count(relativePaths[i]))
-                    chosen.push_back(int(i));
-        } else {
-            chosen = train::splitDataset(d, seed).test;
-        }
-    }
-    result.splitNote = own.note;
-    std::vector<int> usable;
-    for (int i : chosen) {
-        const data::Sample& s = d.samples[std::size_t(i)];
-        if (s.label >= 0 && toModel[std::size_t(s.label)] >= 0)
-            usable.push_back(i);
-        else
-            result.datasetProblems.push_back({s.path, "label not among the model's classes"});
-    }
-    result.total = int(usable.size());
-
-    RunInfo info;
-    info.modelName = card.name;
-    info.modelVersion = card.version;
-    info.modelHash = modelHash(o.model);
-    info.modelFolder = fs::absolute(o.model).lexically_normal().string();
-    info.datasetRoot = fs::absolute(d.root).lexically_normal().string();
-    info.datasetLayout = d.layout;
-    info.datasetHash = datasetHash(d, usable);
-    info.split = o.split;
-    info.seed = seed;
-    info.splitNote = own.note;
-    info.programVersion = SPINELENS_VERSION;
-    info.classes = card.classes;
-    info.syntheticModel = card.synthetic;
-    info.syntheticData = fs::exists(fs::path(d.root) / "SYNTHETIC.txt");
-    info.plannedCases = result.total;
-    if (const ai::DomainModel* domain = package->domain()) {
-        info.domainChecked = true;
-        info.domainThreshold = domain->threshold();
-    }
-    std::unique_ptr<RunFile> run = RunFile::create(o.output, info);
+    const CasePlan plan = planCases(o, package->card(), result);
+    const data::Dataset& d = plan.dataset;
+    std::unique_ptr<RunFile> run =
+        RunFile::create(o.output, runInfoFor(o, *package, plan, result.total));
 
     const std::set<std::string> done = run->finishedPaths();
     std::vector<int> todo;
-    for (int i : usable)
+    for (int i : plan.usable)
         if (!done.count(d.samples[std::size_t(i)].path))
             todo.push_back(i);
     result.alreadyDone = result.total - int(todo.size());
@@ -244,29 +297,10 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
         c.studyUid = current.image.studyUid;
         c.seriesUid = current.image.seriesUid;
         c.sopUid = current.image.sopUid;
-        c.trueLabel = toModel[std::size_t(s.label)];
+        c.trueLabel = plan.toModel[std::size_t(s.label)];
         StoredHeatmap predictedMap, trueMap;
         try {
-            ai::Prediction p;
-            if (maps) {
-                // One network pass gives the prediction and both maps.
-                const ai::ExplainedPrediction e =
-                    ai::explainPrediction(*package, grey, c.trueLabel);
-                p = e.prediction;
-                predictedMap =
-                    compactHeatmap(e.predicted.values, e.predicted.width, e.predicted.height);
-                if (e.hasOther)
-                    trueMap = compactHeatmap(e.other.values, e.other.width, e.other.height);
-            } else {
-                p = classifier.predict(grey);
-            }
-            c.probabilities = p.probabilities;
-            c.predicted = p.predicted;
-            c.domainChecked = p.domain.checked;
-            c.domainScore = p.domain.score;
-            c.inDomain = p.domain.inDomain;
-            c.correct = c.predicted == c.trueLabel;
-            c.loss = -std::log(std::max(1e-12, double(p.probabilities[std::size_t(c.trueLabel)])));
+            assessCase(*package, classifier, maps, grey, c, predictedMap, trueMap);
         } catch (const Error& e) {
             result.failures.push_back({s.path, e.what()});
             continue;
@@ -285,18 +319,7 @@ EvaluateResult evaluate(const EvaluateOptions& o) {
     if (next.valid())
         next.wait();
     run->flush();
-    {
-        // Keep what was left out with the run (merged with an earlier, resumed invocation's).
-        std::vector<SkippedInput> skipped = run->skipped();
-        std::set<std::string> known;
-        for (const auto& s : skipped)
-            known.insert(s.path);
-        for (const auto* list : {&result.datasetProblems, &result.failures})
-            for (const FileFailure& f : *list)
-                if (known.insert(f.path).second)
-                    skipped.push_back({f.path, f.reason});
-        run->setSkipped(skipped);
-    }
+    keepSkipped(*run, result);
     if (!result.cancelled) {
         run.reset(); // metrics read what was committed
         refreshMetrics(o.output);
