@@ -146,57 +146,8 @@ std::string pngImg(const RgbPreview& p, const std::string& alt) {
            base64(raster::encodePng8(p.width, p.height, 3, p.rgb.data())) + "'/>";
 }
 
-} // namespace
-
-void exportCasesCsv(const RunFile& run, const std::string& path) {
-    const RunInfo info = run.info();
-    const auto reviews = run.reviews();
-    std::ofstream out(path);
-    if (!out)
-        throw Error("cannot write the CSV", path);
-    auto className = [&](int i) {
-        return i >= 0 && std::size_t(i) < info.classes.size() ? info.classes[std::size_t(i)]
-                                                              : std::string();
-    };
-    out << "case_id,path,study_uid,series_uid,sop_uid,group,true_label,predicted_label,"
-           "confidence,loss,correct";
-    for (const auto& c : info.classes)
-        out << ',' << csvField("p_" + c);
-    out << ",domain_score,in_domain,tags,note,proposed_label\n";
-    out << std::setprecision(9);
-    for (const CaseRecord& c : run.cases()) {
-        out << c.id << ',' << csvField(c.path) << ',' << c.studyUid << ',' << c.seriesUid << ','
-            << c.sopUid << ',' << csvField(c.group) << ',' << csvField(className(c.trueLabel))
-            << ',' << csvField(className(c.predicted)) << ',' << c.confidence() << ',' << c.loss
-            << ',' << (c.correct ? 1 : 0);
-        for (float p : c.probabilities)
-            out << ',' << p;
-        out << ',';
-        if (c.domainChecked) // both empty for a run without a domain check
-            out << c.domainScore << ',' << (c.inDomain ? 1 : 0);
-        else
-            out << ',';
-        const auto it = reviews.find(c.id);
-        std::string tags, note, relabel;
-        if (it != reviews.end()) {
-            for (const auto& t : it->second.tags)
-                tags += (tags.empty() ? "" : ";") + t;
-            note = it->second.note;
-            relabel = className(it->second.relabel);
-        }
-        out << ',' << csvField(tags) << ',' << csvField(note) << ',' << csvField(relabel) << '\n';
-    }
-    if (!out)
-        throw Error("cannot write the CSV", path);
-}
-
-void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlReportOptions& o) {
-    const RunInfo info = run.info();
-    std::string metricsText = run.metricsJson();
-    const nlohmann::json m =
-        nlohmann::json::parse(metricsText.empty() ? "{}" : metricsText, nullptr, false);
-    const auto reviews = run.reviews();
-    std::ostringstream h;
+// The report's parts, in page order.
+void writeReportHeader(std::ostringstream& h, const RunInfo& info, const HtmlReportOptions& o) {
     h << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>SpineLens evaluation: "
       << html(info.modelName) << "</title><style>"
       << "body{font-family:sans-serif;margin:24px;color:#222}"
@@ -223,99 +174,103 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
       << "</td></tr></table>";
     if (!info.splitNote.empty())
         h << "<p class='warn'><b>Training data in the run:</b> " << html(info.splitNote) << ".</p>";
+}
 
-    if (m.is_object() && m.contains("accuracy")) {
-        h << "<h2>Metrics</h2><p>" << m["cases"] << " cases. Accuracy <b>"
-          << fixed(num(m["accuracy"])) << "</b> (95% bootstrap CI "
-          << fixed(num(m["accuracyCi95"][0])) << "&ndash;" << fixed(num(m["accuracyCi95"][1]))
-          << "); macro AUC <b>" << fixed(num(m["macro"]["auc"])) << "</b> ("
-          << fixed(num(m["macro"]["aucCi95"][0])) << "&ndash;"
-          << fixed(num(m["macro"]["aucCi95"][1])) << "); expected calibration error "
-          << fixed(num(m["calibration"]["ece"])) << ".";
-        if (m.contains("bootstrap")) {
-            const auto& b = m["bootstrap"];
-            Metrics resampled;
-            resampled.bootstrapResamples = b.value("resamples", 0);
-            resampled.bootstrapUnits = b.value("units", m.value("cases", 0));
-            resampled.bootstrapByGroup = b.value("unit", "case") == "patient/study";
-            h << " Intervals: " << html(bootstrapDescription(resampled)) << ".";
-        }
-        if (m.contains("domain") && m["domain"].value("checked", false)) {
-            const auto& d = m["domain"];
-            h << " Domain check: <b>" << d["inDomain"] << " of " << d["cases"]
-              << "</b> cases within the model's training data (coverage "
-              << fixed(100 * num(d["coverage"]), 1) << "%, threshold "
-              << fixed(num(d["threshold"]), 1) << "); accuracy on them <b>"
-              << fixed(num(d["accuracyInDomain"])) << "</b>.";
-            if (d["inDomain"] != d["cases"])
-                h << " The other cases are outside the training data: the model cannot assess "
-                     "them, and the figures above include them only for completeness.";
-        } else {
-            h << " No domain check: the model cannot tell when an image is unlike its training "
-                 "data.";
-        }
-        if (m.contains("diseaseVsNormal"))
-            h << " Disease vs " << html(m["diseaseVsNormal"]["normalClass"].get<std::string>())
-              << ": sensitivity " << fixed(num(m["diseaseVsNormal"]["sensitivity"]))
-              << ", specificity " << fixed(num(m["diseaseVsNormal"]["specificity"])) << '.';
-        h << "</p><table><tr><th class='l'>class</th><th>precision</th><th>recall</th><th>F1</th>"
-             "<th>support</th><th>sensitivity</th><th>specificity</th><th>AUC</th><th>AP</th></tr>";
-        for (const auto& c : m["classes"])
-            h << "<tr><td class='l'>" << html(c["name"].get<std::string>()) << "</td><td>"
-              << fixed(num(c["precision"])) << "</td><td>" << fixed(num(c["recall"])) << "</td><td>"
-              << fixed(num(c["f1"])) << "</td><td>" << c["support"] << "</td><td>"
-              << fixed(num(c["sensitivity"])) << "</td><td>" << fixed(num(c["specificity"]))
-              << "</td><td>" << fixed(num(c["auc"])) << "</td><td>"
-              << fixed(num(c["averagePrecision"])) << "</td></tr>";
-        for (const char* avg : {"macro", "weighted"})
-            h << "<tr><td class='l'>" << avg << " average</td><td>"
-              << fixed(num(m[avg]["precision"])) << "</td><td>" << fixed(num(m[avg]["recall"]))
-              << "</td><td>" << fixed(num(m[avg]["f1"])) << "</td><td colspan='5'></td></tr>";
-        h << "</table>";
-
-        std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> roc, pr;
-        for (const auto& c : m["classes"]) {
-            const std::string name = c["name"].get<std::string>();
-            if (c.contains("roc") && !c["auc"].is_null())
-                roc.push_back({name + " (" + fixed(num(c["auc"])) + ")",
-                               points(c["roc"]["fpr"], c["roc"]["tpr"])});
-            if (c.contains("pr") && !c["averagePrecision"].is_null())
-                pr.push_back({name + " (" + fixed(num(c["averagePrecision"])) + ")",
-                              points(c["pr"]["recall"], c["pr"]["precision"])});
-        }
-        std::vector<std::pair<double, double>> reliability;
-        const auto& cal = m["calibration"];
-        for (std::size_t b = 0; b < cal["count"].size(); ++b)
-            if (cal["count"][b].get<int>() > 0)
-                reliability.emplace_back(num(cal["confidence"][b]), num(cal["accuracy"][b]));
-        h << "<div>"
-          << svgChart("ROC (one vs rest)", "false positive rate", "true positive rate", roc, true)
-          << svgChart("Precision-recall", "recall", "precision", pr, false)
-          << svgChart("Calibration", "confidence", "accuracy", {{"model", reliability}}, true)
-          << "</div>";
-
-        h << "<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Count and row "
-             "percent.</p><table><tr><th class='l'>true \\ predicted</th>";
-        for (const auto& c : info.classes)
-            h << "<th>" << html(c) << "</th>";
-        h << "</tr>";
-        for (std::size_t t = 0; t < info.classes.size() && t < m["confusion"].size(); ++t) {
-            h << "<tr><th class='l'>" << html(info.classes[t]) << "</th>";
-            for (std::size_t p = 0; p < info.classes.size(); ++p) {
-                const double percent = num(m["confusionRowPercent"][t][p]);
-                const auto c = heatColor(float(percent / 100.0));
-                const int alpha = int(std::lround(percent / 100.0 * 200));
-                h << "<td style='background:rgba(" << int(c[0]) << ',' << int(c[1]) << ','
-                  << int(c[2]) << ',' << alpha / 255.0 << ")'>" << m["confusion"][t][p] << "<br>"
-                  << fixed(percent, 1) << "%</td>";
-            }
-            h << "</tr>";
-        }
-        h << "</table>";
-    } else {
-        h << "<p>No metrics stored yet (run <code>spinelens-cli metrics</code>).</p>";
+void writeMetricsSummary(std::ostringstream& h, const nlohmann::json& m) {
+    h << "<h2>Metrics</h2><p>" << m["cases"] << " cases. Accuracy <b>" << fixed(num(m["accuracy"]))
+      << "</b> (95% bootstrap CI " << fixed(num(m["accuracyCi95"][0])) << "&ndash;"
+      << fixed(num(m["accuracyCi95"][1])) << "); macro AUC <b>" << fixed(num(m["macro"]["auc"]))
+      << "</b> (" << fixed(num(m["macro"]["aucCi95"][0])) << "&ndash;"
+      << fixed(num(m["macro"]["aucCi95"][1])) << "); expected calibration error "
+      << fixed(num(m["calibration"]["ece"])) << ".";
+    if (m.contains("bootstrap")) {
+        const auto& b = m["bootstrap"];
+        Metrics resampled;
+        resampled.bootstrapResamples = b.value("resamples", 0);
+        resampled.bootstrapUnits = b.value("units", m.value("cases", 0));
+        resampled.bootstrapByGroup = b.value("unit", "case") == "patient/study";
+        h << " Intervals: " << html(bootstrapDescription(resampled)) << ".";
     }
+    if (m.contains("domain") && m["domain"].value("checked", false)) {
+        const auto& d = m["domain"];
+        h << " Domain check: <b>" << d["inDomain"] << " of " << d["cases"]
+          << "</b> cases within the model's training data (coverage "
+          << fixed(100 * num(d["coverage"]), 1) << "%, threshold " << fixed(num(d["threshold"]), 1)
+          << "); accuracy on them <b>" << fixed(num(d["accuracyInDomain"])) << "</b>.";
+        if (d["inDomain"] != d["cases"])
+            h << " The other cases are outside the training data: the model cannot assess "
+                 "them, and the figures above include them only for completeness.";
+    } else {
+        h << " No domain check: the model cannot tell when an image is unlike its training "
+             "data.";
+    }
+    if (m.contains("diseaseVsNormal"))
+        h << " Disease vs " << html(m["diseaseVsNormal"]["normalClass"].get<std::string>())
+          << ": sensitivity " << fixed(num(m["diseaseVsNormal"]["sensitivity"])) << ", specificity "
+          << fixed(num(m["diseaseVsNormal"]["specificity"])) << '.';
+    h << "</p><table><tr><th class='l'>class</th><th>precision</th><th>recall</th><th>F1</th>"
+         "<th>support</th><th>sensitivity</th><th>specificity</th><th>AUC</th><th>AP</th></tr>";
+    for (const auto& c : m["classes"])
+        h << "<tr><td class='l'>" << html(c["name"].get<std::string>()) << "</td><td>"
+          << fixed(num(c["precision"])) << "</td><td>" << fixed(num(c["recall"])) << "</td><td>"
+          << fixed(num(c["f1"])) << "</td><td>" << c["support"] << "</td><td>"
+          << fixed(num(c["sensitivity"])) << "</td><td>" << fixed(num(c["specificity"]))
+          << "</td><td>" << fixed(num(c["auc"])) << "</td><td>" << fixed(num(c["averagePrecision"]))
+          << "</td></tr>";
+    for (const char* avg : {"macro", "weighted"})
+        h << "<tr><td class='l'>" << avg << " average</td><td>" << fixed(num(m[avg]["precision"]))
+          << "</td><td>" << fixed(num(m[avg]["recall"])) << "</td><td>" << fixed(num(m[avg]["f1"]))
+          << "</td><td colspan='5'></td></tr>";
+    h << "</table>";
+}
 
+void writeCharts(std::ostringstream& h, const nlohmann::json& m) {
+    std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> roc, pr;
+    for (const auto& c : m["classes"]) {
+        const std::string name = c["name"].get<std::string>();
+        if (c.contains("roc") && !c["auc"].is_null())
+            roc.push_back({name + " (" + fixed(num(c["auc"])) + ")",
+                           points(c["roc"]["fpr"], c["roc"]["tpr"])});
+        if (c.contains("pr") && !c["averagePrecision"].is_null())
+            pr.push_back({name + " (" + fixed(num(c["averagePrecision"])) + ")",
+                          points(c["pr"]["recall"], c["pr"]["precision"])});
+    }
+    std::vector<std::pair<double, double>> reliability;
+    const auto& cal = m["calibration"];
+    for (std::size_t b = 0; b < cal["count"].size(); ++b)
+        if (cal["count"][b].get<int>() > 0)
+            reliability.emplace_back(num(cal["confidence"][b]), num(cal["accuracy"][b]));
+    h << "<div>"
+      << svgChart("ROC (one vs rest)", "false positive rate", "true positive rate", roc, true)
+      << svgChart("Precision-recall", "recall", "precision", pr, false)
+      << svgChart("Calibration", "confidence", "accuracy", {{"model", reliability}}, true)
+      << "</div>";
+}
+
+void writeConfusionMatrix(std::ostringstream& h, const nlohmann::json& m, const RunInfo& info) {
+    h << "<h2>Confusion matrix</h2><p>Rows: true class; columns: predicted. Count and row "
+         "percent.</p><table><tr><th class='l'>true \\ predicted</th>";
+    for (const auto& c : info.classes)
+        h << "<th>" << html(c) << "</th>";
+    h << "</tr>";
+    for (std::size_t t = 0; t < info.classes.size() && t < m["confusion"].size(); ++t) {
+        h << "<tr><th class='l'>" << html(info.classes[t]) << "</th>";
+        for (std::size_t p = 0; p < info.classes.size(); ++p) {
+            const double percent = num(m["confusionRowPercent"][t][p]);
+            const auto c = heatColor(float(percent / 100.0));
+            const int alpha = int(std::lround(percent / 100.0 * 200));
+            h << "<td style='background:rgba(" << int(c[0]) << ',' << int(c[1]) << ',' << int(c[2])
+              << ',' << alpha / 255.0 << ")'>" << m["confusion"][t][p] << "<br>"
+              << fixed(percent, 1) << "%</td>";
+        }
+        h << "</tr>";
+    }
+    h << "</table>";
+}
+
+void writeMisclassified(std::ostringstream& h, const RunFile& run, const RunInfo& info,
+                        const HtmlReportOptions& o) {
+    const auto reviews = run.reviews();
     std::vector<CaseRecord> wrong;
     for (CaseRecord& c : run.cases())
         if (!c.correct)
@@ -369,6 +324,9 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
     if (!unreadable.empty())
         h << "<p class='missing'>" << unreadable.size()
           << " image(s) could not be read (moved or deleted since the run).</p>";
+}
+
+void writeSkipped(std::ostringstream& h, const RunFile& run) {
     const std::vector<SkippedInput> skipped = run.skipped();
     if (!skipped.empty()) {
         h << "<h2>Left out of the run (" << skipped.size() << ")</h2><ul>";
@@ -376,6 +334,68 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
             h << "<li>" << html(s.path) << ": " << html(s.reason) << "</li>";
         h << "</ul>";
     }
+}
+
+} // namespace
+
+void exportCasesCsv(const RunFile& run, const std::string& path) {
+    const RunInfo info = run.info();
+    const auto reviews = run.reviews();
+    std::ofstream out(path);
+    if (!out)
+        throw Error("cannot write the CSV", path);
+    auto className = [&](int i) {
+        return i >= 0 && std::size_t(i) < info.classes.size() ? info.classes[std::size_t(i)]
+                                                              : std::string();
+    };
+    out << "case_id,path,study_uid,series_uid,sop_uid,group,true_label,predicted_label,"
+           "confidence,loss,correct";
+    for (const auto& c : info.classes)
+        out << ',' << csvField("p_" + c);
+    out << ",domain_score,in_domain,tags,note,proposed_label\n";
+    out << std::setprecision(9);
+    for (const CaseRecord& c : run.cases()) {
+        out << c.id << ',' << csvField(c.path) << ',' << c.studyUid << ',' << c.seriesUid << ','
+            << c.sopUid << ',' << csvField(c.group) << ',' << csvField(className(c.trueLabel))
+            << ',' << csvField(className(c.predicted)) << ',' << c.confidence() << ',' << c.loss
+            << ',' << (c.correct ? 1 : 0);
+        for (float p : c.probabilities)
+            out << ',' << p;
+        out << ',';
+        if (c.domainChecked) // both empty for a run without a domain check
+            out << c.domainScore << ',' << (c.inDomain ? 1 : 0);
+        else
+            out << ',';
+        const auto it = reviews.find(c.id);
+        std::string tags, note, relabel;
+        if (it != reviews.end()) {
+            for (const auto& t : it->second.tags)
+                tags += (tags.empty() ? "" : ";") + t;
+            note = it->second.note;
+            relabel = className(it->second.relabel);
+        }
+        out << ',' << csvField(tags) << ',' << csvField(note) << ',' << csvField(relabel) << '\n';
+    }
+    if (!out)
+        throw Error("cannot write the CSV", path);
+}
+
+void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlReportOptions& o) {
+    const RunInfo info = run.info();
+    const std::string metricsText = run.metricsJson();
+    const nlohmann::json m =
+        nlohmann::json::parse(metricsText.empty() ? "{}" : metricsText, nullptr, false);
+    std::ostringstream h;
+    writeReportHeader(h, info, o);
+    if (m.is_object() && m.contains("accuracy")) {
+        writeMetricsSummary(h, m);
+        writeCharts(h, m);
+        writeConfusionMatrix(h, m, info);
+    } else {
+        h << "<p>No metrics stored yet (run <code>spinelens-cli metrics</code>).</p>";
+    }
+    writeMisclassified(h, run, info, o);
+    writeSkipped(h, run);
     h << "</body></html>\n";
     std::ofstream out(path);
     out << h.str();
