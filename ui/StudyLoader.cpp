@@ -2,9 +2,7 @@
 
 #include "Error.h"
 #include "dicom/Scanner.h"
-#include "util/ThreadPriority.h"
 
-#include <QFutureWatcher>
 #include <QPointer>
 #include <QtConcurrent>
 
@@ -22,31 +20,25 @@ StudyLoader::~StudyLoader() {
 void StudyLoader::cancel() {
     if (cancelFlag_)
         *cancelFlag_ = true;
-    ++generation_;
+    work_.invalidate();
     busy_ = false;
 }
 
 void StudyLoader::scan(const QStringList& paths) {
     cancel();
     busy_ = true;
-    const std::uint64_t gen = generation_;
     std::vector<std::string> list;
     for (const auto& p : paths)
         list.push_back(p.toStdString());
-    auto* watcher = new QFutureWatcher<std::shared_ptr<const ScanResult>>(this);
-    connect(watcher, &QFutureWatcher<std::shared_ptr<const ScanResult>>::finished, this,
-            [this, watcher, gen] {
-                watcher->deleteLater();
-                if (gen != generation_)
-                    return; // superseded
-                busy_ = false;
-                Q_EMIT scanFinished(watcher->result());
-            });
-    watcher->setFuture(QtConcurrent::run(&pool_, [list] {
-        lowerCurrentThreadPriority();
-        return std::shared_ptr<const ScanResult>(
-            std::make_shared<ScanResult>(spinelens::scan(list)));
-    }));
+    work_.add(
+        [list] {
+            return std::shared_ptr<const ScanResult>(
+                std::make_shared<ScanResult>(spinelens::scan(list)));
+        },
+        [this](std::shared_ptr<const ScanResult> result) {
+            busy_ = false;
+            Q_EMIT scanFinished(std::move(result));
+        });
 }
 
 int StudyLoader::initialSlice(const SeriesInfo& series) {
@@ -70,7 +62,7 @@ void StudyLoader::load(const SeriesInfo& series) {
     }
     busy_ = true;
     loadedCount_ = 0;
-    const std::uint64_t gen = generation_;
+    const std::uint64_t gen = work_.generation();
     auto cancelFlag = std::make_shared<std::atomic<bool>>(false);
     cancelFlag_ = cancelFlag;
     Q_EMIT seriesStarted(volume, series);
@@ -85,7 +77,7 @@ void StudyLoader::load(const SeriesInfo& series) {
         QMetaObject::invokeMethod(
             self.data(),
             [self, gen, slice, total] {
-                if (!self || gen != self->generation_)
+                if (!self || !self->work_.isCurrent(gen))
                     return;
                 Q_EMIT self->sliceLoaded(slice, ++self->loadedCount_, total);
             },
@@ -96,30 +88,25 @@ void StudyLoader::load(const SeriesInfo& series) {
         LoadReport report;
         QString error;
     };
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, gen] {
-        watcher->deleteLater();
-        if (gen != generation_)
-            return;
-        busy_ = false;
-        const Outcome o = watcher->result();
-        if (!o.error.isEmpty())
-            Q_EMIT failed(o.error);
-        else
-            Q_EMIT seriesLoaded(o.report);
-    });
-    watcher->setFuture(QtConcurrent::run(&pool_, [series, volume, callbacks] {
-        lowerCurrentThreadPriority();
-        Outcome o;
-        try {
-            o.report = loadInto(series, *volume, callbacks);
-        } catch (const Error& e) {
-            o.error = QString::fromStdString(e.what());
-        } catch (const std::exception& e) {
-            o.error = QString("Unexpected error while loading: ") + e.what();
-        }
-        return o;
-    }));
+    work_.add(
+        [series, volume, callbacks] {
+            Outcome o;
+            try {
+                o.report = loadInto(series, *volume, callbacks);
+            } catch (const Error& e) {
+                o.error = QString::fromStdString(e.what());
+            } catch (const std::exception& e) {
+                o.error = QString("Unexpected error while loading: ") + e.what();
+            }
+            return o;
+        },
+        [this](const Outcome& o) {
+            busy_ = false;
+            if (!o.error.isEmpty())
+                Q_EMIT failed(o.error);
+            else
+                Q_EMIT seriesLoaded(o.report);
+        });
 }
 
 } // namespace spinelens::ui

@@ -4,6 +4,7 @@
 #include "dicom/SeriesInfo.h"
 #include "image/SeriesLoader.h"
 #include "image/Volume.h"
+#include "util/LatestWork.h"
 
 #include <QObject>
 #include <QStringList>
@@ -40,7 +41,7 @@ Q_SIGNALS:
 private:
     /// One low-priority thread for loads (its decode workers inherit the priority).
     QThreadPool pool_;
-    std::uint64_t generation_ = 0;
+    LatestWork work_{this, WorkPriority::Background, &pool_};
     std::shared_ptr<std::atomic<bool>> cancelFlag_;
     bool busy_ = false;
     int loadedCount_ = 0;

@@ -3,7 +3,6 @@
 #include "Error.h"
 #include "image/Thumbnail.h"
 
-#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QImage>
 #include <QPixmap>
@@ -42,7 +41,7 @@ int SeriesBrowser::seriesIndexOf(const QTreeWidgetItem* item) {
 }
 
 void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
-    ++generation_;
+    thumbnails_.invalidate();
     clear();
     scan_ = std::move(scan);
     if (!scan_)
@@ -112,31 +111,27 @@ void SeriesBrowser::setCurrentSeries(int index) {
 }
 
 void SeriesBrowser::requestThumbnail(QTreeWidgetItem* item, const SeriesInfo& series) {
-    const std::uint64_t gen = generation_;
     const int index = seriesIndexOf(item);
-    auto* watcher = new QFutureWatcher<QImage>(this);
-    connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, gen, index] {
-        watcher->deleteLater();
-        if (gen != generation_)
-            return; // the tree was rebuilt; the item is gone
-        const QImage image = watcher->result();
-        QTreeWidgetItemIterator it(this);
-        for (; *it; ++it)
-            if (seriesIndexOf(*it) == index && !image.isNull())
-                (*it)->setIcon(0, QIcon(QPixmap::fromImage(image)));
-    });
-    watcher->setFuture(QtConcurrent::run([series] {
-        try {
-            const Thumbnail t = makeThumbnail(series, kThumbSize);
-            QImage image(t.width, t.height, QImage::Format_Grayscale8);
-            for (int y = 0; y < t.height; ++y)
-                std::memcpy(image.scanLine(y), t.grey.data() + std::size_t(y) * t.width,
-                            std::size_t(t.width));
-            return image;
-        } catch (const std::exception&) {
-            return QImage(); // the load itself reports the problem
-        }
-    }));
+    thumbnails_.add(
+        [series] {
+            try {
+                const Thumbnail t = makeThumbnail(series, kThumbSize);
+                QImage image(t.width, t.height, QImage::Format_Grayscale8);
+                for (int y = 0; y < t.height; ++y)
+                    std::memcpy(image.scanLine(y), t.grey.data() + std::size_t(y) * t.width,
+                                std::size_t(t.width));
+                return image;
+            } catch (const std::exception&) {
+                return QImage(); // the load itself reports the problem
+            }
+        },
+        [this, index](const QImage& image) {
+            // Dropped when the tree was rebuilt (its items are gone).
+            QTreeWidgetItemIterator it(this);
+            for (; *it; ++it)
+                if (seriesIndexOf(*it) == index && !image.isNull())
+                    (*it)->setIcon(0, QIcon(QPixmap::fromImage(image)));
+        });
 }
 
 } // namespace spinelens::ui

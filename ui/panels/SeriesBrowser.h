@@ -3,6 +3,8 @@
 // could not be read listed with their reasons.
 #include "dicom/SeriesInfo.h"
 
+#include "util/LatestWork.h"
+
 #include <QTreeWidget>
 
 #include <memory>
@@ -26,7 +28,8 @@ private:
     void requestThumbnail(QTreeWidgetItem* item, const SeriesInfo& series);
 
     std::shared_ptr<const ScanResult> scan_;
-    std::uint64_t generation_ = 0;
+    /// Thumbnails of the scan shown; a new scan drops those still being made.
+    LatestWork thumbnails_{this, WorkPriority::Interactive};
 };
 
 } // namespace spinelens::ui

@@ -90,7 +90,7 @@ void CaseView::setOverlay(int choice) {
 }
 
 void CaseView::showCase(int caseIndex) {
-    const std::uint64_t generation = ++generation_;
+    loadingCase_.invalidate(); // whatever was loading is for a case no longer shown
     case_ = caseIndex;
     review_->showCase(caseIndex);
     if (caseIndex < 0 || !session_->isOpen()) {
@@ -141,81 +141,76 @@ void CaseView::showCase(int caseIndex) {
     loading_ = true;
     const bool missing = run.imageMissing[std::size_t(caseIndex)] != 0;
     const std::string runPath = run.path.toStdString();
-    auto future = QtConcurrent::run([c, missing, runPath] {
-        auto out = std::make_shared<Loaded>();
-        std::optional<eval::StoredHeatmap> predictedMap, trueMap;
-        try {
-            auto file = eval::RunFile::open(runPath, false);
-            predictedMap = file->heatmap(c.id, c.predicted);
-            trueMap = file->heatmap(c.id, c.trueLabel);
-        } catch (const std::exception& e) {
-            out->problem = QString::fromUtf8(e.what());
-        }
-        data::SampleImage image;
-        if (missing) {
-            out->problem = QObject::tr("%1: the image is no longer here (moved or deleted since "
-                                       "the run); the stored heatmaps are shown on black.")
-                               .arg(QString::fromStdString(c.path));
-        } else {
+    loadingCase_.run(
+        [c, missing, runPath] {
+            auto out = std::make_shared<Loaded>();
+            std::optional<eval::StoredHeatmap> predictedMap, trueMap;
             try {
-                const ScanResult scan = spinelens::scan({c.path});
-                if (scan.series.empty())
-                    throw Error(scan.failures.empty() ? "not an image"
-                                                      : scan.failures.front().reason,
-                                c.path);
-                out->series = scan.series.front();
-                out->volume = loadSeries(out->series);
-                // The image the model was given: the file's first frame, wherever it sorts.
-                out->caseSlice = data::caseImageSlice(out->series, c.path);
-                const float* pixels = out->volume->slice(out->caseSlice);
-                image.width = out->volume->width;
-                image.height = out->volume->height;
-                image.pixels.assign(pixels, pixels + out->volume->sliceSize());
-                image.display = out->series.sliceDisplay(out->caseSlice);
+                auto file = eval::RunFile::open(runPath, false);
+                predictedMap = file->heatmap(c.id, c.predicted);
+                trueMap = file->heatmap(c.id, c.trueLabel);
             } catch (const std::exception& e) {
                 out->problem = QString::fromUtf8(e.what());
-                out->volume.reset();
             }
-        }
-        if (!out->volume) {
-            const eval::StoredHeatmap* any = predictedMap ? &*predictedMap
-                                             : trueMap    ? &*trueMap
-                                                          : nullptr;
-            image.width = any ? any->width : 64;
-            image.height = any ? any->height : 64;
-            image.pixels.assign(std::size_t(image.width) * image.height, 0.0f);
-        }
-        auto preview = [&](const std::optional<eval::StoredHeatmap>& map) {
-            if (!map)
-                return QImage();
-            const eval::RgbPreview p = eval::renderCasePreview(image, &*map, kMapPreviewSize);
-            return QImage(p.rgb.data(), p.width, p.height, p.width * 3, QImage::Format_RGB888)
-                .copy();
-        };
-        out->predictedEmpty = predictedMap && !(predictedMap->maximum > 0);
-        out->trueEmpty = trueMap && !(trueMap->maximum > 0);
-        out->predictedPreview = preview(predictedMap);
-        out->truePreview = preview(trueMap);
-        if (out->volume) {
-            if (predictedMap)
-                out->predictedOverlay =
-                    eval::expandHeatmap(*predictedMap, image.width, image.height);
-            if (trueMap)
-                out->trueOverlay = eval::expandHeatmap(*trueMap, image.width, image.height);
-        }
-        return out;
-    });
-    auto* watcher = new QFutureWatcher<std::shared_ptr<Loaded>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        onLoaded(generation, watcher->result());
-    });
-    watcher->setFuture(future);
+            data::SampleImage image;
+            if (missing) {
+                out->problem =
+                    QObject::tr("%1: the image is no longer here (moved or deleted since "
+                                "the run); the stored heatmaps are shown on black.")
+                        .arg(QString::fromStdString(c.path));
+            } else {
+                try {
+                    const ScanResult scan = spinelens::scan({c.path});
+                    if (scan.series.empty())
+                        throw Error(scan.failures.empty() ? "not an image"
+                                                          : scan.failures.front().reason,
+                                    c.path);
+                    out->series = scan.series.front();
+                    out->volume = loadSeries(out->series);
+                    // The image the model was given: the file's first frame, wherever it sorts.
+                    out->caseSlice = data::caseImageSlice(out->series, c.path);
+                    const float* pixels = out->volume->slice(out->caseSlice);
+                    image.width = out->volume->width;
+                    image.height = out->volume->height;
+                    image.pixels.assign(pixels, pixels + out->volume->sliceSize());
+                    image.display = out->series.sliceDisplay(out->caseSlice);
+                } catch (const std::exception& e) {
+                    out->problem = QString::fromUtf8(e.what());
+                    out->volume.reset();
+                }
+            }
+            if (!out->volume) {
+                const eval::StoredHeatmap* any = predictedMap ? &*predictedMap
+                                                 : trueMap    ? &*trueMap
+                                                              : nullptr;
+                image.width = any ? any->width : 64;
+                image.height = any ? any->height : 64;
+                image.pixels.assign(std::size_t(image.width) * image.height, 0.0f);
+            }
+            auto preview = [&](const std::optional<eval::StoredHeatmap>& map) {
+                if (!map)
+                    return QImage();
+                const eval::RgbPreview p = eval::renderCasePreview(image, &*map, kMapPreviewSize);
+                return QImage(p.rgb.data(), p.width, p.height, p.width * 3, QImage::Format_RGB888)
+                    .copy();
+            };
+            out->predictedEmpty = predictedMap && !(predictedMap->maximum > 0);
+            out->trueEmpty = trueMap && !(trueMap->maximum > 0);
+            out->predictedPreview = preview(predictedMap);
+            out->truePreview = preview(trueMap);
+            if (out->volume) {
+                if (predictedMap)
+                    out->predictedOverlay =
+                        eval::expandHeatmap(*predictedMap, image.width, image.height);
+                if (trueMap)
+                    out->trueOverlay = eval::expandHeatmap(*trueMap, image.width, image.height);
+            }
+            return out;
+        },
+        [this](const std::shared_ptr<Loaded>& loaded) { onLoaded(loaded); });
 }
 
-void CaseView::onLoaded(std::uint64_t generation, const std::shared_ptr<Loaded>& loaded) {
-    if (generation != generation_)
-        return; // the user moved on
+void CaseView::onLoaded(const std::shared_ptr<Loaded>& loaded) {
     loading_ = false;
     predictedImage_ = loaded->predictedPreview;
     trueImage_ = loaded->truePreview;

@@ -2,6 +2,8 @@
 // One case of a run in full: the image in the viewer (window/level, zoom, pan, measuring), the
 // Grad-CAM map of the predicted class beside the one of the true class, every probability, and
 // the review panel. The image is decoded on a worker; a newer case replaces a pending one.
+#include "util/LatestWork.h"
+
 #include <QImage>
 #include <QWidget>
 
@@ -42,12 +44,12 @@ Q_SIGNALS:
 
 private:
     struct Loaded;
-    void onLoaded(std::uint64_t generation, const std::shared_ptr<Loaded>& loaded);
+    void onLoaded(const std::shared_ptr<Loaded>& loaded);
     void applyOverlay();
 
     RunSession* session_;
     int case_ = -1;
-    std::uint64_t generation_ = 0;
+    LatestWork loadingCase_{this, WorkPriority::Interactive}; ///< the user moved on: dropped
     bool loading_ = false;
     QLabel* header_;
     ImageView* view_;

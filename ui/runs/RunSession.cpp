@@ -120,26 +120,19 @@ RunSession::RunSession(QObject* parent) : QObject(parent) {}
 RunSession::~RunSession() = default;
 
 void RunSession::open(const QString& path) {
-    const std::uint64_t generation = ++generation_;
     busy_ = true;
-    QPointer<RunSession> self(this);
-    auto future = QtConcurrent::run([path] { return readRun(path); });
-    auto* watcher = new QFutureWatcher<std::shared_ptr<Opened>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != generation_)
-            return; // a newer open replaced this one
-        busy_ = false;
-        std::shared_ptr<Opened> r = watcher->result();
-        if (!r->error.isEmpty()) {
-            Q_EMIT failed(r->error);
-            return;
-        }
-        snapshot_ = r->snapshot;
-        writer_ = std::move(r->writer);
-        Q_EMIT opened();
-    });
-    watcher->setFuture(future);
+    // A newer open replaces this one: its result is dropped.
+    opening_.run([path] { return readRun(path); },
+                 [this](const std::shared_ptr<Opened>& r) {
+                     busy_ = false;
+                     if (!r->error.isEmpty()) {
+                         Q_EMIT failed(r->error);
+                         return;
+                     }
+                     snapshot_ = r->snapshot;
+                     writer_ = std::move(r->writer);
+                     Q_EMIT opened();
+                 });
 }
 
 eval::Review RunSession::review(int caseIndex) const {

@@ -5,6 +5,8 @@
 #include "eval/Metrics.h"
 #include "eval/RunFile.h"
 
+#include "util/LatestWork.h"
+
 #include <QObject>
 #include <QString>
 
@@ -66,7 +68,7 @@ private:
 
     std::shared_ptr<RunSnapshot> snapshot_;
     std::unique_ptr<eval::RunFile> writer_;
-    std::uint64_t generation_ = 0;
+    LatestWork opening_{this, WorkPriority::Interactive};
     bool busy_ = false;
 };
 
