@@ -23,48 +23,43 @@ void AiController::unloadModel(const QString& reason) {
     model_.reset();
     reason_ = reason;
     requestedFolder_.clear();
-    ++modelGeneration_;
+    models_.invalidate();
     pending_.reset();
     Q_EMIT modelChanged();
 }
 
 void AiController::loadModel(const QString& folder) {
-    const std::uint64_t gen = ++modelGeneration_;
     requestedFolder_ = folder;
     struct Loaded {
         std::shared_ptr<const ai::ModelPackage> package;
         QString error;
     };
-    auto* watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher, gen, folder] {
-        watcher->deleteLater();
-        if (gen != modelGeneration_)
-            return;
-        const Loaded r = watcher->result();
-        if (!r.error.isEmpty()) {
-            model_.reset();
-            reason_ = r.error;
-            Q_EMIT modelFailed(r.error);
+    // A newer load (or unload) wins; slice and series results of the old model are dropped too.
+    models_.run(
+        [folder] {
+            ai::setTorchThreads(0);
+            Loaded r;
+            try {
+                r.package = ai::ModelPackage::load(folder.toStdString());
+            } catch (const Error& e) {
+                r.error = QString::fromStdString(e.what());
+            } catch (const std::exception& e) {
+                r.error = folder + ": " + e.what();
+            }
+            return r;
+        },
+        [this](const Loaded& r) {
+            if (!r.error.isEmpty()) {
+                model_.reset();
+                reason_ = r.error;
+                Q_EMIT modelFailed(r.error);
+                Q_EMIT modelChanged();
+                return;
+            }
+            model_ = r.package;
+            reason_.clear();
             Q_EMIT modelChanged();
-            return;
-        }
-        model_ = r.package;
-        reason_.clear();
-        Q_EMIT modelChanged();
-    });
-    watcher->setFuture(QtConcurrent::run(&pool_, [folder] {
-        lowerCurrentThreadPriority();
-        ai::setTorchThreads(0);
-        Loaded r;
-        try {
-            r.package = ai::ModelPackage::load(folder.toStdString());
-        } catch (const Error& e) {
-            r.error = QString::fromStdString(e.what());
-        } catch (const std::exception& e) {
-            r.error = folder + ": " + e.what();
-        }
-        return r;
-    }));
+        });
 }
 
 void AiController::requestSlice(const SliceRequest& request) {
@@ -80,7 +75,7 @@ void AiController::requestSlice(const SliceRequest& request) {
 void AiController::start(const SliceRequest& request) {
     running_ = true;
     ++sliceRuns_;
-    const std::uint64_t gen = modelGeneration_;
+    const std::uint64_t gen = models_.generation();
     auto package = model_;
     auto* watcher = new QFutureWatcher<SliceResult>(this);
     connect(watcher, &QFutureWatcher<SliceResult>::finished, this, [this, watcher, gen] {
@@ -93,8 +88,8 @@ void AiController::start(const SliceRequest& request) {
             start(next);
             return;
         }
-        if (gen != modelGeneration_)
-            return;
+        if (!models_.isCurrent(gen))
+            return; // computed with a model no longer chosen
         const SliceResult r = watcher->result();
         if (!r.error.isEmpty())
             Q_EMIT failed(r.error);
@@ -128,34 +123,30 @@ void AiController::start(const SliceRequest& request) {
 void AiController::requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series) {
     if (!model_ || !volume)
         return;
-    const std::uint64_t gen = ++seriesGeneration_;
-    const std::uint64_t modelGen = modelGeneration_;
+    const std::uint64_t modelGen = models_.generation();
     auto package = model_;
     struct Outcome {
         ai::SeriesPrediction prediction;
         QString error;
     };
-    auto* watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcher<Outcome>::finished, this, [this, watcher, gen, modelGen] {
-        watcher->deleteLater();
-        if (gen != seriesGeneration_ || modelGen != modelGeneration_)
-            return;
-        const Outcome o = watcher->result();
-        if (!o.error.isEmpty())
-            Q_EMIT failed(o.error);
-        else
-            Q_EMIT seriesResult(o.prediction);
-    });
-    watcher->setFuture(QtConcurrent::run(&pool_, [package, volume, series] {
-        lowerCurrentThreadPriority();
-        Outcome o;
-        try {
-            o.prediction = ai::Classifier(package).predictSeries(*volume, &series);
-        } catch (const Error& e) {
-            o.error = QString::fromStdString(e.what());
-        }
-        return o;
-    }));
+    series_.run(
+        [package, volume, series] {
+            Outcome o;
+            try {
+                o.prediction = ai::Classifier(package).predictSeries(*volume, &series);
+            } catch (const Error& e) {
+                o.error = QString::fromStdString(e.what());
+            }
+            return o;
+        },
+        [this, modelGen](const Outcome& o) {
+            if (!models_.isCurrent(modelGen))
+                return; // computed with a model no longer chosen
+            if (!o.error.isEmpty())
+                Q_EMIT failed(o.error);
+            else
+                Q_EMIT seriesResult(o.prediction);
+        });
 }
 
 } // namespace spinelens::ui

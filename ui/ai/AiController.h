@@ -6,6 +6,8 @@
 #include "ai/Explainer.h"
 #include "image/Volume.h"
 
+#include "util/LatestWork.h"
+
 #include <QObject>
 #include <QThreadPool>
 
@@ -69,8 +71,8 @@ private:
     QString requestedFolder_;
     bool running_ = false;
     std::optional<SliceRequest> pending_;
-    std::uint64_t modelGeneration_ = 0;
-    std::uint64_t seriesGeneration_ = 0;
+    LatestWork models_{this, WorkPriority::Background, &pool_}; ///< loading a package
+    LatestWork series_{this, WorkPriority::Background, &pool_}; ///< a whole series' answer
     int sliceRuns_ = 0;
 };
 
