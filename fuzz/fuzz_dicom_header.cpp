@@ -3,7 +3,7 @@
 #include "Error.h"
 #include "FuzzFile.h"
 #include "dicom/DicomHeader.h"
-#include "dicom/Scanner.h"
+#include "study/Scanner.h"
 #include "dicom/TagDump.h"
 #include "image/WindowLevel.h"
 

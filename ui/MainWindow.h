@@ -2,7 +2,7 @@
 // The viewer window: the image view with its slice bar, the series browser and the tag
 // browser as docks, menus for opening, windowing, measuring and exporting.
 #include "dicom/SeriesInfo.h"
-#include "image/SeriesLoader.h"
+#include "study/SeriesLoader.h"
 #include "image/Volume.h"
 
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #include "StudyLoader.h"
 
 #include "Error.h"
-#include "dicom/Scanner.h"
+#include "study/Scanner.h"
 
 #include <QPointer>
 #include <QtConcurrent>

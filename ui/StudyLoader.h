@@ -2,7 +2,7 @@
 // Runs scanning and decoding off the GUI thread and hands results back on it. The latest
 // request wins: opening something new cancels the load in flight and drops its results.
 #include "dicom/SeriesInfo.h"
-#include "image/SeriesLoader.h"
+#include "study/SeriesLoader.h"
 #include "image/Volume.h"
 #include "util/LatestWork.h"
 

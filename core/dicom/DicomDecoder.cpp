@@ -4,6 +4,7 @@
 #include "dicom/DcmtkUtil.h"
 #include "dicom/DicomHeader.h"
 #include "dicom/GdcmFallback.h"
+#include "image/Luminance.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>

@@ -27,9 +27,4 @@ struct DecodedFrames {
 DecodedFrames decodeFile(const std::string& path, float* destination = nullptr,
                          std::size_t capacity = 0);
 
-/// Grey value the viewer uses for an RGB sample (ITU-R BT.601 luma weights, as PIL's "L").
-inline float luminance(float r, float g, float b) {
-    return 0.299f * r + 0.587f * g + 0.114f * b;
-}
-
 } // namespace spinelens::dicom

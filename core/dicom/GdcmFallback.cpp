@@ -1,6 +1,7 @@
 #include "dicom/GdcmFallback.h"
 
 #include "Error.h"
+#include "image/Luminance.h"
 
 #include <itkGDCMImageIO.h>
 #include <itkImageFileReader.h>

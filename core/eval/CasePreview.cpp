@@ -23,7 +23,7 @@ float sampleBilinear(const std::vector<float>& grid, int w, int h, double x, dou
 
 } // namespace
 
-RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap* map, int size,
+RgbPreview renderCasePreview(const CaseImage& image, const StoredHeatmap* map, int size,
                              float opacity) {
     RgbPreview out;
     if (image.width <= 0 || image.height <= 0 || size <= 0)

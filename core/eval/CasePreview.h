@@ -1,7 +1,7 @@
 #pragma once
 // A small colour picture of one evaluation case: the image, windowed, with its stored
 // Grad-CAM map blended on top. The HTML report embeds them; the browser's gallery shows them.
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "eval/RunFile.h"
 
 #include <cstdint>
@@ -16,7 +16,7 @@ struct RgbPreview {
 
 /// Fits the image into size x size (aspect kept), windows it from its 0.5th to 99.5th
 /// percentile, and blends the map (bilinear up-sampling) at the given opacity when given.
-RgbPreview renderCasePreview(const data::SampleImage& image, const StoredHeatmap* map, int size,
+RgbPreview renderCasePreview(const CaseImage& image, const StoredHeatmap* map, int size,
                              float opacity = 0.5f);
 
 /// A stored (compact) map brought back to the image's size by the same bilinear sampling, in

@@ -5,7 +5,7 @@
 #include "ai/Explainer.h"
 #include "ai/TorchModel.h"
 #include "data/Dataset.h"
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "eval/Metrics.h"
 #include "eval/MetricsJson.h"
 #include "eval/RunFile.h"
@@ -56,7 +56,7 @@ std::string datasetHash(const data::Dataset& d, const std::vector<int>& chosen) 
 }
 
 struct Loaded {
-    data::SampleImage image;
+    CaseImage image;
     std::string error;
 };
 
@@ -113,7 +113,7 @@ PackageSplit packageSplit(const data::Dataset& dataset, const ai::ModelCard& car
 Loaded load(const std::string& path) {
     Loaded l;
     try {
-        l.image = data::loadSampleImage(path, true);
+        l.image = loadCaseImage(path, true);
     } catch (const std::exception& e) {
         l.error = e.what();
     }

@@ -290,7 +290,7 @@ void writeMisclassified(std::ostringstream& h, const RunFile& run, const RunInfo
           << html(ai::probabilityText(c.confidence())) << ")"
           << (c.inDomain ? "" : " <b>OUT OF DOMAIN</b> (not a finding)") << "</div>";
         try {
-            const data::SampleImage image = data::loadSampleImage(c.path);
+            const CaseImage image = loadCaseImage(c.path);
             const auto predictedMap = run.heatmap(c.id, c.predicted);
             const auto trueMap = run.heatmap(c.id, c.trueLabel);
             h << pngImg(renderCasePreview(image, nullptr, o.thumbnailSize), "image")

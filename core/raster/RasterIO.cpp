@@ -1,7 +1,7 @@
 #include "raster/RasterIO.h"
 
 #include "Error.h"
-#include "dicom/DicomDecoder.h"
+#include "image/Luminance.h"
 
 #include <png.h>
 // jpeglib.h needs FILE and size_t declared first.
@@ -129,7 +129,7 @@ RasterImage readPng(FILE* f, const std::string& path) {
     };
     for (std::size_t i = 0; i < n; ++i) {
         if (channels >= 3)
-            out.pixels[i] = dicom::luminance(sample(i * channels), sample(i * channels + 1),
+            out.pixels[i] = luminance(sample(i * channels), sample(i * channels + 1),
                                              sample(i * channels + 2));
         else
             out.pixels[i] = sample(i * channels);
@@ -200,7 +200,7 @@ RasterImage readJpeg(FILE* f, const std::string& path, bool headerOnly, RasterIn
     out.pixels.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         if (components == 3)
-            out.pixels[i] = dicom::luminance(buffer[3 * i], buffer[3 * i + 1], buffer[3 * i + 2]);
+            out.pixels[i] = luminance(buffer[3 * i], buffer[3 * i + 1], buffer[3 * i + 2]);
         else
             out.pixels[i] = buffer[i];
     }

@@ -4,7 +4,7 @@
 #include "ai/Classifier.h"
 #include "ai/ModelPackage.h"
 #include "ai/trust/Calibration.h"
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "util/Hash.h"
 #include "util/Parallel.h"
 
@@ -51,7 +51,7 @@ SplitOutputs runSplit(const ai::ModelPackage& package, const data::Dataset& d,
         parallelFor(n, [&](std::size_t k) {
             const data::Sample& s = d.samples[std::size_t(indices[first + k])];
             try {
-                const data::SampleImage im = data::loadSampleImage(s.path);
+                const CaseImage im = loadCaseImage(s.path);
                 inputs[k] =
                     package.preprocessor()(im.pixels.data(), im.width, im.height, &im.display);
                 aspects[k] = double(im.width) / im.height;

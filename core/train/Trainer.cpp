@@ -5,7 +5,7 @@
 #include "ai/ModuleFile.h"
 #include "ai/Preprocessor.h"
 #include "ai/TorchModel.h"
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "train/Calibrate.h"
 #include "train/Split.h"
 #include "train/TrainCheckpoint.h"
@@ -40,7 +40,7 @@ Tensors loadSplit(const data::Dataset& d, const std::vector<int>& indices,
     for (int i : indices) {
         const data::Sample& s = d.samples[std::size_t(i)];
         try {
-            const data::SampleImage image = data::loadSampleImage(s.path);
+            const CaseImage image = loadCaseImage(s.path);
             const std::vector<float> input =
                 pre(image.pixels.data(), image.width, image.height, &image.display);
             t.inputs.insert(t.inputs.end(), input.begin(), input.end());

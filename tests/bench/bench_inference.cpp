@@ -4,8 +4,8 @@
 #include "ai/Classifier.h"
 #include "ai/Explainer.h"
 #include "ai/TorchModel.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <algorithm>
 #include <chrono>

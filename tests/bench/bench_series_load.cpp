@@ -4,8 +4,8 @@
 // page cache for both).
 #include "data/SpinePhantom.h"
 #include "dicom/DicomWriter.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <itkGDCMImageIO.h>
 #include <itkGDCMSeriesFileNames.h>

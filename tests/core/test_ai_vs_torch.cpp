@@ -4,8 +4,8 @@
 #include "Error.h"
 #include "ai/Classifier.h"
 #include "ai/Explainer.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <QFile>
 #include <QJsonArray>

@@ -5,8 +5,8 @@
 #include "data/SpinePhantom.h"
 #include "dicom/DicomDecoder.h"
 #include "dicom/DicomWriter.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 #include "raster/RasterIO.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>

@@ -2,7 +2,7 @@
 // set, the RSNA 2024 lumbar spine layout and a manifest CSV, including the malformed cases.
 #include "Error.h"
 #include "data/Dataset.h"
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "dicom/DicomWriter.h"
 #include "image/Volume.h"
 
@@ -48,8 +48,8 @@ private Q_SLOTS:
             slice.frame = f;
             s.slices.push_back(slice);
         }
-        QCOMPARE(data::caseImageSlice(s, "/data/multi.dcm"), 1);
-        QCOMPARE(data::caseImageSlice(s, "/data/other.dcm"), 0);
+        QCOMPARE(caseImageSlice(s, "/data/multi.dcm"), 1);
+        QCOMPARE(caseImageSlice(s, "/data/other.dcm"), 0);
     }
 
     void classNameRule_data() {

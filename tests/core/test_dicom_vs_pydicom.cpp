@@ -3,7 +3,7 @@
 // decode it (DCMTK/GDCM cover syntaxes pydicom's handlers lack) -- never crash.
 #include "Error.h"
 #include "dicom/DicomDecoder.h"
-#include "dicom/Scanner.h"
+#include "study/Scanner.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>

@@ -5,8 +5,8 @@
 #include "data/Dataset.h"
 #include "data/PhantomSets.h"
 #include "data/XrayPhantom.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

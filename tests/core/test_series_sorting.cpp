@@ -3,8 +3,8 @@
 #include "data/SpinePhantom.h"
 #include "dicom/DicomHeader.h"
 #include "dicom/DicomWriter.h"
-#include "dicom/Scanner.h"
-#include "image/SeriesLoader.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -7,7 +7,7 @@
 // probabilities.
 #include "ai/Classifier.h"
 #include "ai/ModelPackage.h"
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "dicom/DicomHeader.h"
 #include "dicom/FastHeader.h"
 #include "raster/RasterIO.h"
@@ -38,7 +38,7 @@ json manifest() {
     return json::parse(in);
 }
 
-std::vector<std::uint8_t> modelGrey(const data::SampleImage& image) {
+std::vector<std::uint8_t> modelGrey(const CaseImage& image) {
     std::vector<std::uint8_t> grey(image.pixels.size());
     modelGrey8(image.pixels.data(), grey.size(), image.display, grey.data());
     return grey;
@@ -136,7 +136,7 @@ private Q_SLOTS:
         int checked = 0, againstPydicom = 0, againstDcmtk = 0;
         for (const json& f : m.at("files")) {
             const std::string name = f.at("name");
-            const data::SampleImage image = data::loadSampleImage(f.at("dicom"));
+            const CaseImage image = loadCaseImage(f.at("dicom"));
             const std::vector<std::uint8_t> ours = modelGrey(image);
             if (!f.at("reference").is_null()) {
                 const NpyMatrix ref = readNpy(f.at("reference"));
@@ -180,13 +180,13 @@ private Q_SLOTS:
             ai::ModelPackage::load(std::string(SPINELENS_SOURCE_DIR) + "/models/spine-xray-4class");
         QCOMPARE(package->card().preprocessing.intensity, std::string("divide255"));
         const ai::Classifier classifier(package);
-        auto predict = [&](const data::SampleImage& s, bool withDisplay) {
+        auto predict = [&](const CaseImage& s, bool withDisplay) {
             return classifier.predict(
                 {s.pixels.data(), s.width, s.height, withDisplay ? &s.display : nullptr});
         };
-        const data::SampleImage png8 = data::loadSampleImage(m.at("png8"));
-        const data::SampleImage png16 = data::loadSampleImage(m.at("png16"));
-        const data::SampleImage dx = data::loadSampleImage(m.at("phantom_dicom"));
+        const CaseImage png8 = loadCaseImage(m.at("png8"));
+        const CaseImage png16 = loadCaseImage(m.at("png16"));
+        const CaseImage dx = loadCaseImage(m.at("phantom_dicom"));
         QCOMPARE(png16.display.bitsStored, 16);
         QVERIFY(dx.display.invert);
         const ai::Prediction reference = predict(png8, true);

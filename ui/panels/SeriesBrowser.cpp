@@ -1,7 +1,7 @@
 #include "panels/SeriesBrowser.h"
 
 #include "Error.h"
-#include "image/Thumbnail.h"
+#include "study/Thumbnail.h"
 
 #include <QHeaderView>
 #include <QImage>

@@ -3,9 +3,9 @@
 #include "ai/ProbabilityText.h"
 
 #include "Error.h"
-#include "dicom/Scanner.h"
+#include "study/Scanner.h"
 #include "eval/CasePreview.h"
-#include "image/SeriesLoader.h"
+#include "study/SeriesLoader.h"
 #include "runs/ReviewPanel.h"
 #include "runs/RunSession.h"
 #include "view/ImageView.h"
@@ -26,7 +26,7 @@ constexpr int kMapPreviewSize = 220;
 struct CaseView::Loaded {
     std::shared_ptr<const Volume> volume;
     SeriesInfo series;
-    int caseSlice = 0; ///< the case image: the file's first frame (data::caseImageSlice)
+    int caseSlice = 0; ///< the case image: the file's first frame (caseImageSlice)
     QImage predictedPreview, truePreview;
     bool predictedEmpty = false, trueEmpty = false;   ///< stored map is zero everywhere
     std::vector<float> predictedOverlay, trueOverlay; ///< image-sized, [0, 1]
@@ -152,7 +152,7 @@ void CaseView::showCase(int caseIndex) {
             } catch (const std::exception& e) {
                 out->problem = QString::fromUtf8(e.what());
             }
-            data::SampleImage image;
+            CaseImage image;
             if (missing) {
                 out->problem =
                     QObject::tr("%1: the image is no longer here (moved or deleted since "
@@ -168,7 +168,7 @@ void CaseView::showCase(int caseIndex) {
                     out->series = scan.series.front();
                     out->volume = loadSeries(out->series);
                     // The image the model was given: the file's first frame, wherever it sorts.
-                    out->caseSlice = data::caseImageSlice(out->series, c.path);
+                    out->caseSlice = caseImageSlice(out->series, c.path);
                     const float* pixels = out->volume->slice(out->caseSlice);
                     image.width = out->volume->width;
                     image.height = out->volume->height;

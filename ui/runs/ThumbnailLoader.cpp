@@ -1,6 +1,6 @@
 #include "runs/ThumbnailLoader.h"
 
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 #include "eval/CasePreview.h"
 #include "eval/RunFile.h"
 
@@ -110,11 +110,11 @@ QImage ThumbnailLoader::render(const ThumbnailJob& job, const void* runPtr, int 
         } catch (const std::exception&) {
         }
     }
-    data::SampleImage image;
+    CaseImage image;
     QString problem;
     if (!job.imageMissing) {
         try {
-            image = data::loadSampleImage(job.imagePath);
+            image = loadCaseImage(job.imagePath);
         } catch (const std::exception&) {
             problem = tr("unreadable");
         }

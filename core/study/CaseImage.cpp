@@ -1,13 +1,13 @@
-#include "data/SampleImage.h"
+#include "study/CaseImage.h"
 
 #include "dicom/DicomDecoder.h"
 #include "dicom/DicomHeader.h"
 #include "raster/RasterIO.h"
 
-namespace spinelens::data {
+namespace spinelens {
 
-SampleImage loadSampleImage(const std::string& path, bool withUids) {
-    SampleImage s;
+CaseImage loadCaseImage(const std::string& path, bool withUids) {
+    CaseImage s;
     if (raster::isRasterPath(path)) {
         raster::RasterImage img = raster::read(path);
         s.width = img.width;
@@ -41,4 +41,4 @@ int caseImageSlice(const SeriesInfo& series, const std::string& path) {
     return 0;
 }
 
-} // namespace spinelens::data
+} // namespace spinelens

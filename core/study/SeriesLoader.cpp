@@ -1,4 +1,4 @@
-#include "image/SeriesLoader.h"
+#include "study/SeriesLoader.h"
 
 #include "Error.h"
 #include "dicom/DicomDecoder.h"

@@ -1,4 +1,4 @@
-#include "dicom/Scanner.h"
+#include "study/Scanner.h"
 
 #include "Error.h"
 #include "dicom/DicomHeader.h"

@@ -1,4 +1,4 @@
-#include "image/Thumbnail.h"
+#include "study/Thumbnail.h"
 
 #include "dicom/DicomDecoder.h"
 #include "image/WindowLevel.h"
