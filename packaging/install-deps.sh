@@ -11,6 +11,9 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   # Qt 6: Widgets, OpenGL widgets, Test (in qt6-base-dev), Charts, Concurrent
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-qpa-plugins
+  # Qt 5's QtTest for the headless build's core tests (-DSPINELENS_BUILD_GUI=OFF; LibTorch
+  # already brings Qt 5's runtime in through OpenCV)
+  qtbase5-dev
   # imaging stack
   libvtk9-dev libinsighttoolkit5-dev libgdcm-dev libgdcm-tools libdcmtk-dev
   libpng-dev libjpeg-dev zlib1g-dev

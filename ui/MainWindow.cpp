@@ -1,11 +1,12 @@
 #include "MainWindow.h"
 
 #include "StudyLoader.h"
+#include "ViewerSession.h"
 #include "WindowUtil.h"
 #include "ai/AiController.h"
 #include "image/WindowLevel.h"
 #include "panels/SeriesBrowser.h"
-#include "panels/SliceStrip.h"
+#include "ai/SliceStrip.h"
 #include "panels/TagBrowser.h"
 #include "runs/RunBrowser.h"
 #include "runs/RunSession.h"
@@ -45,9 +46,9 @@ QString joinFailures(const std::vector<FileFailure>& failures, int limit = 8) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), view_(new ImageView), sliceBar_(new QScrollBar(Qt::Vertical)),
-      browser_(new SeriesBrowser), tags_(new TagBrowser), loader_(new StudyLoader(this)),
-      progress_(new QProgressBar), statusText_(new QLabel) {
+    : QMainWindow(parent), session_(new ViewerSession(this)), view_(new ImageView),
+      sliceBar_(new QScrollBar(Qt::Vertical)), browser_(new SeriesBrowser),
+      tags_(new TagBrowser), progress_(new QProgressBar), statusText_(new QLabel) {
     setWindowTitle("SpineLens");
     setAcceptDrops(true);
     resize(1400, 900);
@@ -81,6 +82,10 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
     setupAi(menuBar()->addMenu(tr("&Model")));
 
+    connectSession();
+}
+
+void MainWindow::connectSession() {
     connect(browser_, &SeriesBrowser::seriesActivated, this, &MainWindow::openSeries);
     connect(sliceBar_, &QScrollBar::valueChanged, view_, &ImageView::setSliceIndex);
     connect(view_, &ImageView::sliceChanged, this, [this](int slice, int count) {
@@ -88,37 +93,26 @@ MainWindow::MainWindow(QWidget* parent)
         sliceBar_->setRange(0, std::max(0, count - 1));
         sliceBar_->setValue(slice);
         sliceBar_->blockSignals(false);
-        if (scan_ && currentSeries_ >= 0) {
-            const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
-            if (s.kind == SourceKind::Dicom && slice < int(s.slices.size()))
-                tags_->showFile(QString::fromStdString(s.slices[std::size_t(slice)].path));
-            else
-                tags_->showFile({});
-        }
+        const SeriesInfo* s = session_->series();
+        if (s && s->kind == SourceKind::Dicom && slice < int(s->slices.size()))
+            tags_->showFile(QString::fromStdString(s->slices[std::size_t(slice)].path));
+        else if (s)
+            tags_->showFile({});
+        strip_->setCurrentSlice(slice);
+        session_->setSlice(slice);
     });
-    connect(view_, &ImageView::measurementAdded, this,
-            [this](const QString& label) { statusText_->setText(tr("Measured %1").arg(label)); });
+    connect(view_, &ImageView::windowChanged, this, [this](double center, double width) {
+        session_->setWindow({center, width});
+    });
+    connect(view_, &ImageView::measurementAdded, this, [this](int slice, const Measurement& m) {
+        session_->addMeasurement(slice, m);
+        statusText_->setText(tr("Measured %1").arg(QString::fromStdString(m.label())));
+    });
 
-    connect(loader_, &StudyLoader::scanFinished, this, &MainWindow::onScanFinished);
-    connect(loader_, &StudyLoader::seriesStarted, this,
-            [this](std::shared_ptr<const Volume> volume, const SeriesInfo& series) {
-                volume_ = volume;
-                seriesComplete_ = false;
-                strip_->setValues({});
-                view_->setSeries(volume, series, StudyLoader::initialSlice(series));
-                sliceBar_->setEnabled(volume->depth > 1);
-                progress_->setRange(0, volume->depth);
-                progress_->setValue(0);
-                progress_->setVisible(true);
-                setWindowTitle(
-                    QString("SpineLens — %1").arg(QString::fromStdString(series.displayName())));
-                statusText_->setText(
-                    tr("Loading %1…").arg(QString::fromStdString(series.displayName())));
-            });
-    connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int total) {
+    connect(session_, &ViewerSession::scanFinished, this, &MainWindow::onScanFinished);
+    connect(session_, &ViewerSession::seriesStarted, this, &MainWindow::onSeriesStarted);
+    connect(session_, &ViewerSession::sliceLoaded, this, [this](int slice, int loaded, int total) {
         view_->markSliceLoaded(slice);
-        if (slice == view_->sliceIndex())
-            requestAi();
         // Every repaint recomposites the window with the GL view: a few per second is
         // plenty for a progress bar, and keeps the event loop free on software OpenGL.
         if (loaded == total || !progressClock_.isValid() || progressClock_.elapsed() > 150) {
@@ -126,14 +120,25 @@ MainWindow::MainWindow(QWidget* parent)
             progressClock_.restart();
         }
     });
-    connect(loader_, &StudyLoader::seriesLoaded, this, &MainWindow::onSeriesLoaded);
-    connect(loader_, &StudyLoader::failed, this, [this](const QString& message) {
+    connect(session_, &ViewerSession::seriesLoaded, this, &MainWindow::onSeriesLoaded);
+    connect(session_, &ViewerSession::loadFailed, this, [this](const QString& message) {
         progress_->setVisible(false);
         showProblem(tr("Cannot open series"), message);
     });
+    connect(session_, &ViewerSession::problem, this, &MainWindow::showProblem);
 }
 
 MainWindow::~MainWindow() = default;
+
+StudyLoader* MainWindow::loader() const {
+    return session_->loader();
+}
+AiController* MainWindow::ai() const {
+    return session_->ai();
+}
+std::shared_ptr<const ScanResult> MainWindow::scanResult() const {
+    return session_->scanResult();
+}
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -193,7 +198,10 @@ void MainWindow::buildMenus() {
     addTool(tr("Distance	D"), ImageView::Tool::Distance);
     addTool(tr("Angle	A"), ImageView::Tool::Angle);
     tools->addSeparator();
-    tools->addAction(tr("Clear Measurements"), view_, &ImageView::clearMeasurements);
+    tools->addAction(tr("Clear Measurements"), this, [this] {
+        view_->clearMeasurements();
+        session_->clearMeasurements();
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("Mouse and Keyboard"), this, [this] {
@@ -234,52 +242,57 @@ void MainWindow::openPaths(const QStringList& input) {
     statusText_->setText(tr("Scanning %1…").arg(paths.join(", ")));
     progress_->setRange(0, 0); // busy indicator while scanning
     progress_->setVisible(true);
-    loader_->scan(paths);
+    session_->scan(paths);
 }
 
 void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
-    scan_ = std::move(scan);
-    browser_->setScan(scan_);
+    browser_->setScan(scan);
     progress_->setVisible(false);
-    if (scan_->series.empty()) {
+    if (scan->series.empty()) {
         view_->clear();
         showProblem(tr("Nothing to show"),
-                    scan_->failures.empty()
+                    scan->failures.empty()
                         ? tr("No DICOM series or X-ray images were found.")
-                        : tr("No image could be read:\n%1").arg(joinFailures(scan_->failures)));
+                        : tr("No image could be read:\n%1").arg(joinFailures(scan->failures)));
         return;
     }
-    if (!scan_->failures.empty()) {
+    if (!scan->failures.empty()) {
         showProblem(
             tr("Some files could not be read"),
-            tr("%n file(s) skipped; everything else opened:\n", "", int(scan_->failures.size())) +
-                joinFailures(scan_->failures));
+            tr("%n file(s) skipped; everything else opened:\n", "", int(scan->failures.size())) +
+                joinFailures(scan->failures));
     }
     openSeries(0);
 }
 
 void MainWindow::openSeries(int index) {
-    if (!scan_ || index < 0 || index >= int(scan_->series.size()))
-        return;
-    currentSeries_ = index;
-    browser_->setCurrentSeries(index);
-    applyModelChoice();
-    loader_->load(scan_->series[std::size_t(index)]);
+    if (session_->openSeries(index))
+        browser_->setCurrentSeries(index);
+}
+
+void MainWindow::onSeriesStarted(std::shared_ptr<const Volume> volume, const SeriesInfo& series,
+                                 int initialSlice) {
+    view_->setSeries(volume, series, initialSlice);
+    session_->setWindow(view_->windowLevel());
+    sliceBar_->setEnabled(volume->depth > 1);
+    progress_->setRange(0, volume->depth);
+    progress_->setValue(0);
+    progress_->setVisible(true);
+    const QString name = QString::fromStdString(series.displayName());
+    setWindowTitle(QString("SpineLens — %1").arg(name));
+    statusText_->setText(tr("Loading %1…").arg(name));
 }
 
 void MainWindow::onSeriesLoaded(const LoadReport& report) {
     progress_->setVisible(false);
-    const SeriesInfo& s = scan_->series[std::size_t(currentSeries_)];
-    statusText_->setText(tr("%1: %2 image(s), decoded with %3")
-                             .arg(QString::fromStdString(s.displayName()))
-                             .arg(s.slices.size())
-                             .arg(QString::fromStdString(report.decoder)));
+    if (const SeriesInfo* s = session_->series())
+        statusText_->setText(tr("%1: %2 image(s), decoded with %3")
+                                 .arg(QString::fromStdString(s->displayName()))
+                                 .arg(s->slices.size())
+                                 .arg(QString::fromStdString(report.decoder)));
     if (!report.failures.empty())
         showProblem(tr("Some images could not be decoded"),
                     tr("These images are shown blank:\n%1").arg(joinFailures(report.failures)));
-    seriesComplete_ = true;
-    if (modalityProblem().isEmpty())
-        ai_->requestSeries(volume_, currentSeriesInfo());
     Q_EMIT seriesReady();
 }
 

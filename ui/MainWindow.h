@@ -1,6 +1,7 @@
 #pragma once
-// The viewer window: the image view with its slice bar, the series browser and the tag
-// browser as docks, menus for opening, windowing, measuring and exporting.
+// The viewer window: the image view with its slice bar, the series browser, the tag browser and
+// the AI panel as docks, menus for opening, windowing, measuring and exporting. It displays a
+// ViewerSession (what the view shows) and passes the user's actions to it.
 #include "dicom/SeriesInfo.h"
 #include "study/SeriesLoader.h"
 #include "image/Volume.h"
@@ -25,6 +26,7 @@ class SliceStrip;
 struct SliceResult;
 class StudyLoader;
 class TagBrowser;
+class ViewerSession;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,15 +43,17 @@ public:
     ImageView* imageView() const { return view_; }
     SeriesBrowser* seriesBrowser() const { return browser_; }
     TagBrowser* tagBrowser() const { return tags_; }
-    StudyLoader* loader() const { return loader_; }
-    AiController* ai() const { return ai_; }
+    /// What the view shows (study, series, window, measurements, AI): the window displays it.
+    ViewerSession* session() const { return session_; }
+    StudyLoader* loader() const;
+    AiController* ai() const;
     ConfidencePanel* confidencePanel() const { return confidence_; }
     SliceStrip* sliceStrip() const { return strip_; }
     /// Pins a model package for good (Model > Open Model Package…), stored as an absolute path.
     void openModel(const QString& folder);
     /// Uses a model package for this run only (`spinelens --model DIR`); settings unchanged.
     void useModelForThisRun(const QString& folder);
-    std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
+    std::shared_ptr<const ScanResult> scanResult() const;
     /// The last problem shown to the user (empty when none).
     QString lastProblem() const { return lastProblem_; }
 
@@ -70,54 +74,34 @@ protected:
 
 private:
     void buildMenus();
+    void connectSession();
     void rememberRecent(const QStringList& paths);
     void rebuildRecentMenu();
     void showProblem(const QString& title, const QString& message);
     void onScanFinished(std::shared_ptr<const ScanResult> scan);
+    void onSeriesStarted(std::shared_ptr<const Volume> volume, const SeriesInfo& series,
+                         int initialSlice);
     void onSeriesLoaded(const LoadReport& report);
     // AI wiring, in MainWindowAi.cpp.
     void setupAi(QMenu* modelMenu);
-    /// Loads or unloads the model the settings ask for: off, a pinned package, or (default)
-    /// the shipped package for the current series' kind of image.
-    void applyModelChoice();
-    void requestAi();
+    /// Shows the session's AI state in the panel, and takes the panel's explanation choice
+    /// back (a new model's class list resets it).
     void refreshConfidence();
-    void onSliceResult(const SliceResult& result);
-    void onSeriesPrediction(const std::vector<float>& flagged);
-    /// Why the loaded model may not run on the current series (its card names another
-    /// modality and the user has not allowed any modality); empty when it may.
-    QString modalityProblem() const;
-    /// The shown slice's presentation (VOI, MONOCHROME1, depth) that 8-bit models are given.
-    DisplayDefaults currentDisplay() const;
-    SeriesInfo currentSeriesInfo() const;
-    /// Shows the last heatmap as the panel asks (scale, out-of-domain rule), or none.
+    /// Shows the session's heatmap as the panel asks (scale), or none.
     void applyHeatmap();
 
+    ViewerSession* session_;
     ImageView* view_;
     QScrollBar* sliceBar_;
     SeriesBrowser* browser_;
     TagBrowser* tags_;
-    StudyLoader* loader_;
     QProgressBar* progress_;
     QLabel* statusText_;
     QMenu* recentMenu_ = nullptr;
-    std::shared_ptr<const ScanResult> scan_;
-    int currentSeries_ = -1;
     QString lastProblem_;
     QElapsedTimer progressClock_;
-    AiController* ai_ = nullptr;
     ConfidencePanel* confidence_ = nullptr;
     SliceStrip* strip_ = nullptr;
-    std::shared_ptr<const Volume> volume_;
-    bool seriesComplete_ = false;
-    /// The newest answer for the slice in view (prediction, domain check, heatmap).
-    std::shared_ptr<const SliceResult> lastResult_;
-    /// The user pressed "Show raw output anyway" for this out-of-domain image.
-    bool revealOutOfDomain_ = false;
-    QString runModel_;         ///< --model for this run (absolute), empty when not given
-    bool anyModality_ = false; ///< Model > Run on Any Modality, for this run only
-    QString aiMessage_;
-    bool aiBusy_ = false;
 };
 
 } // namespace spinelens::ui

@@ -8,9 +8,7 @@
 
 namespace spinelens::ui {
 
-StudyLoader::StudyLoader(QObject* parent) : QObject(parent) {
-    pool_.setMaxThreadCount(1);
-}
+StudyLoader::StudyLoader(QObject* parent) : QObject(parent) {}
 
 StudyLoader::~StudyLoader() {
     cancel();

@@ -40,7 +40,7 @@ Q_SIGNALS:
 
 private:
     /// One low-priority thread for loads (its decode workers inherit the priority).
-    QThreadPool pool_;
+    SerialPool pool_;
     LatestWork work_{this, WorkPriority::Background, &pool_};
     std::shared_ptr<std::atomic<bool>> cancelFlag_;
     bool busy_ = false;

@@ -144,116 +144,138 @@ const std::vector<std::string>& xrayClassNames() {
     return names;
 }
 
-XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
-    std::mt19937_64 rng(seed * 4 + std::uint64_t(cls));
-    std::uniform_real_distribution<double> uni(0.0, 1.0);
-    auto between = [&](double a, double b) { return a + (b - a) * uni(rng); };
+namespace {
 
-    XrayPhantom out;
-    out.cls = cls;
-    XrayVariation& var = out.variation;
+// One phantom's random draws, in a fixed order: each step below takes its numbers from here in
+// turn, so a seed always gives the same image.
+struct PhantomRng {
+    explicit PhantomRng(std::uint64_t seed) : engine(seed) {}
+    double between(double a, double b) { return a + (b - a) * uni(engine); }
+    int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(engine); }
+
+    std::mt19937_64 engine;
+    std::uniform_real_distribution<double> uni{0.0, 1.0};
+};
+
+XrayVariation drawVariation(PhantomRng& rng, int size) {
+    XrayVariation var;
     const char* regions[] = {"cervical", "thoracic", "lumbar"};
     const char* views[] = {"lateral", "ap", "oblique"};
-    var.region = regions[std::uniform_int_distribution<int>(0, 2)(rng)];
-    var.view = views[std::uniform_int_distribution<int>(0, 2)(rng)];
-    var.rotationDegrees = between(-12, 12);
-    var.scale = between(0.95, 1.3);
-    var.shiftX = between(-0.1, 0.1) * size;
-    var.shiftY = between(-0.08, 0.08) * size;
-    var.contrast = between(0.7, 1.25);
-    var.noise = between(3.0, 12.0);
-    var.blur = between(0.0, 2.0);
+    var.region = regions[rng.pick(0, 2)];
+    var.view = views[rng.pick(0, 2)];
+    var.rotationDegrees = rng.between(-12, 12);
+    var.scale = rng.between(0.95, 1.3);
+    var.shiftX = rng.between(-0.1, 0.1) * size;
+    var.shiftY = rng.between(-0.08, 0.08) * size;
+    var.contrast = rng.between(0.7, 1.25);
+    var.noise = rng.between(3.0, 12.0);
+    var.blur = rng.between(0.0, 2.0);
+    return var;
+}
 
+// Vertebral levels down the film, sized for the region.
+Spine stackLevels(XrayClass cls, const XrayVariation& var, PhantomRng& rng) {
     Spine spine;
     spine.cls = cls;
     spine.view = var.view;
     const double bodyHeight = var.region == "cervical" ? 14 : var.region == "thoracic" ? 20 : 26;
     const double discHeight = var.region == "cervical" ? 5 : var.region == "thoracic" ? 6 : 9;
     spine.bodyWidth = var.region == "cervical" ? 18 : var.region == "thoracic" ? 26 : 36;
-    spine.curve = between(-8, 8);
+    spine.curve = rng.between(-8, 8);
     const int count = int(std::ceil(300.0 / (bodyHeight + discHeight))) + 4;
-    const double start = -150.0 - (bodyHeight + discHeight) - between(0, bodyHeight + discHeight);
+    const double start =
+        -150.0 - (bodyHeight + discHeight) - rng.between(0, bodyHeight + discHeight);
     // Levels stacked one after another, so jitter in one never makes two bodies overlap.
     double top = start;
     for (int i = 0; i < count; ++i) {
-        const double h = bodyHeight * between(0.92, 1.08), disc = discHeight * between(0.85, 1.15);
+        const double h = bodyHeight * rng.between(0.92, 1.08),
+                     disc = discHeight * rng.between(0.85, 1.15);
         spine.levels.push_back({top + h / 2, h, disc, false});
         top += h + disc;
     }
-    if (cls != XrayClass::Normal) {
-        var.affectedLevels = std::uniform_int_distribution<int>(3, 5)(rng);
-        // A block of levels whose middle lies near the centre of the film, so the finding is
-        // in view whatever the scale and shift.
-        std::vector<int> starts;
-        for (int i = 0; i + var.affectedLevels <= count; ++i) {
-            const double middle = (spine.levels[std::size_t(i)].centre +
-                                   spine.levels[std::size_t(i + var.affectedLevels - 1)].centre) /
-                                  2;
-            if (std::abs(middle) < 50.0)
-                starts.push_back(i);
-        }
-        const int first = starts.empty() ? std::max(0, count / 2 - var.affectedLevels / 2)
-                                         : starts[std::size_t(std::uniform_int_distribution<int>(
-                                               0, int(starts.size()) - 1)(rng))];
-        for (int i = first; i < first + var.affectedLevels && i < count; ++i) {
-            spine.levels[std::size_t(i)].finding = true;
-            if (cls == XrayClass::ForaminalStenosis)
-                spine.levels[std::size_t(i)].discBelow *=
-                    between(0.2, 0.45); // collapsed disc space at the level
-        }
-        // Stack again so the bodies close in on the narrowed discs (the block's middle stays).
-        const double anchor = spine.levels[std::size_t(first)].centre;
-        double y = spine.levels.front().centre - spine.levels.front().bodyHeight / 2;
-        for (Level& L : spine.levels) {
-            L.centre = y + L.bodyHeight / 2;
-            y += L.bodyHeight + L.discBelow;
-        }
-        const double shift = anchor - spine.levels[std::size_t(first)].centre;
-        for (Level& L : spine.levels)
-            L.centre += shift;
-    }
+    return spine;
+}
 
+// The finding: a block of 3-5 levels marked (and, for stenosis, its discs collapsed).
+void markAffectedLevels(Spine& spine, XrayVariation& var, PhantomRng& rng) {
+    const int count = int(spine.levels.size());
+    var.affectedLevels = rng.pick(3, 5);
+    // A block of levels whose middle lies near the centre of the film, so the finding is
+    // in view whatever the scale and shift.
+    std::vector<int> starts;
+    for (int i = 0; i + var.affectedLevels <= count; ++i) {
+        const double middle = (spine.levels[std::size_t(i)].centre +
+                               spine.levels[std::size_t(i + var.affectedLevels - 1)].centre) /
+                              2;
+        if (std::abs(middle) < 50.0)
+            starts.push_back(i);
+    }
+    const int first = starts.empty()
+                          ? std::max(0, count / 2 - var.affectedLevels / 2)
+                          : starts[std::size_t(rng.pick(0, int(starts.size()) - 1))];
+    for (int i = first; i < first + var.affectedLevels && i < count; ++i) {
+        spine.levels[std::size_t(i)].finding = true;
+        if (spine.cls == XrayClass::ForaminalStenosis)
+            spine.levels[std::size_t(i)].discBelow *=
+                rng.between(0.2, 0.45); // collapsed disc space at the level
+    }
+    // Stack again so the bodies close in on the narrowed discs (the block's middle stays).
+    const double anchor = spine.levels[std::size_t(first)].centre;
+    double y = spine.levels.front().centre - spine.levels.front().bodyHeight / 2;
+    for (Level& L : spine.levels) {
+        L.centre = y + L.bodyHeight / 2;
+        y += L.bodyHeight + L.discBelow;
+    }
+    const double shift = anchor - spine.levels[std::size_t(first)].centre;
+    for (Level& L : spine.levels)
+        L.centre += shift;
+}
+
+// Pedicle screws and rods over 2-3 levels near the middle of the film.
+std::vector<Segment> placeImplant(const Spine& spine, const std::string& view, PhantomRng& rng) {
+    const int count = int(spine.levels.size());
+    // Instrumented levels near the middle of the film, so the hardware is always in view.
+    std::vector<int> central;
+    for (int i = 0; i + 3 < count; ++i)
+        if (std::abs(spine.levels[std::size_t(i)].centre) < 60.0)
+            central.push_back(i);
+    const int first = central.empty() ? count / 2 - 1
+                                      : central[std::size_t(rng.pick(0, int(central.size()) - 1))];
+    const int levels = rng.pick(2, 3);
+    const double w = spine.bodyWidth;
     std::vector<Segment> implant;
-    if (cls == XrayClass::SurgicalImplant) {
-        // Instrumented levels near the middle of the film, so the hardware is always in view.
-        std::vector<int> central;
-        for (int i = 0; i + 3 < count; ++i)
-            if (std::abs(spine.levels[std::size_t(i)].centre) < 60.0)
-                central.push_back(i);
-        const int first = central.empty() ? count / 2 - 1
-                                          : central[std::size_t(std::uniform_int_distribution<int>(
-                                                0, int(central.size()) - 1)(rng))];
-        const int levels = std::uniform_int_distribution<int>(2, 3)(rng);
-        const double w = spine.bodyWidth;
-        std::vector<double> heads;
-        for (int i = first; i < first + levels; ++i) {
-            const double u = spine.levels[std::size_t(i)].centre;
-            if (var.view == "ap") {
-                for (double side : {-1.0, 1.0})
-                    implant.push_back({u, side * w * 0.55, u + 2, side * w * 0.12, 1.8});
-            } else {
-                implant.push_back(
-                    {u, w * 1.05, u + 3, -w * 0.25, 1.8}); // screw from pedicle into body
-            }
-            heads.push_back(u);
-        }
-        if (var.view == "ap") {
+    std::vector<double> heads;
+    for (int i = first; i < first + levels; ++i) {
+        const double u = spine.levels[std::size_t(i)].centre;
+        if (view == "ap") {
             for (double side : {-1.0, 1.0})
-                implant.push_back(
-                    {heads.front() - 6, side * w * 0.55, heads.back() + 6, side * w * 0.55, 1.6});
+                implant.push_back({u, side * w * 0.55, u + 2, side * w * 0.12, 1.8});
         } else {
-            implant.push_back({heads.front() - 6, w * 1.05, heads.back() + 6, w * 1.05, 1.6});
+            implant.push_back({u, w * 1.05, u + 3, -w * 0.25, 1.8}); // screw from pedicle into body
         }
+        heads.push_back(u);
     }
+    if (view == "ap") {
+        for (double side : {-1.0, 1.0})
+            implant.push_back(
+                {heads.front() - 6, side * w * 0.55, heads.back() + 6, side * w * 0.55, 1.6});
+    } else {
+        implant.push_back({heads.front() - 6, w * 1.05, heads.back() + 6, w * 1.05, 1.6});
+    }
+    return implant;
+}
 
-    Volume& img = out.image;
+// The film: background, soft tissue and bone projected through the rotated, scaled frame;
+// then detector blur and noise; metal saturates whatever the blur and noise.
+void exposeFilm(Volume& img, const Spine& spine, const std::vector<Segment>& implant,
+                const XrayVariation& var, int size, PhantomRng& rng) {
     img.width = img.height = size;
     img.depth = 1;
     img.voxels.resize(std::size_t(size) * size);
     const double angle = var.rotationDegrees * M_PI / 180.0;
     const double ca = std::cos(angle), sa = std::sin(angle);
     const double pixelToSpine = 300.0 / size / var.scale;
-    const double background = between(25, 60);
+    const double background = rng.between(25, 60);
     std::vector<std::size_t> metal;
     for (int y = 0; y < size; ++y)
         for (int x = 0; x < size; ++x) {
@@ -271,9 +293,25 @@ XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
     boxBlur(img.voxels, size, int(std::lround(var.blur)));
     std::normal_distribution<float> noise(0.0f, float(var.noise));
     for (float& v : img.voxels)
-        v = std::clamp(std::round(v + noise(rng)), 0.0f, 255.0f);
+        v = std::clamp(std::round(v + noise(rng.engine)), 0.0f, 255.0f);
     for (std::size_t i : metal)
-        img.voxels[i] = 255.0f; // metal saturates the detector, whatever the blur and noise
+        img.voxels[i] = 255.0f;
+}
+
+} // namespace
+
+XrayPhantom makeXrayPhantom(XrayClass cls, std::uint64_t seed, int size) {
+    PhantomRng rng(seed * 4 + std::uint64_t(cls));
+    XrayPhantom out;
+    out.cls = cls;
+    out.variation = drawVariation(rng, size);
+    Spine spine = stackLevels(cls, out.variation, rng);
+    if (cls != XrayClass::Normal)
+        markAffectedLevels(spine, out.variation, rng);
+    const std::vector<Segment> implant = cls == XrayClass::SurgicalImplant
+                                             ? placeImplant(spine, out.variation.view, rng)
+                                             : std::vector<Segment>{};
+    exposeFilm(out.image, spine, implant, out.variation, size, rng);
     return out;
 }
 

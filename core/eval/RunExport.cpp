@@ -4,7 +4,9 @@
 
 #include "Error.h"
 #include "eval/CasePreview.h"
+#include "eval/Charts.h"
 #include "eval/Metrics.h"
+#include "eval/MetricsJson.h"
 #include "eval/RunFile.h"
 #include "image/Colormap.h"
 #include "raster/RasterIO.h"
@@ -85,10 +87,7 @@ double num(const nlohmann::json& j) {
 const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
 // A square SVG line chart over [0, 1] x [0, 1].
-std::string
-svgChart(const std::string& title, const std::string& xLabel, const std::string& yLabel,
-         const std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>& series,
-         bool diagonal) {
+std::string svgChart(const Chart& chart) {
     const int w = 300, h = 300, l = 45, r = 10, t = 25, b = 40;
     auto px = [&](double x) { return l + x * (w - l - r); };
     auto py = [&](double y) { return h - b - y * (h - t - b); };
@@ -96,8 +95,8 @@ svgChart(const std::string& title, const std::string& xLabel, const std::string&
     s << std::fixed << std::setprecision(1);
     s << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
       << "' font-family='sans-serif' font-size='11'>";
-    s << "<text x='" << w / 2 << "' y='15' text-anchor='middle' font-weight='bold'>" << html(title)
-      << "</text>";
+    s << "<text x='" << w / 2 << "' y='15' text-anchor='middle' font-weight='bold'>"
+      << html(chart.title) << "</text>";
     for (int k = 0; k <= 5; ++k) {
         const double v = k / 5.0;
         s << "<line x1='" << px(0) << "' y1='" << py(v) << "' x2='" << px(1) << "' y2='" << py(v)
@@ -111,32 +110,28 @@ svgChart(const std::string& title, const std::string& xLabel, const std::string&
     }
     s << "<rect x='" << px(0) << "' y='" << py(1) << "' width='" << px(1) - px(0) << "' height='"
       << py(0) - py(1) << "' fill='none' stroke='#555'/>";
-    if (diagonal)
-        s << "<line x1='" << px(0) << "' y1='" << py(0) << "' x2='" << px(1) << "' y2='" << py(1)
-          << "' stroke='#999' stroke-dasharray='4 3'/>";
     s << "<text x='" << (px(0) + px(1)) / 2 << "' y='" << h - 8 << "' text-anchor='middle'>"
-      << html(xLabel) << "</text>";
+      << html(chart.xLabel) << "</text>";
     s << "<text transform='translate(12," << (py(0) + py(1)) / 2
-      << ") rotate(-90)' text-anchor='middle'>" << html(yLabel) << "</text>";
-    for (std::size_t i = 0; i < series.size(); ++i) {
-        const char* colour = kPalette[i % 6];
-        s << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.8' points='";
-        for (const auto& [x, y] : series[i].second)
-            if (std::isfinite(x) && std::isfinite(y))
-                s << px(std::clamp(x, 0.0, 1.0)) << ',' << py(std::clamp(y, 0.0, 1.0)) << ' ';
+      << ") rotate(-90)' text-anchor='middle'>" << html(chart.yLabel) << "</text>";
+    const std::size_t n = chart.series.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const ChartSeries& series = chart.series[i];
+        const char* colour = series.reference ? "#999" : kPalette[i % 6];
+        s << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.8'"
+          << (series.reference ? " stroke-dasharray='4 3'" : "") << " points='";
+        for (const auto& [x, y] : series.points)
+            s << px(std::clamp(x, 0.0, 1.0)) << ',' << py(std::clamp(y, 0.0, 1.0)) << ' ';
         s << "'/>";
-        s << "<text x='" << px(1) - 4 << "' y='" << py(0) - 8 - 13.0 * double(series.size() - 1 - i)
-          << "' text-anchor='end' fill='" << colour << "'>" << html(series[i].first) << "</text>";
+        if (series.markers)
+            for (const auto& [x, y] : series.points)
+                s << "<circle cx='" << px(std::clamp(x, 0.0, 1.0)) << "' cy='"
+                  << py(std::clamp(y, 0.0, 1.0)) << "' r='2.5' fill='" << colour << "'/>";
+        s << "<text x='" << px(1) - 4 << "' y='" << py(0) - 8 - 13.0 * double(n - 1 - i)
+          << "' text-anchor='end' fill='" << colour << "'>" << html(series.name) << "</text>";
     }
     s << "</svg>";
     return s.str();
-}
-
-std::vector<std::pair<double, double>> points(const nlohmann::json& xs, const nlohmann::json& ys) {
-    std::vector<std::pair<double, double>> out;
-    for (std::size_t i = 0; i < std::min(xs.size(), ys.size()); ++i)
-        out.emplace_back(num(xs[i]), num(ys[i]));
-    return out;
 }
 
 std::string pngImg(const RgbPreview& p, const std::string& alt) {
@@ -224,27 +219,16 @@ void writeMetricsSummary(std::ostringstream& h, const nlohmann::json& m) {
     h << "</table>";
 }
 
-void writeCharts(std::ostringstream& h, const nlohmann::json& m) {
-    std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> roc, pr;
-    for (const auto& c : m["classes"]) {
-        const std::string name = c["name"].get<std::string>();
-        if (c.contains("roc") && !c["auc"].is_null())
-            roc.push_back({name + " (" + fixed(num(c["auc"])) + ")",
-                           points(c["roc"]["fpr"], c["roc"]["tpr"])});
-        if (c.contains("pr") && !c["averagePrecision"].is_null())
-            pr.push_back({name + " (" + fixed(num(c["averagePrecision"])) + ")",
-                          points(c["pr"]["recall"], c["pr"]["precision"])});
+void writeCharts(std::ostringstream& h, const nlohmann::json& m, const std::string& source) {
+    MetricCharts charts;
+    try {
+        charts = metricCharts(metricsFromJson(m, source));
+    } catch (const std::exception& e) {
+        h << "<p class='warn'>No charts: " << html(e.what()) << "</p>";
+        return;
     }
-    std::vector<std::pair<double, double>> reliability;
-    const auto& cal = m["calibration"];
-    for (std::size_t b = 0; b < cal["count"].size(); ++b)
-        if (cal["count"][b].get<int>() > 0)
-            reliability.emplace_back(num(cal["confidence"][b]), num(cal["accuracy"][b]));
-    h << "<div>"
-      << svgChart("ROC (one vs rest)", "false positive rate", "true positive rate", roc, true)
-      << svgChart("Precision-recall", "recall", "precision", pr, false)
-      << svgChart("Calibration", "confidence", "accuracy", {{"model", reliability}}, true)
-      << "</div>";
+    h << "<div>" << svgChart(charts.roc) << svgChart(charts.precisionRecall)
+      << svgChart(charts.calibration) << "</div>";
 }
 
 void writeConfusionMatrix(std::ostringstream& h, const nlohmann::json& m, const RunInfo& info) {
@@ -389,7 +373,7 @@ void exportHtmlReport(const RunFile& run, const std::string& path, const HtmlRep
     writeReportHeader(h, info, o);
     if (m.is_object() && m.contains("accuracy")) {
         writeMetricsSummary(h, m);
-        writeCharts(h, m);
+        writeCharts(h, m, run.path());
         writeConfusionMatrix(h, m, info);
     } else {
         h << "<p>No metrics stored yet (run <code>spinelens-cli metrics</code>).</p>";

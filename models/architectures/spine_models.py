@@ -1,6 +1,6 @@
 """Network definitions for SpineLens, written for TorchScript export.
 
-Contract (ARCHITECTURE.md, "The model package"): forward(x) returns logits [N, K] and equals
+Contract (models/README.md, "Contract"): forward(x) returns logits [N, K] and equals
 classify(features(x)); both are exported methods, and features ends at the layer Grad-CAM
 explains (the last convolutional block, after its activation).
 """

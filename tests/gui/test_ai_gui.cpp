@@ -4,8 +4,8 @@
 // couple of inferences.
 #include "MainWindow.h"
 #include "ai/AiController.h"
-#include "panels/ConfidencePanel.h"
-#include "panels/SliceStrip.h"
+#include "ai/ConfidencePanel.h"
+#include "ai/SliceStrip.h"
 #include "view/ImageView.h"
 #include "view/SurfaceFormat.h"
 

@@ -8,8 +8,8 @@
 #include "WindowUtil.h"
 #include "ai/AiController.h"
 #include "data/PhantomSets.h"
-#include "panels/ConfidencePanel.h"
-#include "panels/SliceStrip.h"
+#include "ai/ConfidencePanel.h"
+#include "ai/SliceStrip.h"
 #include "view/ImageView.h"
 #include "view/SurfaceFormat.h"
 

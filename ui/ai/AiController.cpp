@@ -2,20 +2,41 @@
 
 #include "Error.h"
 #include "ai/TorchModel.h"
-#include "util/ThreadPriority.h"
-
-#include <QFutureWatcher>
-#include <QtConcurrent>
 
 namespace spinelens::ui {
+namespace {
+
+SliceResult classifySlice(const std::shared_ptr<const ai::ModelPackage>& package,
+                          const SliceRequest& request) {
+    SliceResult r;
+    r.slice = request.slice;
+    const Volume& v = *request.volume;
+    const ai::GreyImage image{v.slice(request.slice), v.width, v.height, &request.display};
+    try {
+        r.prediction = ai::Classifier(package).predict(image);
+    } catch (const Error& e) {
+        r.error = QString::fromStdString(e.what());
+        return r;
+    }
+    if (request.explain) {
+        const int cls = request.classIndex >= 0 ? request.classIndex : r.prediction.predicted;
+        try {
+            r.heatmap = ai::explain(*package, request.method, image, cls);
+        } catch (const Error& e) {
+            r.explainError = QString::fromStdString(e.what());
+        }
+    }
+    return r;
+}
+
+} // namespace
 
 AiController::AiController(QObject* parent) : QObject(parent) {
-    pool_.setMaxThreadCount(1);
     reason_ = tr("no model package chosen (Model > Open Model Package…)");
 }
 
 AiController::~AiController() {
-    pending_.reset();
+    slices_.cancel();
     pool_.waitForDone();
 }
 
@@ -24,7 +45,7 @@ void AiController::unloadModel(const QString& reason) {
     reason_ = reason;
     requestedFolder_.clear();
     models_.invalidate();
-    pending_.reset();
+    slices_.cancel();
     Q_EMIT modelChanged();
 }
 
@@ -65,59 +86,22 @@ void AiController::loadModel(const QString& folder) {
 void AiController::requestSlice(const SliceRequest& request) {
     if (!model_ || !request.volume)
         return;
-    if (running_) {
-        pending_ = request; // replaces any older waiting request
-        return;
-    }
-    start(request);
-}
-
-void AiController::start(const SliceRequest& request) {
-    running_ = true;
-    ++sliceRuns_;
-    const std::uint64_t gen = models_.generation();
+    const std::uint64_t modelGen = models_.generation();
     auto package = model_;
-    auto* watcher = new QFutureWatcher<SliceResult>(this);
-    connect(watcher, &QFutureWatcher<SliceResult>::finished, this, [this, watcher, gen] {
-        watcher->deleteLater();
-        running_ = false;
-        if (pending_) {
-            // The user has moved on: this result is stale, run the latest request instead.
-            const SliceRequest next = *pending_;
-            pending_.reset();
-            start(next);
-            return;
-        }
-        if (!models_.isCurrent(gen))
-            return; // computed with a model no longer chosen
-        const SliceResult r = watcher->result();
-        if (!r.error.isEmpty())
-            Q_EMIT failed(r.error);
-        else
-            Q_EMIT sliceResult(r);
-    });
-    watcher->setFuture(QtConcurrent::run(&pool_, [package, request] {
-        lowerCurrentThreadPriority();
-        SliceResult r;
-        r.slice = request.slice;
-        const Volume& v = *request.volume;
-        const ai::GreyImage image{v.slice(request.slice), v.width, v.height, &request.display};
-        try {
-            r.prediction = ai::Classifier(package).predict(image);
-        } catch (const Error& e) {
-            r.error = QString::fromStdString(e.what());
-            return r;
-        }
-        if (request.explain) {
-            const int cls = request.classIndex >= 0 ? request.classIndex : r.prediction.predicted;
-            try {
-                r.heatmap = ai::explain(*package, request.method, image, cls);
-            } catch (const Error& e) {
-                r.explainError = QString::fromStdString(e.what());
-            }
-        }
-        return r;
-    }));
+    // One at a time: while the user scrolls, the newest request waits and replaces older ones.
+    slices_.runOneAtATime(
+        [this, package, request] {
+            ++sliceRuns_;
+            return classifySlice(package, request);
+        },
+        [this, modelGen](const SliceResult& r) {
+            if (!models_.isCurrent(modelGen))
+                return; // computed with a model no longer chosen
+            if (!r.error.isEmpty())
+                Q_EMIT failed(r.error);
+            else
+                Q_EMIT sliceResult(r);
+        });
 }
 
 void AiController::requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series) {

@@ -9,8 +9,8 @@
 #include "util/LatestWork.h"
 
 #include <QObject>
-#include <QThreadPool>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -63,17 +63,14 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
-    void start(const SliceRequest& request);
-
-    QThreadPool pool_;
+    SerialPool pool_; ///< one worker: the model runs alone, in order, off the GUI's core
     std::shared_ptr<const ai::ModelPackage> model_;
     QString reason_;
     QString requestedFolder_;
-    bool running_ = false;
-    std::optional<SliceRequest> pending_;
     LatestWork models_{this, WorkPriority::Background, &pool_}; ///< loading a package
+    LatestWork slices_{this, WorkPriority::Background, &pool_}; ///< the slice in view
     LatestWork series_{this, WorkPriority::Background, &pool_}; ///< a whole series' answer
-    int sliceRuns_ = 0;
+    std::atomic<int> sliceRuns_{0};
 };
 
 } // namespace spinelens::ui

@@ -1,16 +1,13 @@
 #include "runs/RunPlots.h"
 
-#include "runs/MetricsPanel.h"
+#include "eval/Charts.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QLabel>
 #include <QLineSeries>
-#include <QScatterSeries>
 #include <QVBoxLayout>
 #include <QValueAxis>
-
-#include <cmath>
 
 namespace spinelens::ui {
 namespace {
@@ -25,53 +22,46 @@ QChartView* makeView(QWidget* parent) {
     return view;
 }
 
-/// Resets a chart to unit axes with the given titles.
-void resetChart(QChart* chart, const QString& title, const QString& x, const QString& y) {
+QString text(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+/// Shows a prepared chart: unit axes with its titles, one line per series.
+void showChart(QChart* chart, const eval::Chart& c) {
     chart->removeAllSeries();
     for (QAbstractAxis* a : chart->axes())
         chart->removeAxis(a);
-    chart->setTitle(title);
+    chart->setTitle(text(c.title));
     auto* ax = new QValueAxis(chart);
     auto* ay = new QValueAxis(chart);
     ax->setRange(0, 1);
     ay->setRange(0, 1);
     ax->setTickCount(6);
     ay->setTickCount(6);
-    ax->setTitleText(x);
-    ay->setTitleText(y);
+    ax->setTitleText(text(c.xLabel));
+    ay->setTitleText(text(c.yLabel));
     ax->setLabelFormat("%.1f");
     ay->setLabelFormat("%.1f");
     chart->addAxis(ax, Qt::AlignBottom);
     chart->addAxis(ay, Qt::AlignLeft);
-}
-
-void addSeries(QChart* chart, QXYSeries* s) {
-    chart->addSeries(s);
-    s->attachAxis(chart->axes(Qt::Horizontal).first());
-    s->attachAxis(chart->axes(Qt::Vertical).first());
-}
-
-QLineSeries* diagonal(const QString& name) {
-    auto* s = new QLineSeries();
-    s->setName(name);
-    s->append(0, 0);
-    s->append(1, 1);
-    QPen pen(Qt::gray);
-    pen.setStyle(Qt::DashLine);
-    s->setPen(pen);
-    return s;
-}
-
-QLineSeries* curveSeries(const eval::Curve& c, const QString& name) {
-    auto* s = new QLineSeries();
-    s->setName(name);
-    QList<QPointF> points;
-    points.reserve(qsizetype(c.x.size()));
-    for (std::size_t i = 0; i < c.x.size() && i < c.y.size(); ++i)
-        if (std::isfinite(c.x[i]) && std::isfinite(c.y[i]))
-            points.append(QPointF(c.x[i], c.y[i]));
-    s->replace(points);
-    return s;
+    for (const eval::ChartSeries& series : c.series) {
+        auto* s = new QLineSeries();
+        s->setName(text(series.name));
+        QList<QPointF> points;
+        points.reserve(qsizetype(series.points.size()));
+        for (const auto& [x, y] : series.points)
+            points.append(QPointF(x, y));
+        s->replace(points);
+        s->setPointsVisible(series.markers);
+        if (series.reference) {
+            QPen pen(Qt::gray);
+            pen.setStyle(Qt::DashLine);
+            s->setPen(pen);
+        }
+        chart->addSeries(s);
+        s->attachAxis(ax);
+        s->attachAxis(ay);
+    }
 }
 
 /// A chart with its series listed underneath, one per line, in the series' colours.
@@ -117,34 +107,12 @@ QChart* RunPlots::calibrationChart() const {
 }
 
 void RunPlots::showMetrics(const eval::Metrics& m) {
-    resetChart(rocChart(), tr("ROC, one vs rest (macro AUC %1)").arg(formatFigure(m.macroAuc)),
-               tr("False positive rate"), tr("True positive rate"));
-    resetChart(prChart(), tr("Precision–recall, one vs rest"), tr("Recall"), tr("Precision"));
-    for (const eval::ClassMetrics& c : m.classes) {
-        const QString name = QString::fromStdString(c.name);
-        if (std::isfinite(c.auc))
-            addSeries(rocChart(),
-                      curveSeries(c.roc, tr("%1 (AUC %2)").arg(name, formatFigure(c.auc))));
-        if (std::isfinite(c.averagePrecision))
-            addSeries(
-                prChart(),
-                curveSeries(c.pr, tr("%1 (AP %2)").arg(name, formatFigure(c.averagePrecision))));
-    }
-    addSeries(rocChart(), diagonal(tr("chance")));
+    const eval::MetricCharts charts = eval::metricCharts(m);
+    showChart(rocChart(), charts.roc);
+    showChart(prChart(), charts.precisionRecall);
+    showChart(calibrationChart(), charts.calibration);
     rocLegend_->setText(legendText(rocChart()));
     prLegend_->setText(legendText(prChart()));
-
-    resetChart(calibrationChart(),
-               tr("Reliability (ECE %1)").arg(formatFigure(m.expectedCalibrationError)),
-               tr("Mean confidence in bin"), tr("Accuracy in bin"));
-    auto* bins = new QLineSeries();
-    bins->setName(tr("model"));
-    bins->setPointsVisible(true);
-    for (std::size_t b = 0; b < m.calibrationCount.size(); ++b)
-        if (m.calibrationCount[b] > 0)
-            bins->append(m.calibrationConfidence[b], m.calibrationAccuracy[b]);
-    addSeries(calibrationChart(), bins);
-    addSeries(calibrationChart(), diagonal(tr("perfect calibration")));
 }
 
 } // namespace spinelens::ui

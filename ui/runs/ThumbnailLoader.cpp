@@ -15,12 +15,9 @@ namespace {
 constexpr std::size_t kMaxQueued = 256;
 } // namespace
 
-ThumbnailLoader::ThumbnailLoader(QObject* parent) : QObject(parent) {
-    // One thread leaves the other core to the GUI (and the case view's own decoding); a
-    // 300 x 300 PNG plus its map takes a few milliseconds, so one thread keeps up with scrolling.
-    pool_.setMaxThreadCount(1);
-    pool_.setThreadPriority(QThread::LowPriority);
-}
+// One thread (SerialPool) leaves the other core to the GUI and the case view's own decoding; a
+// 300 x 300 PNG plus its map takes a few milliseconds, so one thread keeps up with scrolling.
+ThumbnailLoader::ThumbnailLoader(QObject* parent) : QObject(parent) {}
 
 ThumbnailLoader::~ThumbnailLoader() {
     {
@@ -65,6 +62,8 @@ void ThumbnailLoader::waitForIdle() {
 }
 
 void ThumbnailLoader::drain(std::uint64_t generation, QString runPath, int size) {
+    // The user is looking at the gallery and waits for these: normal priority.
+    enterWorkPriority(WorkPriority::Interactive);
     std::unique_ptr<eval::RunFile> run;
     try {
         run = eval::RunFile::open(runPath.toStdString(), false);

@@ -2,9 +2,13 @@
 // Makes gallery thumbnails off the GUI thread: decode the case's image, blend its stored
 // Grad-CAM map, shrink. Requests are served newest first and the queue is bounded, so while the
 // user scrolls fast the thumbnails in view come first and the ones scrolled past are dropped.
+// Unlike LatestWork's "latest request wins", every request here is wanted (a gallery shows many
+// thumbnails at once), and one worker drains the stack with the run file kept open; the pool and
+// the priority come from LatestWork.h like everywhere else.
+#include "util/LatestWork.h"
+
 #include <QImage>
 #include <QObject>
-#include <QThreadPool>
 
 #include <cstdint>
 #include <mutex>
@@ -42,7 +46,7 @@ private:
     void drain(std::uint64_t generation, QString runPath, int size);
     QImage render(const ThumbnailJob& job, const void* run, int size) const;
 
-    QThreadPool pool_;
+    SerialPool pool_;
     std::mutex mutex_;
     std::vector<ThumbnailJob> stack_; ///< newest at the back
     std::set<std::pair<int, int>> queued_;

@@ -11,6 +11,7 @@
 #include <QtConcurrent>
 
 #include <cstdint>
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -19,6 +20,22 @@ namespace spinelens::ui {
 enum class WorkPriority {
     Interactive, ///< the user waits for it (a thumbnail, a case): normal priority
     Background   ///< long or heavy (a scan, a series load): lowered, so the UI stays smooth
+};
+
+/// Enters the priority for a kind of work on the calling pool thread. Qt's own thread priority
+/// does nothing for ordinary Linux threads, so background work lowers its nice value instead.
+inline void enterWorkPriority(WorkPriority priority) {
+    if (priority == WorkPriority::Background)
+        lowerCurrentThreadPriority();
+}
+
+/// A private pool of one thread, for work that must run alone and in order (the model, the
+/// study loader, a run's thumbnails) and must not take both cores from the window. Waits for
+/// its job when destroyed, so nothing runs against a destroyed owner.
+class SerialPool : public QThreadPool {
+public:
+    SerialPool() { setMaxThreadCount(1); }
+    ~SerialPool() override { waitForDone(); }
 };
 
 class LatestWork {
@@ -47,21 +64,50 @@ public:
         submit(generation_, std::move(work), std::move(done));
     }
 
+    /// Like run(), but one job at a time: a request made while one runs waits, replacing any
+    /// request already waiting, and the running one's result is dropped as stale when it ends.
+    /// Scrolling through 200 slices thus runs a couple of inferences, not 200 queued ones.
+    template <typename Work, typename Done> void runOneAtATime(Work work, Done done) {
+        const std::uint64_t generation = invalidate();
+        std::function<void()> start = [this, generation, work = std::move(work),
+                                       done = std::move(done)] {
+            submit(generation, work, done);
+        };
+        if (running_) {
+            waiting_ = std::move(start);
+            return;
+        }
+        start();
+    }
+
+    /// Forgets the waiting request and drops the results of those running.
+    void cancel() {
+        invalidate();
+        waiting_ = nullptr;
+    }
+
 private:
     template <typename Work, typename Done>
     void submit(std::uint64_t generation, Work work, Done done) {
         using Result = std::invoke_result_t<Work>;
         auto* watcher = new QFutureWatcher<Result>(owner_);
+        ++running_;
         QObject::connect(watcher, &QFutureWatcherBase::finished, owner_,
                          [this, watcher, generation, done = std::move(done)] {
                              watcher->deleteLater();
+                             --running_;
+                             if (waiting_ && !running_) {
+                                 // A newer request waited for this one: run it; this
+                                 // result is stale (its generation is no longer current).
+                                 auto next = std::move(waiting_);
+                                 waiting_ = nullptr;
+                                 next();
+                             }
                              if (isCurrent(generation))
                                  done(watcher->result());
                          });
-        const bool background = priority_ == WorkPriority::Background;
-        watcher->setFuture(QtConcurrent::run(pool_, [work = std::move(work), background] {
-            if (background)
-                lowerCurrentThreadPriority();
+        watcher->setFuture(QtConcurrent::run(pool_, [work = std::move(work), p = priority_] {
+            enterWorkPriority(p);
             return work();
         }));
     }
@@ -70,6 +116,8 @@ private:
     WorkPriority priority_;
     QThreadPool* pool_;
     std::uint64_t generation_ = 0;
+    int running_ = 0;                ///< jobs submitted and not yet finished
+    std::function<void()> waiting_; ///< runOneAtATime's next request, if any
 };
 
 } // namespace spinelens::ui

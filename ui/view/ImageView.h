@@ -95,7 +95,8 @@ Q_SIGNALS:
     void sliceChanged(int slice, int count);
     void windowChanged(double center, double width);
     void zoomChanged(double zoom);
-    void measurementAdded(const QString& label);
+    /// A measurement was completed on `slice` (the overlay draws it; sessions record it).
+    void measurementAdded(int slice, const spinelens::Measurement& measurement);
     /// The H key toggled the heatmap.
     void heatmapToggled(bool visible);
 

@@ -42,7 +42,7 @@ void ImageView::mousePressEvent(QMouseEvent* e) {
                 overlay_->add(slice_, m);
                 pendingPoints_.clear();
                 overlay_->setPreview({});
-                Q_EMIT measurementAdded(QString::fromStdString(m.label()));
+                Q_EMIT measurementAdded(slice_, m);
             }
             requestRender();
         }

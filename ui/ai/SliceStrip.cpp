@@ -1,4 +1,4 @@
-#include "panels/SliceStrip.h"
+#include "ai/SliceStrip.h"
 
 #include "image/Colormap.h"
 

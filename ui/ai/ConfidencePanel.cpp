@@ -1,4 +1,4 @@
-#include "panels/ConfidencePanel.h"
+#include "ai/ConfidencePanel.h"
 
 #include "ai/ProbabilityText.h"
 #include "image/Colormap.h"
