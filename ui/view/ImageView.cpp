@@ -319,6 +319,10 @@ void ImageView::resetWindow() {
         showFileVoiCurve();
     else if (fileWindow_.width > 0)
         setWindow(fileWindow_);
+    else if (!isSliceLoaded(slice_))
+        // The automatic window needs the slice's pixels (the buffer holds garbage until they
+        // land): a unit window now tells markSliceLoaded to compute it then.
+        setWindow({0.0, 1.0});
     else
         setWindow(autoWindow(volume_->slice(slice_), volume_->sliceSize()));
 }
