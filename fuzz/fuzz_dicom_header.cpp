@@ -3,9 +3,9 @@
 #include "Error.h"
 #include "FuzzFile.h"
 #include "dicom/DicomHeader.h"
-#include "study/Scanner.h"
 #include "dicom/TagDump.h"
 #include "image/WindowLevel.h"
+#include "study/Scanner.h"
 
 #include <cstdint>
 #include <vector>

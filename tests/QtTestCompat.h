@@ -5,6 +5,6 @@
 #include <QtTest>
 
 #if QT_VERSION < QT_VERSION_CHECK(6, 3, 0) && !defined(QVERIFY_THROWS_EXCEPTION)
-#define QVERIFY_THROWS_EXCEPTION(exceptiontype, ...)                                             \
+#define QVERIFY_THROWS_EXCEPTION(exceptiontype, ...)                                               \
     QVERIFY_EXCEPTION_THROWN((__VA_ARGS__), exceptiontype)
 #endif

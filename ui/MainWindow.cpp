@@ -4,9 +4,9 @@
 #include "ViewerSession.h"
 #include "WindowUtil.h"
 #include "ai/AiController.h"
+#include "ai/SliceStrip.h"
 #include "image/WindowLevel.h"
 #include "panels/SeriesBrowser.h"
-#include "ai/SliceStrip.h"
 #include "panels/TagBrowser.h"
 #include "runs/RunBrowser.h"
 #include "runs/RunSession.h"
@@ -47,8 +47,8 @@ QString joinFailures(const std::vector<FileFailure>& failures, int limit = 8) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), session_(new ViewerSession(this)), view_(new ImageView),
-      sliceBar_(new QScrollBar(Qt::Vertical)), browser_(new SeriesBrowser),
-      tags_(new TagBrowser), progress_(new QProgressBar), statusText_(new QLabel) {
+      sliceBar_(new QScrollBar(Qt::Vertical)), browser_(new SeriesBrowser), tags_(new TagBrowser),
+      progress_(new QProgressBar), statusText_(new QLabel) {
     setWindowTitle("SpineLens");
     setAcceptDrops(true);
     resize(1400, 900);
@@ -123,6 +123,9 @@ void MainWindow::connectSession() {
     connect(session_, &ViewerSession::seriesLoaded, this, &MainWindow::onSeriesLoaded);
     connect(session_, &ViewerSession::loadFailed, this, [this](const QString& message) {
         progress_->setVisible(false);
+        view_->clear();
+        sliceBar_->setEnabled(false);
+        setWindowTitle("SpineLens");
         showProblem(tr("Cannot open series"), message);
     });
     connect(session_, &ViewerSession::problem, this, &MainWindow::showProblem);

@@ -3,8 +3,8 @@
 // the AI panel as docks, menus for opening, windowing, measuring and exporting. It displays a
 // ViewerSession (what the view shows) and passes the user's actions to it.
 #include "dicom/SeriesInfo.h"
-#include "study/SeriesLoader.h"
 #include "image/Volume.h"
+#include "study/SeriesLoader.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>

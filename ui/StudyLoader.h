@@ -2,13 +2,12 @@
 // Runs scanning and decoding off the GUI thread and hands results back on it. The latest
 // request wins: opening something new cancels the load in flight and drops its results.
 #include "dicom/SeriesInfo.h"
-#include "study/SeriesLoader.h"
 #include "image/Volume.h"
+#include "study/SeriesLoader.h"
 #include "util/LatestWork.h"
 
 #include <QObject>
 #include <QStringList>
-#include <QThreadPool>
 
 #include <atomic>
 #include <memory>

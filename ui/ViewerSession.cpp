@@ -16,10 +16,7 @@ ViewerSession::ViewerSession(QObject* parent)
             [this](std::shared_ptr<const ScanResult> scan) {
                 scan_ = std::move(scan);
                 // Nothing of the previous study stays in view; the window opens series 0 next.
-                seriesIndex_ = -1;
-                volume_.reset();
-                loaded_.clear();
-                seriesComplete_ = false;
+                closeSeries();
                 Q_EMIT scanFinished(scan_);
             });
     connect(loader_, &StudyLoader::seriesStarted, this,
@@ -29,7 +26,13 @@ ViewerSession::ViewerSession(QObject* parent)
                 seriesComplete_ = false;
                 slice_ = StudyLoader::initialSlice(series);
                 measurements_.clear();
-                Q_EMIT flaggedChanged({});
+                // The previous series' answers, and those still being computed, are not this
+                // image's: the panel and the heatmap wait for the new ones.
+                ai_->dropPendingResults();
+                aiBusy_ = false;
+                revealOutOfDomain_ = false;
+                forgetAiAnswer();
+                Q_EMIT aiChanged();
                 Q_EMIT seriesStarted(volume, series, slice_);
             });
     connect(loader_, &StudyLoader::sliceLoaded, this, [this](int slice, int loaded, int total) {
@@ -44,7 +47,11 @@ ViewerSession::ViewerSession(QObject* parent)
         requestSeriesAi();
         Q_EMIT seriesLoaded(report);
     });
-    connect(loader_, &StudyLoader::failed, this, &ViewerSession::loadFailed);
+    connect(loader_, &StudyLoader::failed, this, [this](const QString& message) {
+        // The series asked for is not shown, and the previous one is no longer: nothing is.
+        closeSeries();
+        Q_EMIT loadFailed(message);
+    });
 
     connect(ai_, &AiController::modelChanged, this, &ViewerSession::onModelChanged);
     connect(ai_, &AiController::sliceResult, this, &ViewerSession::onSliceResult);
@@ -67,6 +74,18 @@ ViewerSession::~ViewerSession() = default;
 
 void ViewerSession::scan(const QStringList& paths) {
     loader_->scan(paths);
+}
+
+void ViewerSession::closeSeries() {
+    seriesIndex_ = -1;
+    volume_.reset();
+    loaded_.clear();
+    seriesComplete_ = false;
+    measurements_.clear();
+    ai_->dropPendingResults();
+    aiBusy_ = false;
+    if (lastResult_)
+        forgetAiAnswer();
 }
 
 bool ViewerSession::openSeries(int index) {
@@ -211,6 +230,7 @@ void ViewerSession::forgetAiAnswer() {
 
 void ViewerSession::onModelChanged() {
     revealOutOfDomain_ = false;
+    explain_.classIndex = -1; // the new model's classes: explain its predicted one
     aiMessage_.clear();
     forgetAiAnswer();
     Q_EMIT aiChanged();

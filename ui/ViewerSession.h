@@ -83,6 +83,7 @@ public:
     /// Runs the model on images of another modality than its card names (this run only).
     void setAnyModality(bool on);
     void setExplainChoice(const ExplainChoice& choice);
+    const ExplainChoice& explainChoice() const { return explain_; }
     /// The user asked to see the raw output for this out-of-domain image.
     void setRevealOutOfDomain(bool reveal);
     /// Why the loaded model may not run on the series in view; empty when it may.
@@ -114,6 +115,8 @@ private:
     /// Loads or unloads the model the settings ask for: off, a pinned package, or (default)
     /// the shipped package for the current series' kind of image.
     void applyModelChoice();
+    /// No series in view (a new scan, or a series that failed to open).
+    void closeSeries();
     void requestSeriesAi();
     void onModelChanged();
     void onSliceResult(const SliceResult& result);

@@ -6,12 +6,12 @@
 #include "ai/Explainer.h"
 #include "ai/TorchModel.h"
 #include "cli/Commands.h"
-#include "study/Scanner.h"
 #include "image/Colormap.h"
-#include "study/SeriesLoader.h"
 #include "image/VolumeExport.h"
 #include "image/WindowLevel.h"
 #include "raster/RasterIO.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <nlohmann/json.hpp>
 

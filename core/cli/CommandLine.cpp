@@ -303,9 +303,12 @@ int runCommandLine(int argc, const char* const* argv, std::ostream& out, std::os
                 << " --help)\n";
             return Usage;
         }
-        // Test hook: proves an unexpected exception is exit 3 with one line, not an abort.
+#ifdef SPINELENS_TEST_HOOKS
+        // Test hook (test builds only): proves an unexpected exception is exit 3 with one
+        // line, not an abort.
         if (std::getenv("SPINELENS_TEST_INTERNAL_ERROR"))
             throw std::logic_error("test hook SPINELENS_TEST_INTERNAL_ERROR");
+#endif
         if (!table.run) {
             err << "spinelens-cli: no command given (spinelens-cli --help lists them)\n";
             return Usage;

@@ -5,11 +5,11 @@
 #include "data/PhantomSets.h"
 #include "data/SpinePhantom.h"
 #include "dicom/DicomWriter.h"
-#include "study/Scanner.h"
-#include "study/SeriesLoader.h"
 #include "image/VolumeExport.h"
 #include "image/WindowLevel.h"
 #include "raster/RasterIO.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 
 #include <filesystem>
 #include <ostream>

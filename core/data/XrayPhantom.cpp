@@ -210,9 +210,8 @@ void markAffectedLevels(Spine& spine, XrayVariation& var, PhantomRng& rng) {
         if (std::abs(middle) < 50.0)
             starts.push_back(i);
     }
-    const int first = starts.empty()
-                          ? std::max(0, count / 2 - var.affectedLevels / 2)
-                          : starts[std::size_t(rng.pick(0, int(starts.size()) - 1))];
+    const int first = starts.empty() ? std::max(0, count / 2 - var.affectedLevels / 2)
+                                     : starts[std::size_t(rng.pick(0, int(starts.size()) - 1))];
     for (int i = first; i < first + var.affectedLevels && i < count; ++i) {
         spine.levels[std::size_t(i)].finding = true;
         if (spine.cls == XrayClass::ForaminalStenosis)

@@ -1,8 +1,8 @@
 #pragma once
 // A small colour picture of one evaluation case: the image, windowed, with its stored
 // Grad-CAM map blended on top. The HTML report embeds them; the browser's gallery shows them.
-#include "study/CaseImage.h"
 #include "eval/RunFile.h"
+#include "study/CaseImage.h"
 
 #include <cstdint>
 #include <vector>

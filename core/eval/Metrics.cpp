@@ -143,10 +143,11 @@ std::string bootstrapDescription(const Metrics& m) {
            ", " + std::to_string(m.bootstrapResamples) + " resamples";
 }
 
-Metrics computeMetrics(const std::vector<int>& labels,
-                       const std::vector<std::vector<double>>& probabilities,
-                       const std::vector<std::string>& classNames, const MetricsOptions& o) {
-    const std::size_t n = labels.size(), k = classNames.size();
+namespace {
+
+void checkInputs(const std::vector<int>& labels,
+                 const std::vector<std::vector<double>>& probabilities, std::size_t k) {
+    const std::size_t n = labels.size();
     if (probabilities.size() != n)
         throw Error("metrics: " + std::to_string(n) + " labels but " +
                     std::to_string(probabilities.size()) + " probability rows");
@@ -161,12 +162,11 @@ Metrics computeMetrics(const std::vector<int>& labels,
                         std::to_string(probabilities[i].size()) + " probabilities for " +
                         std::to_string(k) + " classes");
     }
-    Metrics m;
-    m.cases = int(n);
-    std::vector<int> predicted(n);
-    for (std::size_t i = 0; i < n; ++i)
-        predicted[i] = argmax(probabilities[i]);
+}
 
+void addConfusion(Metrics& m, const std::vector<int>& labels, const std::vector<int>& predicted,
+                  std::size_t k) {
+    const std::size_t n = labels.size();
     m.confusion.assign(k, std::vector<int>(k, 0));
     int correct = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -180,11 +180,23 @@ Metrics computeMetrics(const std::vector<int>& labels,
         for (std::size_t p = 0; p < k; ++p)
             m.confusionRowPercent[t][p] = row ? 100.0 * m.confusion[t][p] / row : 0.0;
     }
+}
 
-    // Per class, one-vs-rest; scores sorted once per class, reused by the bootstrap.
-    std::vector<std::vector<int>> positives(k, std::vector<int>(n));
-    std::vector<std::vector<double>> scores(k, std::vector<double>(n));
-    std::vector<std::vector<int>> orders(k);
+// Each class against the rest: its labels and scores, sorted once and reused by the bootstrap.
+struct OneVsRest {
+    std::vector<std::vector<int>> positives;
+    std::vector<std::vector<double>> scores;
+    std::vector<std::vector<int>> orders;
+};
+
+OneVsRest addPerClass(Metrics& m, const std::vector<int>& labels,
+                      const std::vector<std::vector<double>>& probabilities,
+                      const std::vector<int>& predicted,
+                      const std::vector<std::string>& classNames) {
+    const std::size_t n = labels.size(), k = classNames.size();
+    OneVsRest ovr{std::vector<std::vector<int>>(k, std::vector<int>(n)),
+                  std::vector<std::vector<double>>(k, std::vector<double>(n)),
+                  std::vector<std::vector<int>>(k)};
     std::vector<double> aucs;
     for (std::size_t c = 0; c < k; ++c) {
         ClassMetrics cm;
@@ -197,18 +209,19 @@ Metrics computeMetrics(const std::vector<int>& labels,
             fp += !isTrue && isPred;
             fn += isTrue && !isPred;
             tn += !isTrue && !isPred;
-            positives[c][i] = isTrue;
-            scores[c][i] = probabilities[i][c];
+            ovr.positives[c][i] = isTrue;
+            ovr.scores[c][i] = probabilities[i][c];
         }
         cm.support = tp + fn;
         cm.precision = ratio(tp, tp + fp);
         cm.recall = cm.sensitivity = ratio(tp, tp + fn);
         cm.specificity = ratio(tn, tn + fp);
         cm.f1 = ratio(2.0 * tp, 2.0 * tp + fp + fn);
-        orders[c] = descendingOrder(scores[c]);
-        cm.auc = aucFromCounts(binaryCounts(orders[c], positives[c], scores[c], nullptr));
-        cm.roc = rocCurve(positives[c], scores[c]);
-        cm.pr = precisionRecallCurve(positives[c], scores[c]);
+        ovr.orders[c] = descendingOrder(ovr.scores[c]);
+        cm.auc =
+            aucFromCounts(binaryCounts(ovr.orders[c], ovr.positives[c], ovr.scores[c], nullptr));
+        cm.roc = rocCurve(ovr.positives[c], ovr.scores[c]);
+        cm.pr = precisionRecallCurve(ovr.positives[c], ovr.scores[c]);
         cm.averagePrecision = cm.support > 0 ? averagePrecisionFromCurve(cm.pr) : kNaN;
         aucs.push_back(cm.auc);
         m.classes.push_back(std::move(cm));
@@ -223,8 +236,14 @@ Metrics computeMetrics(const std::vector<int>& labels,
         m.weightedF1 += c.f1 * w;
     }
     m.macroAuc = meanOfDefined(aucs);
+    return ovr;
+}
 
-    for (std::size_t c = 0; c < k; ++c) {
+// Sensitivity and specificity of "not normal" when a class is called normal or healthy.
+void addDiseaseVsNormal(Metrics& m, const std::vector<int>& labels,
+                        const std::vector<int>& predicted,
+                        const std::vector<std::string>& classNames) {
+    for (std::size_t c = 0; c < classNames.size(); ++c) {
         std::string lower = classNames[c];
         std::transform(lower.begin(), lower.end(), lower.begin(),
                        [](unsigned char ch) { return char(std::tolower(ch)); });
@@ -232,22 +251,26 @@ Metrics computeMetrics(const std::vector<int>& labels,
             m.normalClass = int(c);
     }
     m.diseaseSensitivity = m.diseaseSpecificity = kNaN;
-    if (m.normalClass >= 0) {
-        int tp = 0, fn = 0, tn = 0, fp = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const bool disease = labels[i] != m.normalClass,
-                       flagged = predicted[i] != m.normalClass;
-            tp += disease && flagged;
-            fn += disease && !flagged;
-            tn += !disease && !flagged;
-            fp += !disease && flagged;
-        }
-        m.diseaseSensitivity = tp + fn ? double(tp) / (tp + fn) : kNaN;
-        m.diseaseSpecificity = tn + fp ? double(tn) / (tn + fp) : kNaN;
+    if (m.normalClass < 0)
+        return;
+    int tp = 0, fn = 0, tn = 0, fp = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const bool disease = labels[i] != m.normalClass, flagged = predicted[i] != m.normalClass;
+        tp += disease && flagged;
+        fn += disease && !flagged;
+        tn += !disease && !flagged;
+        fp += !disease && flagged;
     }
+    m.diseaseSensitivity = tp + fn ? double(tp) / (tp + fn) : kNaN;
+    m.diseaseSpecificity = tn + fp ? double(tn) / (tn + fp) : kNaN;
+}
 
-    // Calibration: top-class confidence in equal-width bins (lower, upper].
-    const int bins = std::max(1, o.calibrationBins);
+// Calibration: top-class confidence in equal-width bins (lower, upper].
+void addCalibration(Metrics& m, const std::vector<int>& labels,
+                    const std::vector<std::vector<double>>& probabilities,
+                    const std::vector<int>& predicted, int calibrationBins) {
+    const std::size_t n = labels.size();
+    const int bins = std::max(1, calibrationBins);
     m.calibrationConfidence.assign(std::size_t(bins), 0.0);
     m.calibrationAccuracy.assign(std::size_t(bins), 0.0);
     m.calibrationCount.assign(std::size_t(bins), 0);
@@ -271,55 +294,82 @@ Metrics computeMetrics(const std::vector<int>& labels,
                                                m.calibrationConfidence[std::size_t(b)]) *
                                       count / double(n);
     }
+}
 
-    // Bootstrap: resample groups (patients/studies) with replacement; each resample is a weight
-    // per case, so the per-class sorted orders are reused (O(N) per class per resample).
+// The bootstrap's units: each group (patient/study) with its cases, in first-appearance order;
+// a case without a group is a unit of its own.
+std::vector<std::vector<std::size_t>> bootstrapUnits(std::size_t n,
+                                                     const std::vector<std::string>& groups) {
+    std::vector<std::vector<std::size_t>> members;
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string* g = i < groups.size() && !groups[i].empty() ? &groups[i] : nullptr;
+        if (!g) {
+            members.push_back({i});
+            continue;
+        }
+        const auto [it, added] = index.emplace(*g, members.size());
+        if (added)
+            members.emplace_back();
+        members[it->second].push_back(i);
+    }
+    return members;
+}
+
+// Bootstrap: resample units with replacement; each resample is a weight per case, so the
+// per-class sorted orders are reused (O(N) per class per resample).
+void addBootstrap(Metrics& m, const std::vector<int>& labels, const std::vector<int>& predicted,
+                  const OneVsRest& ovr, const MetricsOptions& o) {
+    const std::size_t n = labels.size(), k = ovr.orders.size();
     m.bootstrapResamples = o.bootstrapResamples;
     m.bootstrapSeed = o.bootstrapSeed;
-    std::vector<std::vector<std::size_t>> members; // group -> its cases, first appearance order
-    {
-        std::map<std::string, std::size_t> index;
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::string* g =
-                i < o.groups.size() && !o.groups[i].empty() ? &o.groups[i] : nullptr;
-            if (!g) {
-                members.push_back({i});
-                continue;
-            }
-            const auto [it, added] = index.emplace(*g, members.size());
-            if (added)
-                members.emplace_back();
-            members[it->second].push_back(i);
-        }
-    }
+    const std::vector<std::vector<std::size_t>> members = bootstrapUnits(n, o.groups);
     m.bootstrapUnits = int(members.size());
     m.bootstrapByGroup = members.size() < n;
-    if (n > 0 && o.bootstrapResamples > 0) {
-        std::vector<double> accuracies, macroAucs, weights(n);
-        std::uint64_t state = o.bootstrapSeed;
-        const std::size_t groups = members.size();
-        for (int r = 0; r < o.bootstrapResamples; ++r) {
-            std::fill(weights.begin(), weights.end(), 0.0);
-            for (std::size_t j = 0; j < groups; ++j)
-                for (std::size_t i : members[std::size_t(splitmix64(state) % groups)])
-                    weights[i] += 1.0;
-            double right = 0, total = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                right += weights[i] * (labels[i] == predicted[i]);
-                total += weights[i];
-            }
-            accuracies.push_back(right / total);
-            std::vector<double> resampledAucs;
-            for (std::size_t c = 0; c < k; ++c)
-                resampledAucs.push_back(
-                    aucFromCounts(binaryCounts(orders[c], positives[c], scores[c], &weights)));
-            const double macro = meanOfDefined(resampledAucs);
-            if (!std::isnan(macro))
-                macroAucs.push_back(macro);
+    if (n == 0 || o.bootstrapResamples <= 0)
+        return;
+    std::vector<double> accuracies, macroAucs, weights(n);
+    std::uint64_t state = o.bootstrapSeed;
+    const std::size_t groups = members.size();
+    for (int r = 0; r < o.bootstrapResamples; ++r) {
+        std::fill(weights.begin(), weights.end(), 0.0);
+        for (std::size_t j = 0; j < groups; ++j)
+            for (std::size_t i : members[std::size_t(splitmix64(state) % groups)])
+                weights[i] += 1.0;
+        double right = 0, total = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            right += weights[i] * (labels[i] == predicted[i]);
+            total += weights[i];
         }
-        m.accuracyCi = {percentile(accuracies, 2.5), percentile(accuracies, 97.5)};
-        m.macroAucCi = {percentile(macroAucs, 2.5), percentile(macroAucs, 97.5)};
+        accuracies.push_back(right / total);
+        std::vector<double> resampledAucs;
+        for (std::size_t c = 0; c < k; ++c)
+            resampledAucs.push_back(aucFromCounts(
+                binaryCounts(ovr.orders[c], ovr.positives[c], ovr.scores[c], &weights)));
+        const double macro = meanOfDefined(resampledAucs);
+        if (!std::isnan(macro))
+            macroAucs.push_back(macro);
     }
+    m.accuracyCi = {percentile(accuracies, 2.5), percentile(accuracies, 97.5)};
+    m.macroAucCi = {percentile(macroAucs, 2.5), percentile(macroAucs, 97.5)};
+}
+
+} // namespace
+
+Metrics computeMetrics(const std::vector<int>& labels,
+                       const std::vector<std::vector<double>>& probabilities,
+                       const std::vector<std::string>& classNames, const MetricsOptions& o) {
+    checkInputs(labels, probabilities, classNames.size());
+    Metrics m;
+    m.cases = int(labels.size());
+    std::vector<int> predicted(labels.size());
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        predicted[i] = argmax(probabilities[i]);
+    addConfusion(m, labels, predicted, classNames.size());
+    const OneVsRest ovr = addPerClass(m, labels, probabilities, predicted, classNames);
+    addDiseaseVsNormal(m, labels, predicted, classNames);
+    addCalibration(m, labels, probabilities, predicted, o.calibrationBins);
+    addBootstrap(m, labels, predicted, ovr, o);
     // Without a domain check every case counts as assessable; a run fills in its own figures.
     m.domain.cases = m.domain.inDomain = m.cases;
     m.domain.coverage = 1.0;

@@ -115,7 +115,13 @@ std::string svgChart(const Chart& chart) {
     s << "<text transform='translate(12," << (py(0) + py(1)) / 2
       << ") rotate(-90)' text-anchor='middle'>" << html(chart.yLabel) << "</text>";
     const std::size_t n = chart.series.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    // Reference diagonals first, so the curves are drawn over them; legend order unchanged.
+    std::vector<std::size_t> order;
+    for (bool reference : {true, false})
+        for (std::size_t i = 0; i < n; ++i)
+            if (chart.series[i].reference == reference)
+                order.push_back(i);
+    for (std::size_t i : order) {
         const ChartSeries& series = chart.series[i];
         const char* colour = series.reference ? "#999" : kPalette[i % 6];
         s << "<polyline fill='none' stroke='" << colour << "' stroke-width='1.8'"

@@ -129,8 +129,8 @@ RasterImage readPng(FILE* f, const std::string& path) {
     };
     for (std::size_t i = 0; i < n; ++i) {
         if (channels >= 3)
-            out.pixels[i] = luminance(sample(i * channels), sample(i * channels + 1),
-                                             sample(i * channels + 2));
+            out.pixels[i] =
+                luminance(sample(i * channels), sample(i * channels + 1), sample(i * channels + 2));
         else
             out.pixels[i] = sample(i * channels);
     }

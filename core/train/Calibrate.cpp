@@ -206,29 +206,17 @@ void mapLabelsToModel(data::Dataset& d, const std::vector<std::string>& modelCla
     d.classes = modelClasses;
 }
 
-CalibrationResult
-calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Split& split,
-                   const std::function<void(const CalibrationProgress&)>& progress,
-                   double expectedTestAccuracy) {
-    ai::setTorchThreads(0);
-    const auto package = ai::ModelPackage::load(folder);
-    CalibrationResult r;
-    const SplitOutputs train = runSplit(*package, d, split.train, "train", r.skipped, progress);
-    const SplitOutputs val = runSplit(*package, d, split.val, "val", r.skipped, progress);
-    const SplitOutputs test = runSplit(*package, d, split.test, "test", r.skipped, progress);
-    r.trainImages = int(train.logits.labels.size());
-    r.valImages = int(val.logits.labels.size());
-    r.testImages = int(test.logits.labels.size());
-    if (r.valImages == 0)
-        throw Error("the validation split has no readable image; calibration needs one", d.root);
-    r.splitHash = splitHash(d, split);
+namespace {
 
+// Temperature on the validation split, and the test split's calibration before and after.
+void fitTemperatureStep(CalibrationResult& r, const ai::ModelPackage& package,
+                        const SplitOutputs& val, const SplitOutputs& test) {
     const ai::TemperatureFit fit = ai::fitTemperature(val.logits);
     r.validationNllBefore = fit.nllBefore;
     // One temperature calibrates a softmax or a single sigmoid output; independent multi-label
     // sigmoid outputs would each need their own.
     const bool multiLabel =
-        package->card().activation == "sigmoid" && package->card().expectedOutputs() > 1;
+        package.card().activation == "sigmoid" && package.card().expectedOutputs() > 1;
     r.temperatureFitted = !fit.atBound && !multiLabel;
     r.temperature = r.temperatureFitted ? fit.temperature : 1.0;
     r.validationNllAfter = r.temperatureFitted ? fit.nllAfter : fit.nllBefore;
@@ -248,57 +236,52 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
         ai::expectedCalibrationError(probabilitiesAt(test.logits, 1.0), test.logits.labels);
     r.testEceAfter = ai::expectedCalibrationError(probabilitiesAt(test.logits, r.temperature),
                                                   test.logits.labels);
+}
 
-    if (expectedTestAccuracy >= 0 && std::abs(r.testAccuracy - expectedTestAccuracy) > 1e-6)
-        throw Error("gives a test accuracy of " + fixed(r.testAccuracy, 4) +
-                        " where the package records " + fixed(expectedTestAccuracy, 4) +
-                        ": this is not the data set and split it was trained on",
-                    d.root);
-
-    // Everything is fitted before anything is written: a failure leaves the package as it was.
+// The domain model: fitted on the training split's features, its threshold set on the
+// validation split's scores; none when the module has no features() or too few images.
+std::optional<ai::DomainModel> fitDomainStep(CalibrationResult& r, const ai::ModelPackage& package,
+                                             const SplitOutputs& train, const SplitOutputs& val,
+                                             const SplitOutputs& test) {
     std::optional<ai::DomainModel> domain;
-    if (package->supportsGradCam() && r.trainImages >= 2) {
-        const int classes = int(package->card().classes.size());
+    if (package.supportsGradCam() && r.trainImages >= 2) {
+        const int classes = int(package.card().classes.size());
         try {
             domain = ai::DomainModel::fit(train.features, train.dims, train.logits.labels, classes);
         } catch (const Error& e) {
             r.domainNote = e.reason();
         }
     } else {
-        r.domainNote = package->supportsGradCam() ? "too few training images"
-                                                  : "the module does not export features()";
+        r.domainNote = package.supportsGradCam() ? "too few training images"
+                                                 : "the module does not export features()";
     }
-    if (domain) {
-        // Only validation images are new to the network as well as to the domain model: the
-        // training images' features were shaped by training, so their scores run low.
-        std::vector<double> scores;
-        for (int i = 0; i < r.valImages; ++i)
-            scores.push_back(domain->score(val.features.data() + std::size_t(i) * val.dims));
-        r.thresholdGroups = distinctGroups(val.groups);
-        domain->setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
-        if (!train.aspects.empty()) {
-            const auto [lo, hi] = std::minmax_element(train.aspects.begin(), train.aspects.end());
-            domain->setAspectRange(*lo, *hi);
-        }
-        r.hasDomainModel = true;
-        r.domainThreshold = domain->threshold();
-        r.thresholdNote = domain->thresholdNote();
-        r.validationPassRate = passRate(*domain, val);
-        r.testPassRate = passRate(*domain, test);
-        domain->facts()["fittedOn"] = {{"train", r.trainImages}, {"val", r.valImages}};
-        domain->facts()["validationPassRate"] = r.validationPassRate;
-        domain->facts()["testPassRate"] = r.testPassRate;
-        domain->facts()["testImages"] = r.testImages;
+    if (!domain)
+        return domain;
+    // Only validation images are new to the network as well as to the domain model: the
+    // training images' features were shaped by training, so their scores run low.
+    std::vector<double> scores;
+    for (int i = 0; i < r.valImages; ++i)
+        scores.push_back(domain->score(val.features.data() + std::size_t(i) * val.dims));
+    r.thresholdGroups = distinctGroups(val.groups);
+    domain->setThreshold(scores, r.thresholdGroups, kPassRate, kConfidence);
+    if (!train.aspects.empty()) {
+        const auto [lo, hi] = std::minmax_element(train.aspects.begin(), train.aspects.end());
+        domain->setAspectRange(*lo, *hi);
     }
+    r.hasDomainModel = true;
+    r.domainThreshold = domain->threshold();
+    r.thresholdNote = domain->thresholdNote();
+    r.validationPassRate = passRate(*domain, val);
+    r.testPassRate = passRate(*domain, test);
+    domain->facts()["fittedOn"] = {{"train", r.trainImages}, {"val", r.valImages}};
+    domain->facts()["validationPassRate"] = r.validationPassRate;
+    domain->facts()["testPassRate"] = r.testPassRate;
+    domain->facts()["testImages"] = r.testImages;
+    return domain;
+}
 
-    const fs::path dir(folder);
-    std::error_code ec;
-    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
-        fs::remove(dir / f, ec);
-    if (domain)
-        domain->save(folder);
-
-    // model.json: calibration and the split's fingerprint, written beside and renamed.
+// model.json: calibration and the split's fingerprint, written beside and renamed.
+void writeCalibratedCard(const fs::path& dir, const CalibrationResult& r) {
     const fs::path cardPath = dir / "model.json";
     nlohmann::json card;
     {
@@ -328,10 +311,14 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
         if (!out)
             throw Error("cannot write the model card", tmp.string());
     }
+    std::error_code ec;
     fs::rename(tmp, cardPath, ec);
     if (ec)
         throw Error("cannot replace the model card (" + ec.message() + ")", cardPath.string());
+}
 
+// The report's calibration section.
+std::string calibrationReport(const CalibrationResult& r) {
     std::ostringstream s;
     s << kReportHeading << "\n\n";
     if (r.temperatureFitted)
@@ -362,8 +349,46 @@ calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Spli
     else
         s << "No domain check: " << r.domainNote << ".\n\n";
     s << "Split fingerprint (FNV-1a of the sorted split/path lines): " << r.splitHash << ".\n";
+    return s.str();
+}
+
+} // namespace
+
+CalibrationResult
+calibrateWithSplit(const std::string& folder, const data::Dataset& d, const Split& split,
+                   const std::function<void(const CalibrationProgress&)>& progress,
+                   double expectedTestAccuracy) {
+    ai::setTorchThreads(0);
+    const auto package = ai::ModelPackage::load(folder);
+    CalibrationResult r;
+    const SplitOutputs train = runSplit(*package, d, split.train, "train", r.skipped, progress);
+    const SplitOutputs val = runSplit(*package, d, split.val, "val", r.skipped, progress);
+    const SplitOutputs test = runSplit(*package, d, split.test, "test", r.skipped, progress);
+    r.trainImages = int(train.logits.labels.size());
+    r.valImages = int(val.logits.labels.size());
+    r.testImages = int(test.logits.labels.size());
+    if (r.valImages == 0)
+        throw Error("the validation split has no readable image; calibration needs one", d.root);
+    r.splitHash = splitHash(d, split);
+
+    fitTemperatureStep(r, *package, val, test);
+    if (expectedTestAccuracy >= 0 && std::abs(r.testAccuracy - expectedTestAccuracy) > 1e-6)
+        throw Error("gives a test accuracy of " + fixed(r.testAccuracy, 4) +
+                        " where the package records " + fixed(expectedTestAccuracy, 4) +
+                        ": this is not the data set and split it was trained on",
+                    d.root);
+    // Everything is fitted before anything is written: a failure leaves the package as it was.
+    const std::optional<ai::DomainModel> domain = fitDomainStep(r, *package, train, val, test);
+
+    const fs::path dir(folder);
+    std::error_code ec;
+    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
+        fs::remove(dir / f, ec);
+    if (domain)
+        domain->save(folder);
+    writeCalibratedCard(dir, r);
     fs::create_directories(dir / "report", ec);
-    writeReportSection(dir / "report" / "README.md", s.str());
+    writeReportSection(dir / "report" / "README.md", calibrationReport(r));
     return r;
 }
 

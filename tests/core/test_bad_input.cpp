@@ -5,9 +5,9 @@
 #include "data/SpinePhantom.h"
 #include "dicom/DicomDecoder.h"
 #include "dicom/DicomWriter.h"
+#include "raster/RasterIO.h"
 #include "study/Scanner.h"
 #include "study/SeriesLoader.h"
-#include "raster/RasterIO.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>

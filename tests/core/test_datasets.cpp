@@ -2,9 +2,9 @@
 // set, the RSNA 2024 lumbar spine layout and a manifest CSV, including the malformed cases.
 #include "Error.h"
 #include "data/Dataset.h"
-#include "study/CaseImage.h"
 #include "dicom/DicomWriter.h"
 #include "image/Volume.h"
+#include "study/CaseImage.h"
 
 #include <map>
 

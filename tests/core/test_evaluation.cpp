@@ -6,11 +6,11 @@
 #include "ai/Classifier.h"
 #include "ai/Explainer.h"
 #include "data/PhantomSets.h"
-#include "study/CaseImage.h"
 #include "eval/Evaluator.h"
 #include "eval/RunExport.h"
 #include "eval/RunFile.h"
 #include "raster/RasterIO.h"
+#include "study/CaseImage.h"
 #include "train/Trainer.h"
 
 #include <QDir>
@@ -107,8 +107,8 @@ private Q_SLOTS:
         // The evaluator's single features() pass must equal Classifier + explain() per class.
         auto package = ai::ModelPackage::load((models() + "/tiny-cnn-xray").toStdString());
         const QString folder = data_ + "/osteophyte";
-        const CaseImage img = loadCaseImage(
-            (folder + "/" + QDir(folder).entryList(QDir::Files)[0]).toStdString());
+        const CaseImage img =
+            loadCaseImage((folder + "/" + QDir(folder).entryList(QDir::Files)[0]).toStdString());
         const ai::GreyImage grey{img.pixels.data(), img.width, img.height, &img.display};
         const ai::Prediction p = ai::Classifier(package).predict(grey);
         const int other = (p.predicted + 1) % 4;

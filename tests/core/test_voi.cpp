@@ -7,10 +7,10 @@
 // probabilities.
 #include "ai/Classifier.h"
 #include "ai/ModelPackage.h"
-#include "study/CaseImage.h"
 #include "dicom/DicomHeader.h"
 #include "dicom/FastHeader.h"
 #include "raster/RasterIO.h"
+#include "study/CaseImage.h"
 #include "util/Npy.h"
 
 #include <QProcess>

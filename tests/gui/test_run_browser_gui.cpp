@@ -407,9 +407,9 @@ private Q_SLOTS:
         QVERIFY(report.find("Left out of the run (1)") != std::string::npos);
         // Every part of the page, in order: header, metrics, charts, confusion, cases.
         std::size_t at = 0;
-        for (const char* part : {"<h1>Evaluation of", "SYNTHETIC", "<h2>Metrics</h2>",
-                                 "Intervals: bootstrap over", "<svg", "<h2>Confusion matrix</h2>",
-                                 "<h2>Misclassified cases", "</body></html>"}) {
+        for (const char* part :
+             {"<h1>Evaluation of", "SYNTHETIC", "<h2>Metrics</h2>", "Intervals: bootstrap over",
+              "<svg", "<h2>Confusion matrix</h2>", "<h2>Misclassified cases", "</body></html>"}) {
             const std::size_t found = report.find(part, at);
             QVERIFY2(found != std::string::npos, part);
             at = found;

@@ -7,9 +7,9 @@
 #include "MainWindow.h"
 #include "WindowUtil.h"
 #include "ai/AiController.h"
-#include "data/PhantomSets.h"
 #include "ai/ConfidencePanel.h"
 #include "ai/SliceStrip.h"
+#include "data/PhantomSets.h"
 #include "view/ImageView.h"
 #include "view/SurfaceFormat.h"
 

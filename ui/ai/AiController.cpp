@@ -83,6 +83,11 @@ void AiController::loadModel(const QString& folder) {
         });
 }
 
+void AiController::dropPendingResults() {
+    slices_.cancel();
+    series_.cancel();
+}
+
 void AiController::requestSlice(const SliceRequest& request) {
     if (!model_ || !request.volume)
         return;

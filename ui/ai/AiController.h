@@ -49,6 +49,8 @@ public:
     QString unavailableReason() const { return reason_; }
 
     void requestSlice(const SliceRequest& request);
+    /// Forgets waiting requests and drops the results of running ones (the image changed).
+    void dropPendingResults();
     /// Per-slice probabilities for the strip beside the scroll bar.
     /// `series`: each slice's presentation, for models that take 8-bit grey.
     void requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series);

@@ -3,15 +3,14 @@
 #include "ai/ProbabilityText.h"
 
 #include "Error.h"
-#include "study/Scanner.h"
 #include "eval/CasePreview.h"
-#include "study/SeriesLoader.h"
 #include "runs/ReviewPanel.h"
 #include "runs/RunSession.h"
+#include "study/Scanner.h"
+#include "study/SeriesLoader.h"
 #include "view/ImageView.h"
 
 #include <QComboBox>
-#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QLabel>
 #include <QPointer>

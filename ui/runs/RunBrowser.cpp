@@ -16,7 +16,6 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
@@ -26,7 +25,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace spinelens::ui {
 
@@ -342,26 +340,24 @@ void RunBrowser::exportHtml(const QString& path) {
         return;
     statusBar()->showMessage(tr("Writing the report to %1…").arg(path));
     const std::string runPath = session_->run().path.toStdString();
-    auto future = QtConcurrent::run([runPath, path]() -> QString {
-        try {
-            auto run = eval::RunFile::open(runPath, false);
-            eval::exportHtmlReport(*run, path.toStdString());
-            return {};
-        } catch (const std::exception& e) {
-            return QString::fromUtf8(e.what());
-        }
-    });
-    auto* watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] {
-        watcher->deleteLater();
-        const QString error = watcher->result();
-        if (error.isEmpty())
-            statusBar()->showMessage(tr("Report written to %1").arg(path));
-        else
-            showProblem(tr("Export failed"), error);
-        Q_EMIT exportFinished(path, error);
-    });
-    watcher->setFuture(future);
+    // Every report asked for is written and answered (add, not run: none replaces another).
+    exports_.add(
+        [runPath, path]() -> QString {
+            try {
+                auto run = eval::RunFile::open(runPath, false);
+                eval::exportHtmlReport(*run, path.toStdString());
+                return {};
+            } catch (const std::exception& e) {
+                return QString::fromUtf8(e.what());
+            }
+        },
+        [this, path](const QString& error) {
+            if (error.isEmpty())
+                statusBar()->showMessage(tr("Report written to %1").arg(path));
+            else
+                showProblem(tr("Export failed"), error);
+            Q_EMIT exportFinished(path, error);
+        });
 }
 
 void RunBrowser::showProblem(const QString& title, const QString& message) {

@@ -3,6 +3,8 @@
 // matrix on the left, the gallery of cases (filtered by a confusion cell, class or tag; sorted
 // by confidence, loss or most confidently wrong) in the middle, and the selected case in full
 // with its Grad-CAM maps and review on the right.
+#include "util/LatestWork.h"
+
 #include <QMainWindow>
 
 class QCheckBox;
@@ -87,6 +89,7 @@ private:
     QLabel* countText_;
     QString lastProblem_;
     bool updatingFilters_ = false;
+    LatestWork exports_{this, WorkPriority::Background}; ///< HTML reports, one at a time
 };
 
 } // namespace spinelens::ui

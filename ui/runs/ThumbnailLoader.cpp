@@ -1,8 +1,8 @@
 #include "runs/ThumbnailLoader.h"
 
-#include "study/CaseImage.h"
 #include "eval/CasePreview.h"
 #include "eval/RunFile.h"
+#include "study/CaseImage.h"
 
 #include <QPainter>
 #include <QPointer>
@@ -76,6 +76,16 @@ void ThumbnailLoader::drain(std::uint64_t generation, QString runPath, int size)
             std::lock_guard<std::mutex> lock(mutex_);
             if (generation != generation_ || stack_.empty()) {
                 --runners_;
+                // Requests made after a reset found this runner still counted and started
+                // none: drain them for the run now open.
+                if (generation != generation_ && !stack_.empty()) {
+                    ++runners_;
+                    const std::uint64_t current = generation_;
+                    const QString path = runPath_;
+                    const int currentSize = size_;
+                    pool_.start(
+                        [this, current, path, currentSize] { drain(current, path, currentSize); });
+                }
                 return;
             }
             job = stack_.back();

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -41,9 +42,17 @@ public:
 class LatestWork {
 public:
     /// Results are delivered on `owner`'s thread, and never after `owner` is destroyed.
-    /// `pool` null: Qt's global pool.
+    /// `pool` null: Qt's global pool for interactive work; background work, whose threads are
+    /// reniced for good, gets a SerialPool of its own instead of lowering shared threads.
     LatestWork(QObject* owner, WorkPriority priority, QThreadPool* pool = nullptr)
-        : owner_(owner), priority_(priority), pool_(pool ? pool : QThreadPool::globalInstance()) {}
+        : owner_(owner), priority_(priority),
+          ownPool_(!pool && priority == WorkPriority::Background ? new SerialPool : nullptr),
+          pool_(pool       ? pool
+                : ownPool_ ? ownPool_.get()
+                           : QThreadPool::globalInstance()) {}
+    // Its pending results hold `this`: a copy would answer for the original.
+    LatestWork(const LatestWork&) = delete;
+    LatestWork& operator=(const LatestWork&) = delete;
 
     /// Starts a new request: results of earlier ones still running will be dropped.
     std::uint64_t invalidate() { return ++generation_; }
@@ -70,9 +79,7 @@ public:
     template <typename Work, typename Done> void runOneAtATime(Work work, Done done) {
         const std::uint64_t generation = invalidate();
         std::function<void()> start = [this, generation, work = std::move(work),
-                                       done = std::move(done)] {
-            submit(generation, work, done);
-        };
+                                       done = std::move(done)] { submit(generation, work, done); };
         if (running_) {
             waiting_ = std::move(start);
             return;
@@ -114,9 +121,10 @@ private:
 
     QObject* owner_;
     WorkPriority priority_;
+    std::unique_ptr<SerialPool> ownPool_;
     QThreadPool* pool_;
     std::uint64_t generation_ = 0;
-    int running_ = 0;                ///< jobs submitted and not yet finished
+    int running_ = 0;               ///< jobs submitted and not yet finished
     std::function<void()> waiting_; ///< runOneAtATime's next request, if any
 };
 
