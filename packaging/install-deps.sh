@@ -30,6 +30,8 @@ PACKAGES=(
   # independent reference implementations used by the tests
   python3 python3-numpy python3-pydicom python3-pil python3-torch python3-torchvision python3-sklearn
   python3-scipy dcmtk dicom3tools
+  # a real PACS for the networking tests (started by the tests on free ports, stopped by pid)
+  orthanc orthanc-dicomweb
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include "cli/AiCommands.h"
 #include "cli/Commands.h"
 #include "cli/EvalCommands.h"
+#include "cli/NetCommands.h"
 #include "cli/TrainCommand.h"
 
 #include <CLI/CLI.hpp>
@@ -74,7 +75,8 @@ struct Table {
         app.option_defaults()->always_capture_default()->multi_option_policy(
             CLI::MultiOptionPolicy::TakeLast);
         app.set_version_flag("--version", std::string("spinelens-cli ") + SPINELENS_VERSION);
-        app.footer("Exit codes: 0 done; 1 the command could not finish, was interrupted, or some "
+        app.footer("Servers: dicom://AET@host:port (DIMSE; --calling-aet sets ours).\n"
+                   "Exit codes: 0 done; 1 the command could not finish, was interrupted, or some "
                    "inputs could not be used (each is named on stderr); 2 the command line is "
                    "wrong; 3 internal error.\n"
                    "spinelens-cli COMMAND --help describes a command.");
@@ -83,6 +85,7 @@ struct Table {
         addTraining();
         addModels();
         addRuns();
+        addNetwork();
     }
 
     CLI::App* command(const char* name, const char* help) {
@@ -273,6 +276,74 @@ struct Table {
                 throw CLI::ValidationError("--csv/--html", "give at least one of them");
             run = [this, x] { return runExport(*x, out, err); };
         });
+    }
+
+    // The options every DIMSE command shares: the server, our AE title and the timeouts.
+    void addServer(CLI::App* c, NetOptions& o) {
+        c->add_option("SERVER", o.server, "dicom://AET@host:port")->required();
+        c->add_option("--calling-aet", o.settings.callingAet, "our AE title");
+        c->add_option("--timeout", o.settings.responseSeconds,
+                      "seconds to wait for each answer before giving up")
+            ->check(intAtLeast(1));
+        c->add_option("--connect-timeout", o.settings.connectSeconds,
+                      "seconds to wait for the connection and association")
+            ->check(intAtLeast(1));
+    }
+
+    void addNetwork() {
+        auto* echo = command("echo", "C-ECHO: is the server there and does it talk to us");
+        auto e = std::make_shared<NetOptions>();
+        addServer(echo, *e);
+        echo->callback([this, e] { run = [this, e] { return runEcho(*e, out, err); }; });
+
+        auto* query = command("query", "C-FIND at patient, study or series level, as JSON "
+                                       "(wildcards * and ? in names and IDs)");
+        auto q = std::make_shared<QueryOptions>();
+        addServer(query, *q);
+        query->add_option("--level", q->level, "patient, study or series")
+            ->check(CLI::IsMember({"patient", "study", "series"}));
+        query->add_option("--patient-name", q->keys.patientName, "e.g. DOE^J*");
+        query->add_option("--patient-id", q->keys.patientId, "patient ID");
+        query->add_option("--date", q->keys.dateRange, "YYYYMMDD or FROM-TO (either may be empty)");
+        query->add_option("--modality", q->keys.modality, "e.g. MR");
+        query->add_option("--accession", q->keys.accession, "accession number");
+        query->add_option("--description", q->keys.studyDescription, "study description");
+        query->add_option("--study", q->keys.studyUid, "Study Instance UID (series level)");
+        query->callback([this, q] { run = [this, q] { return runQuery(*q, out, err); }; });
+
+        auto* retrieve = command("retrieve", "C-GET (default) or C-MOVE a study or series into "
+                                             "a folder (STUDY/SERIES/SOP.dcm)");
+        auto r = std::make_shared<RetrieveOptions>();
+        addServer(retrieve, *r);
+        retrieve->add_option("--study", r->request.studyUid, "Study Instance UID")->required();
+        retrieve->add_option("--series", r->request.seriesUid, "Series Instance UID");
+        retrieve->add_option("--out", r->outputFolder, "folder to store into")->required();
+        retrieve
+            ->add_option("--move-to-port", r->movePort,
+                         "use C-MOVE, receiving on this port (the PACS must know our AE title, "
+                         "host and port)")
+            ->check(CLI::Range(1, 65535));
+        retrieve->callback([this, r] { run = [this, r] { return runRetrieve(*r, out, err); }; });
+
+        auto* send = command("send", "C-STORE files and folders to the server");
+        auto s = std::make_shared<SendOptions>();
+        addServer(send, *s);
+        send->add_option("PATH", s->paths, "DICOM files or folders")->required();
+        send->callback([this, s] { run = [this, s] { return runSend(*s, out, err); }; });
+
+        auto* receive = command("receive", "storage SCP: accept objects sent to our AE title, "
+                                           "one JSON line each, until Ctrl+C or SIGTERM");
+        auto v = std::make_shared<ReceiveOptions>();
+        receive->add_option("--aet", v->settings.aeTitle, "our AE title");
+        receive->add_option("--port", v->settings.port, "port to listen on")
+            ->required()
+            ->check(CLI::Range(1, 65535));
+        receive->add_option("--out", v->outputFolder, "folder to store into")->required();
+        receive->add_option("--stop-after", v->stopAfter, "stop after this many objects")
+            ->check(intAtLeast(1));
+        receive->add_flag("--any-called-aet", v->settings.anyCalledAet,
+                          "accept associations addressed to any AE title");
+        receive->callback([this, v] { run = [this, v] { return runReceive(*v, out, err); }; });
     }
 };
 

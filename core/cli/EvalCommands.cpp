@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "cli/Commands.h"
+#include "cli/Interrupt.h"
 #include "eval/Evaluator.h"
 #include "eval/RunExport.h"
 #include "eval/RunFile.h"
@@ -9,27 +10,17 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <ostream>
 #include <unistd.h>
 
 namespace spinelens::cli {
-namespace {
-
-std::atomic<bool> interrupted{false};
-
-extern "C" void onInterrupt(int) {
-    interrupted.store(true);
-}
-
-} // namespace
 
 int runEvaluate(eval::EvaluateOptions o, std::ostream& out, std::ostream& err) {
-    interrupted.store(false);
-    o.cancel = &interrupted;
-    auto previous = std::signal(SIGINT, onInterrupt);
+    std::optional<InterruptGuard> interrupt(std::in_place);
+    o.cancel = interrupt->flag();
     // On a terminal one line redrawn in place; in a log (CI, a pipe) a line per 10 %.
     const bool terminal = &err == &std::cerr && ::isatty(STDERR_FILENO);
     o.progress = [&err, terminal, lastDecile = -1](const eval::EvaluateProgress& p) mutable {
@@ -50,7 +41,7 @@ int runEvaluate(eval::EvaluateOptions o, std::ostream& out, std::ostream& err) {
     };
     try {
         const eval::EvaluateResult r = eval::evaluate(o);
-        std::signal(SIGINT, previous);
+        interrupt.reset();
         if (terminal)
             err << '\n';
         for (const auto& p : r.datasetProblems)
@@ -73,7 +64,7 @@ int runEvaluate(eval::EvaluateOptions o, std::ostream& out, std::ostream& err) {
             << " prints the metrics)\n";
         return r.failures.empty() && r.datasetProblems.empty() ? Ok : InputsFailed;
     } catch (const Error& e) {
-        std::signal(SIGINT, previous);
+        interrupt.reset();
         err << "\nspinelens-cli: " << e.what() << '\n';
         return InputsFailed;
     }

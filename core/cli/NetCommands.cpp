@@ -1,0 +1,153 @@
+#include "cli/NetCommands.h"
+
+#include "Error.h"
+#include "cli/Commands.h"
+#include "cli/Interrupt.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+namespace spinelens::cli {
+namespace {
+
+nlohmann::json toJson(const net::QueryMatch& m) {
+    nlohmann::json j{{"level", m.level},
+                     {"patientName", m.patientName},
+                     {"patientId", m.patientId},
+                     {"patientBirthDate", m.patientBirthDate}};
+    auto optional = [&j](const char* key, const std::string& v) {
+        if (!v.empty())
+            j[key] = v;
+    };
+    auto number = [&j](const char* key, int v) {
+        if (v >= 0)
+            j[key] = v;
+    };
+    optional("studyInstanceUid", m.studyUid);
+    optional("studyDate", m.studyDate);
+    optional("studyTime", m.studyTime);
+    optional("accessionNumber", m.accession);
+    optional("studyDescription", m.studyDescription);
+    optional("modalitiesInStudy", m.modalities);
+    optional("seriesInstanceUid", m.seriesUid);
+    optional("seriesNumber", m.seriesNumber);
+    optional("seriesDescription", m.seriesDescription);
+    optional("modality", m.modality);
+    number("numberOfStudies", m.numberOfStudies);
+    number("numberOfSeries", m.numberOfSeries);
+    number("numberOfInstances", m.numberOfInstances);
+    return j;
+}
+
+nlohmann::json toJson(const net::StoredObject& o) {
+    return {{"path", o.path},
+            {"studyInstanceUid", o.studyUid},
+            {"seriesInstanceUid", o.seriesUid},
+            {"sopInstanceUid", o.sopInstanceUid},
+            {"sopClassUid", o.sopClassUid}};
+}
+
+} // namespace
+
+int runEcho(const NetOptions& o, std::ostream& out, std::ostream&) {
+    const net::ServerAddress server = net::parseServerAddress(o.server);
+    const double ms = net::echo(server, o.settings);
+    out << jsonText({{"server", server.text()}, {"echo", "ok"}, {"milliseconds", ms}}) << '\n';
+    return Ok;
+}
+
+int runQuery(QueryOptions o, std::ostream& out, std::ostream&) {
+    const net::ServerAddress server = net::parseServerAddress(o.server);
+    o.keys.level = o.level == "patient"  ? net::QueryLevel::Patient
+                   : o.level == "series" ? net::QueryLevel::Series
+                                         : net::QueryLevel::Study;
+    nlohmann::json matches = nlohmann::json::array();
+    for (const net::QueryMatch& m : net::find(server, o.settings, o.keys))
+        matches.push_back(toJson(m));
+    out << jsonText(matches, 1) << '\n';
+    return Ok;
+}
+
+int runRetrieve(const RetrieveOptions& o, std::ostream& out, std::ostream& err) {
+    const net::ServerAddress server = net::parseServerAddress(o.server);
+    const net::StoreFolder store(o.outputFolder);
+    InterruptGuard interrupt;
+    const auto progress = [&](const net::RetrieveProgress& p) {
+        if (p.last)
+            err << "received " << p.received
+                << (p.remaining >= 0 ? ", " + std::to_string(p.remaining) + " to come" : "") << '\n'
+                << std::flush;
+        return !interrupt.interrupted();
+    };
+    const net::RetrieveResult r =
+        o.movePort > 0
+            ? net::retrieveMove(server, o.settings, o.request, o.movePort, store, progress)
+            : net::retrieveGet(server, o.settings, o.request, store, progress);
+    nlohmann::json objects = nlohmann::json::array();
+    for (const net::StoredObject& s : r.objects)
+        objects.push_back(toJson(s));
+    out << jsonText({{"server", server.text()},
+                     {"method", o.movePort > 0 ? "C-MOVE" : "C-GET"},
+                     {"complete", r.complete},
+                     {"partial", !r.complete && !r.objects.empty()},
+                     {"cancelled", r.cancelled},
+                     {"received", r.objects.size()},
+                     {"failedOnServer", r.failed},
+                     {"warnings", r.warnings},
+                     {"problem", r.problem},
+                     {"objects", objects}},
+                    1)
+        << '\n';
+    if (!r.complete)
+        err << "spinelens-cli: " << (r.objects.empty() ? "" : "partial retrieve: ") << r.problem
+            << '\n';
+    return r.complete ? Ok : InputsFailed;
+}
+
+int runSend(const SendOptions& o, std::ostream& out, std::ostream& err) {
+    const net::ServerAddress server = net::parseServerAddress(o.server);
+    const net::SendResult r = net::send(server, o.settings, o.paths);
+    nlohmann::json failures = nlohmann::json::array();
+    for (const auto& [file, why] : r.failures) {
+        failures.push_back({{"path", file}, {"reason", why}});
+        err << "spinelens-cli: " << file << ": " << why << '\n';
+    }
+    out << jsonText({{"server", server.text()}, {"sent", r.sent}, {"failed", failures}}, 1) << '\n';
+    return r.failures.empty() ? Ok : InputsFailed;
+}
+
+int runReceive(const ReceiveOptions& o, std::ostream& out, std::ostream& err) {
+    net::checkAeTitle(o.settings.aeTitle, "--aet");
+    const net::StoreFolder store(o.outputFolder);
+    std::mutex mutex; // the handlers run on the receiver's thread
+    InterruptGuard interrupt(true);
+    net::StorageReceiver receiver(
+        o.settings, store,
+        [&](const net::StoredObject& s) {
+            std::lock_guard<std::mutex> lock(mutex);
+            out << jsonText(toJson(s)) << '\n' << std::flush;
+        },
+        [&](const std::string& problem) {
+            std::lock_guard<std::mutex> lock(mutex);
+            err << "spinelens-cli: " << problem << '\n' << std::flush;
+        });
+    receiver.start();
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        err << "receiving as " << o.settings.aeTitle << " on port " << o.settings.port << " into "
+            << o.outputFolder << " (Ctrl+C stops)\n"
+            << std::flush;
+    }
+    while (!interrupt.interrupted() && (o.stopAfter <= 0 || receiver.received() < o.stopAfter))
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    receiver.stop();
+    err << "received " << receiver.received() << " objects"
+        << (receiver.failed() ? ", " + std::to_string(receiver.failed()) + " failed" : "") << '\n';
+    return receiver.failed() == 0 ? Ok : InputsFailed;
+}
+
+} // namespace spinelens::cli

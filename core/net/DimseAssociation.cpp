@@ -1,0 +1,187 @@
+#include "net/DimseAssociation.h"
+
+#include "Error.h"
+
+#include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/diutil.h>
+#include <dcmtk/oflog/oflog.h>
+
+#include <cstdio>
+#include <mutex>
+
+namespace spinelens::net::detail {
+namespace {
+
+// DCMTK logs every failure itself at WARN/ERROR level on stderr; our messages say it once,
+// in words, so its own logger is quietened (once per process).
+void quietDcmtkNetworkLog() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        dcmtk::log4cplus::Logger::getInstance("dcmtk.dcmnet")
+            .setLogLevel(dcmtk::log4cplus::FATAL_LOG_LEVEL);
+        dcmtk::log4cplus::Logger::getInstance("dcmtk.dcmdata")
+            .setLogLevel(dcmtk::log4cplus::FATAL_LOG_LEVEL);
+    });
+}
+
+std::string rejectionWords(const T_ASC_RejectParameters& r, const std::string& calling,
+                           const std::string& called) {
+    const std::string lasting =
+        r.result == ASC_RESULT_REJECTEDTRANSIENT ? " (temporarily; try again later)" : "";
+    switch (r.reason) {
+    case ASC_REASON_SU_CALLEDAETITLENOTRECOGNIZED:
+        return "the server rejected the association: it does not answer to the AE title \"" +
+               called + "\" (called AE title not recognized; check the server's AE title)";
+    case ASC_REASON_SU_CALLINGAETITLENOTRECOGNIZED:
+        return "the server rejected the association: it does not know our AE title \"" + calling +
+               "\" (calling AE title not recognized; register it on the PACS)";
+    case ASC_REASON_SU_APPCONTEXTNAMENOTSUPPORTED:
+        return "the server rejected the association: application context not supported";
+    case ASC_REASON_SP_ACSE_PROTOCOLVERSIONNOTSUPPORTED:
+        return "the server rejected the association: protocol version not supported";
+    case ASC_REASON_SP_PRES_TEMPORARYCONGESTION:
+        return "the server rejected the association: it is busy" + lasting;
+    case ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED:
+        return "the server rejected the association: too many connections" + lasting;
+    default:
+        return "the server rejected the association (no reason given)" + lasting;
+    }
+}
+
+// DcmSCU keeps the reject parameters to itself, so on a rejection a second, minimal request
+// (Verification only) is made to learn why.
+std::string whyRejected(const ServerAddress& server, const DimseSettings& settings) {
+    T_ASC_Network* net = nullptr;
+    if (ASC_initializeNetwork(NET_REQUESTOR, 0, settings.connectSeconds, &net).bad())
+        return "the server rejected the association";
+    T_ASC_Parameters* params = nullptr;
+    ASC_createAssociationParameters(&params, ASC_DEFAULTMAXPDU);
+    ASC_setAPTitles(params, settings.callingAet.c_str(), server.calledAet.c_str(), nullptr);
+    const std::string peer = server.host + ":" + std::to_string(server.port);
+    ASC_setPresentationAddresses(params, "localhost", peer.c_str());
+    const char* syntaxes[] = {UID_LittleEndianImplicitTransferSyntax};
+    ASC_addPresentationContext(params, 1, UID_VerificationSOPClass, syntaxes, 1);
+    T_ASC_Association* assoc = nullptr;
+    const OFCondition cond = ASC_requestAssociation(net, params, &assoc);
+    std::string words = "the server rejected the association";
+    if (cond == DUL_ASSOCIATIONREJECTED) {
+        T_ASC_RejectParameters reject;
+        ASC_getRejectParameters(params, &reject);
+        words = rejectionWords(reject, settings.callingAet, server.calledAet);
+    } else if (cond.good()) {
+        words = "the server rejected the association for these services (it accepts a plain "
+                "connection, so it may not offer this service to our AE title)";
+        ASC_releaseAssociation(assoc);
+    }
+    if (assoc)
+        ASC_destroyAssociation(&assoc); // also frees params
+    else
+        ASC_destroyAssociationParameters(&params);
+    ASC_dropNetwork(&net);
+    return words;
+}
+
+std::string connectWords(const OFCondition& cond, const ServerAddress& server,
+                         const DimseSettings& settings) {
+    const std::string text = cond.text();
+    const std::string where = server.host + ":" + std::to_string(server.port);
+    auto has = [&](const char* s) { return text.find(s) != std::string::npos; };
+    if (cond == DUL_ASSOCIATIONREJECTED)
+        return whyRejected(server, settings);
+    if (has("refused"))
+        return "nothing accepts connections at " + where +
+               " (connection refused): is the "
+               "server running on this port?";
+    if (has("Unknown host") || has("not known") || has("resolve"))
+        return "the host name \"" + server.host + "\" is not known";
+    if (has("timed out") || has("Timeout") || has("timeout"))
+        return "no answer from " + where + " within " + std::to_string(settings.connectSeconds) +
+               " s (host unreachable or a firewall drops the connection)";
+    if (has("unreachable"))
+        return "the host " + server.host + " is unreachable (" + text + ")";
+    if (cond == NET_EC_NoAcceptablePresentationContexts)
+        return "the server accepts none of the services we asked for";
+    if (cond == DUL_PEERABORTEDASSOCIATION || cond == DUL_PEERREQUESTEDRELEASE)
+        return "the server closed the connection while the association was negotiated";
+    return "could not open an association (" + text + ")";
+}
+
+} // namespace
+
+Error serverError(const ServerAddress& server, const std::string& what) {
+    return Error(what, server.text());
+}
+
+OFList<OFString> uncompressedSyntaxes() {
+    OFList<OFString> list;
+    list.push_back(UID_LittleEndianExplicitTransferSyntax);
+    list.push_back(UID_BigEndianExplicitTransferSyntax);
+    list.push_back(UID_LittleEndianImplicitTransferSyntax);
+    return list;
+}
+
+Association::Association(const ServerAddress& server, const DimseSettings& settings)
+    : server_(server), settings_(settings) {
+    quietDcmtkNetworkLog();
+    if (server.protocol != ServerAddress::Protocol::Dimse)
+        throw Error("this is a DICOMweb address; DIMSE needs dicom://AET@host:port", server.text());
+    checkAeTitle(settings.callingAet, "calling AE title");
+    setAETitle(settings.callingAet.c_str());
+    setPeerAETitle(server.calledAet.c_str());
+    setPeerHostName(server.host.c_str());
+    setPeerPort(static_cast<Uint16>(server.port));
+    setConnectionTimeout(settings.connectSeconds);
+    setACSETimeout(static_cast<Uint32>(settings.connectSeconds));
+    setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    setDIMSETimeout(static_cast<Uint32>(settings.responseSeconds));
+    setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);
+    setProgressNotificationMode(OFFalse);
+}
+
+Association::~Association() {
+    if (isConnected())
+        abortAssociation();
+}
+
+void Association::open() {
+    OFCondition cond = initNetwork();
+    if (cond.good())
+        cond = negotiateAssociation();
+    if (cond.bad())
+        throw serverError(server_, connectWords(cond, server_, settings_));
+}
+
+void Association::close(bool abort) {
+    if (!isConnected())
+        return;
+    if (abort)
+        abortAssociation();
+    else
+        releaseAssociation();
+}
+
+T_ASC_PresentationContextID Association::contextFor(const char* sopClass, const char* serviceName) {
+    const T_ASC_PresentationContextID id = findAnyPresentationContextID(sopClass, "");
+    if (id == 0)
+        throw serverError(server_, std::string("the server does not offer ") + serviceName +
+                                       " to our AE title \"" + settings_.callingAet + "\"");
+    return id;
+}
+
+void Association::check(const OFCondition& cond, const std::string& operation) const {
+    if (cond.good())
+        return;
+    const std::string text = cond.text();
+    if (cond == DIMSE_NODATAAVAILABLE || text.find("imeout") != std::string::npos)
+        throw serverError(server_, operation + " stopped: no answer for " +
+                                       std::to_string(settings_.responseSeconds) + " s");
+    if (cond == DUL_PEERABORTEDASSOCIATION)
+        throw serverError(server_, operation + " stopped: the server aborted the association");
+    if (text.find("closed") != std::string::npos || cond == DUL_READTIMEOUT ||
+        cond == DUL_NETWORKCLOSED)
+        throw serverError(server_, operation + " stopped: the server closed the connection");
+    throw serverError(server_, operation + " failed (" + text + ")");
+}
+
+} // namespace spinelens::net::detail

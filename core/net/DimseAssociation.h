@@ -1,0 +1,46 @@
+#pragma once
+// Internal to core/net: one configured DCMTK association with a server, and the plain-words
+// translation of what can go wrong while opening and using it.
+#include "Error.h"
+#include "net/Dimse.h"
+
+#include <dcmtk/dcmnet/scu.h>
+
+#include <string>
+#include <vector>
+
+namespace spinelens::net::detail {
+
+/// A DcmSCU set up from an address and our settings (AE titles, timeouts, non-blocking DIMSE
+/// so a server that stops answering ends in a timeout rather than a hang).
+class Association : public DcmSCU {
+public:
+    Association(const ServerAddress& server, const DimseSettings& settings);
+    ~Association() override;
+
+    /// Negotiates the contexts added so far; throws Error with the reason on failure.
+    void open();
+    /// Releases (or aborts, when the operation was cancelled or broke) the association.
+    void close(bool abort = false);
+
+    /// The first accepted context for `sopClass`; throws Error when the server accepted none.
+    T_ASC_PresentationContextID contextFor(const char* sopClass, const char* serviceName);
+
+    /// Throws Error for a failed DIMSE exchange (timeouts, aborts), naming `operation`.
+    void check(const OFCondition& cond, const std::string& operation) const;
+
+    const ServerAddress& server() const { return server_; }
+    const DimseSettings& settings() const { return settings_; }
+
+private:
+    ServerAddress server_;
+    DimseSettings settings_;
+};
+
+/// Uncompressed transfer syntaxes for query and retrieve requests.
+OFList<OFString> uncompressedSyntaxes();
+
+/// A server-side error in words: "dicom://AET@host:port: what".
+Error serverError(const ServerAddress& server, const std::string& what);
+
+} // namespace spinelens::net::detail
