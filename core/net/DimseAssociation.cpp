@@ -8,22 +8,28 @@
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 namespace spinelens::net::detail {
-namespace {
 
 // DCMTK logs every failure itself at WARN/ERROR level on stderr; our messages say it once,
-// in words, so its own logger is quietened (once per process).
-void quietDcmtkNetworkLog() {
+// in words, so its own logger is quietened. And Debian's DCMTK leaves Nagle's algorithm on
+// unless the environment says TCP_NODELAY=1: every C-STORE then waits ~40 ms for a delayed
+// ACK (measured: 100 slices by C-GET from a local Orthanc in 4.6 s with it, 0.4 s without).
+// A value the user set is kept.
+void prepareDcmtkNetwork() {
     static std::once_flag once;
     std::call_once(once, [] {
+        setenv("TCP_NODELAY", "1", 0);
         dcmtk::log4cplus::Logger::getInstance("dcmtk.dcmnet")
             .setLogLevel(dcmtk::log4cplus::FATAL_LOG_LEVEL);
         dcmtk::log4cplus::Logger::getInstance("dcmtk.dcmdata")
             .setLogLevel(dcmtk::log4cplus::FATAL_LOG_LEVEL);
     });
 }
+
+namespace {
 
 std::string rejectionWords(const T_ASC_RejectParameters& r, const std::string& calling,
                            const std::string& called) {
@@ -123,7 +129,7 @@ OFList<OFString> uncompressedSyntaxes() {
 
 Association::Association(const ServerAddress& server, const DimseSettings& settings)
     : server_(server), settings_(settings) {
-    quietDcmtkNetworkLog();
+    prepareDcmtkNetwork();
     if (server.protocol != ServerAddress::Protocol::Dimse)
         throw Error("this is a DICOMweb address; DIMSE needs dicom://AET@host:port", server.text());
     checkAeTitle(settings.callingAet, "calling AE title");

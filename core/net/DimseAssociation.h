@@ -37,6 +37,9 @@ private:
     DimseSettings settings_;
 };
 
+/// Once per process, before the first association: DCMTK's logging and socket options.
+void prepareDcmtkNetwork();
+
 /// Uncompressed transfer syntaxes for query and retrieve requests.
 OFList<OFString> uncompressedSyntaxes();
 

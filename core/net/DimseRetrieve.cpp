@@ -4,6 +4,7 @@
 #include "net/StorageReceiver.h"
 
 #include "Error.h"
+#include "dicom/DcmtkUtil.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -114,8 +115,12 @@ public:
                                    OFBool& go, Uint16& status) override {
         std::unique_ptr<DcmDataset> owned(object);
         status = STATUS_Success;
-        const std::string sop = sopInstance(*object);
-        const std::string temporary = store_.temporaryPath(sop);
+        StoredObject known;
+        known.studyUid = dicom::getString(*object, DCM_StudyInstanceUID);
+        known.seriesUid = dicom::getString(*object, DCM_SeriesInstanceUID);
+        known.sopInstanceUid = dicom::getString(*object, DCM_SOPInstanceUID);
+        known.sopClassUid = dicom::getString(*object, DCM_SOPClassUID);
+        const std::string temporary = store_.temporaryPath(known.sopInstanceUid);
         try {
             DcmFileFormat file(object, OFFalse);
             // The dataset keeps the transfer syntax it came in; the file is written in it.
@@ -126,7 +131,7 @@ public:
             if (saved.bad())
                 throw Error(std::string("cannot write the received object (") + saved.text() + ")",
                             temporary);
-            result_.objects.push_back(store_.commit(temporary));
+            result_.objects.push_back(store_.commit(temporary, std::move(known)));
             tally_.progress.received = static_cast<int>(result_.objects.size());
             tally_.progress.last = &result_.objects.back();
         } catch (const Error& e) {
@@ -144,12 +149,6 @@ public:
     std::string storeProblem;
 
 private:
-    static std::string sopInstance(DcmDataset& d) {
-        const char* uid = nullptr;
-        d.findAndGetString(DCM_SOPInstanceUID, uid);
-        return uid ? uid : "unknown";
-    }
-
     bool report() {
         if (callback_ && !callback_(tally_.progress))
             result_.cancelled = true;

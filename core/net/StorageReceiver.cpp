@@ -1,6 +1,7 @@
 #include "net/StorageReceiver.h"
 
 #include "Error.h"
+#include "net/DimseAssociation.h"
 
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/diutil.h>
@@ -34,6 +35,7 @@ const std::vector<std::string>& storageTransferSyntaxes() {
 class StorageReceiver::Scp : public DcmSCP {
 public:
     explicit Scp(StorageReceiver& owner) : owner_(owner) {
+        detail::prepareDcmtkNetwork();
         const ReceiverSettings& s = owner.settings_;
         setAETitle(s.aeTitle.c_str());
         setPort(static_cast<Uint16>(s.port));

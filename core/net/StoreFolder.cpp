@@ -60,6 +60,10 @@ StoredObject StoreFolder::commit(const std::string& temporaryPath) const {
         object.sopInstanceUid = dicom::getString(d, DCM_SOPInstanceUID);
         object.sopClassUid = dicom::getString(d, DCM_SOPClassUID);
     }
+    return commit(temporaryPath, std::move(object));
+}
+
+StoredObject StoreFolder::commit(const std::string& temporaryPath, StoredObject object) const {
     const fs::path folder =
         fs::path(root_) / uidFileName(object.studyUid) / uidFileName(object.seriesUid);
     std::error_code ec;

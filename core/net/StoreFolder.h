@@ -27,6 +27,8 @@ public:
     /// replacing an older copy of the same instance. Throws Error (and deletes the temporary
     /// file) when it is not a readable DICOM object.
     StoredObject commit(const std::string& temporaryPath) const;
+    /// The same when the UIDs are already known (read from the dataset that was written).
+    StoredObject commit(const std::string& temporaryPath, StoredObject known) const;
 
 private:
     std::string root_;

@@ -20,6 +20,7 @@ import pydicom
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from orthanc_server import Orthanc, free_port  # noqa: E402
+from synthetic_series import write_series  # noqa: E402
 
 CLI, WORK = sys.argv[1], sys.argv[2]
 PYDICOM = os.path.dirname(pydicom.__file__) + "/data"
@@ -91,6 +92,7 @@ def main():
         expected = str(pydicom.dcmread(russ).PatientName)
         check(rc == 0 and [m["patientName"] for m in matches] == [expected],
               f"an ISO_IR 144 answer decodes to pydicom's name {expected}")
+    interrupted_transfer()
     if failures:
         print(f"{len(failures)} checks failed:\n  " + "\n  ".join(failures))
         sys.exit(1)
@@ -266,6 +268,37 @@ def timeouts(pacs):
         os.kill(pacs.process.pid, signal.SIGCONT)
     rc, _, _ = cli("echo", pacs.dimse)
     check(rc == 0, "the PACS answers again after it thaws")
+
+
+def interrupted_transfer():
+    """The PACS dies half way through a C-GET: the retrieve says so, keeps what arrived
+    (complete files only) and marks itself partial."""
+    study, series, paths = write_series(os.path.join(WORK, "big-series"), 150, 256)
+    with Orthanc() as pacs:
+        for p in paths:
+            pacs.upload(p)
+        out_dir = os.path.join(WORK, "interrupted")
+        shutil.rmtree(out_dir, ignore_errors=True)
+        retrieve = subprocess.Popen([CLI, "retrieve", pacs.dimse, "--study", study, "--out",
+                                     out_dir, "--timeout", "5"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        for line in retrieve.stderr:  # progress lines; stop the PACS after a few objects
+            if line.startswith("received 5"):
+                pacs.process.kill()
+                pacs.process.wait()
+                break
+        out, err = retrieve.communicate(timeout=60)
+    result = json.loads(out)
+    files = tree(out_dir)
+    check(retrieve.returncode == 1 and result["partial"] and not result["complete"] and
+          "partial retrieve" in err and pacs.dimse in err,
+          "a PACS killed mid-transfer: partial, named: " + err.strip().splitlines()[-1])
+    check(5 <= len(visible(files)) < 150 and len(visible(files)) == result["received"],
+          f"{result['received']} of 150 objects kept")
+    check(all(pydicom.dcmread(f).pixel_array.shape == (256, 256) for f in visible(files)),
+          "every kept object is complete (pydicom decodes its pixels)")
+    hidden = [f for f in files if os.path.basename(f).startswith(".")]
+    check(all("/.incoming/" in f for f in hidden), "half-received data only under .incoming")
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ class Orthanc:
 
     def start(self):
         log = open(os.path.join(self.folder, "orthanc.log"), "w")
-        self.process = subprocess.Popen([ORTHANC, self.config_path], stdout=log, stderr=log,
+        self.process = subprocess.Popen([ORTHANC, self.config_path], stdout=log, stderr=log, env=dict(os.environ, **getattr(self, "env", {})),
                                         preexec_fn=_die_with_parent)
         deadline = time.time() + 60
         while time.time() < deadline:

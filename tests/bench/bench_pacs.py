@@ -1,0 +1,115 @@
+"""Retrieve speed against DCMTK's getscu, in one run on the same local Orthanc.
+
+A synthetic 300-slice 512 x 512 16-bit MR series is stored in a real Orthanc (started here on
+free ports, stopped by pid). Each round retrieves it with `spinelens-cli retrieve` (C-GET) and
+with `getscu` as Debian ships it and with `getscu` given TCP_NODELAY=1 (Debian's DCMTK
+leaves Nagle's algorithm on unless the environment asks; spinelens turns it off) into empty
+folders, rotating which goes first; the medians and their ratio are
+printed (below 1: ours is faster), with our time to the first object on disk.
+
+Ours is timed twice: in process through core/net as the viewer runs it (bench_pacs_retrieve),
+and as `spinelens-cli retrieve`, whose figure includes the program's start-up.
+
+usage: bench_pacs.py SPINELENS_CLI BENCH_PACS_RETRIEVE WORKDIR [SLICES] [ROUNDS]
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pacs"))
+from orthanc_server import Orthanc  # noqa: E402
+from synthetic_series import write_series  # noqa: E402
+
+CLI, INPROCESS, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+SLICES = int(sys.argv[4]) if len(sys.argv) > 4 else 300
+ROUNDS = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+
+
+def count_files(folder):
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def ours(pacs, study, series, out_dir):
+    start = time.perf_counter()
+    first = None
+    p = subprocess.Popen([CLI, "retrieve", pacs.dimse, "--study", study, "--series", series,
+                          "--out", out_dir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    for line in p.stderr:
+        if first is None and line.startswith("received"):
+            first = time.perf_counter() - start
+    p.wait()
+    elapsed = time.perf_counter() - start
+    if p.returncode != 0:
+        sys.exit("spinelens-cli retrieve failed")
+    return elapsed, first
+
+
+def inprocess(pacs, study, series, out_dir):
+    p = subprocess.run([INPROCESS, pacs.dimse, study, series, out_dir], capture_output=True,
+                       text=True, check=True)
+    r = json.loads(p.stdout)
+    return r["seconds"], r["firstObjectSeconds"]
+
+
+def getscu(pacs, study, series, out_dir, env=None):
+    os.makedirs(out_dir)
+    start = time.perf_counter()
+    subprocess.run(["getscu", "-S", "-aec", pacs.aet, "-od", out_dir,
+                    "-k", "QueryRetrieveLevel=SERIES", "-k", f"StudyInstanceUID={study}",
+                    "-k", f"SeriesInstanceUID={series}", "127.0.0.1", str(pacs.dicom_port)],
+                   check=True, capture_output=True, env=dict(os.environ, **(env or {})))
+    return time.perf_counter() - start
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    study, series, paths = write_series(os.path.join(WORK, "series"), SLICES, 512)
+    size_mb = sum(os.path.getsize(p) for p in paths) / 1e6
+    with Orthanc() as pacs:
+        for p in paths:
+            pacs.upload(p)
+        times = {"ours": [], "cli": [], "getscu": [], "getscu-nodelay": [], "first": [],
+                 "cli-first": []}
+        for r in range(ROUNDS):
+            order = ["ours", "cli", "getscu", "getscu-nodelay"]
+            order = order[r % 4:] + order[:r % 4]
+            for who in order:
+                out_dir = os.path.join(WORK, f"{who}-{r}")
+                if who == "ours":
+                    t, first = inprocess(pacs, study, series, out_dir)
+                    times["first"].append(first)
+                elif who == "cli":
+                    t, first = ours(pacs, study, series, out_dir)
+                    times["cli-first"].append(first)
+                elif who == "getscu":
+                    t = getscu(pacs, study, series, out_dir)
+                else:
+                    t = getscu(pacs, study, series, out_dir, {"TCP_NODELAY": "1"})
+                n = count_files(out_dir)
+                if n < SLICES:
+                    sys.exit(f"{who} retrieved {n} of {SLICES} objects")
+                times[who].append(t)
+                shutil.rmtree(out_dir)
+    o, g = statistics.median(times["ours"]), statistics.median(times["getscu"])
+    n = statistics.median(times["getscu-nodelay"])
+    c = statistics.median(times["cli"])
+    print(f"C-GET of {SLICES} slices 512x512 ({size_mb:.0f} MB) from a local Orthanc, "
+          f"median of {ROUNDS}:")
+    print(f"  ours, in process        {o:6.2f} s  ({SLICES / o:6.1f} objects/s)")
+    print(f"  spinelens-cli retrieve  {c:6.2f} s  (with program start-up)")
+    print(f"  DCMTK getscu            {g:6.2f} s  ({SLICES / g:6.1f} objects/s)")
+    print(f"  getscu, TCP_NODELAY=1   {n:6.2f} s  ({SLICES / n:6.1f} objects/s)")
+    print(f"  ratio ours/getscu       {o / g:6.2f}  (below 1: ours is faster)")
+    print(f"  ratio ours/getscu with TCP_NODELAY=1  {o / n:6.2f}")
+    print(f"  ratio spinelens-cli/getscu with TCP_NODELAY=1  {c / n:6.2f}")
+    print(f"  our first object on disk after {statistics.median(times['first']):.3f} s "
+          f"in process, {statistics.median(times['cli-first']):.3f} s from the command line")
+
+
+if __name__ == "__main__":
+    main()
