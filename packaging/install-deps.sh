@@ -21,6 +21,8 @@ PACKAGES=(
   libtorch-dev
   # storage and serialisation
   nlohmann-json3-dev libsqlite3-dev
+  # DICOMweb client (core/net; core has no Qt, so the CLI and cluster nodes share it)
+  libcurl4-openssl-dev
   # command-line parsing (spinelens-cli's option tables)
   libcli11-dev
   # GUI tests under a virtual X server with Mesa software OpenGL
@@ -32,6 +34,8 @@ PACKAGES=(
   python3-scipy dcmtk dicom3tools
   # a real PACS for the networking tests (started by the tests on free ports, stopped by pid)
   orthanc orthanc-dicomweb
+  # TLS and bearer-token checks in front of it (Debian's Orthanc 1.10 crashes on HTTPS)
+  nginx-light openssl
 )
 
 missing=()

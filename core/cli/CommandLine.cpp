@@ -75,7 +75,8 @@ struct Table {
         app.option_defaults()->always_capture_default()->multi_option_policy(
             CLI::MultiOptionPolicy::TakeLast);
         app.set_version_flag("--version", std::string("spinelens-cli ") + SPINELENS_VERSION);
-        app.footer("Servers: dicom://AET@host:port (DIMSE; --calling-aet sets ours).\n"
+        app.footer("Servers: dicom://AET@host:port (DIMSE; --calling-aet sets ours) or "
+                   "http(s)://host:port/dicom-web (DICOMweb).\n"
                    "Exit codes: 0 done; 1 the command could not finish, was interrupted, or some "
                    "inputs could not be used (each is named on stderr); 2 the command line is "
                    "wrong; 3 internal error.\n"
@@ -280,8 +281,14 @@ struct Table {
 
     // The options every DIMSE command shares: the server, our AE title and the timeouts.
     void addServer(CLI::App* c, NetOptions& o) {
-        c->add_option("SERVER", o.server, "dicom://AET@host:port")->required();
-        c->add_option("--calling-aet", o.settings.callingAet, "our AE title");
+        c->add_option("SERVER", o.server,
+                      "dicom://AET@host:port or "
+                      "http(s)://host:port/dicom-web")
+            ->required();
+        c->add_option("--calling-aet", o.settings.callingAet, "our AE title (DIMSE)");
+        c->add_option("--user", o.web.user, "NAME:PASSWORD for HTTP basic authentication");
+        c->add_option("--token", o.web.token, "bearer token for DICOMweb");
+        c->add_option("--ca-file", o.web.caFile, "PEM file of the CA of an https server");
         c->add_option("--timeout", o.settings.responseSeconds,
                       "seconds to wait for each answer before giving up")
             ->check(intAtLeast(1));
@@ -291,13 +298,14 @@ struct Table {
     }
 
     void addNetwork() {
-        auto* echo = command("echo", "C-ECHO: is the server there and does it talk to us");
+        auto* echo = command("echo", "C-ECHO (or a QIDO-RS search): is the server there and "
+                                     "does it talk to us");
         auto e = std::make_shared<NetOptions>();
         addServer(echo, *e);
         echo->callback([this, e] { run = [this, e] { return runEcho(*e, out, err); }; });
 
-        auto* query = command("query", "C-FIND at patient, study or series level, as JSON "
-                                       "(wildcards * and ? in names and IDs)");
+        auto* query = command("query", "C-FIND or QIDO-RS at patient, study or series level, "
+                                       "as JSON (wildcards * and ? in names and IDs)");
         auto q = std::make_shared<QueryOptions>();
         addServer(query, *q);
         query->add_option("--level", q->level, "patient, study or series")
@@ -311,8 +319,8 @@ struct Table {
         query->add_option("--study", q->keys.studyUid, "Study Instance UID (series level)");
         query->callback([this, q] { run = [this, q] { return runQuery(*q, out, err); }; });
 
-        auto* retrieve = command("retrieve", "C-GET (default) or C-MOVE a study or series into "
-                                             "a folder (STUDY/SERIES/SOP.dcm)");
+        auto* retrieve = command("retrieve", "C-GET (default), C-MOVE or WADO-RS a study or "
+                                             "series into a folder (STUDY/SERIES/SOP.dcm)");
         auto r = std::make_shared<RetrieveOptions>();
         addServer(retrieve, *r);
         retrieve->add_option("--study", r->request.studyUid, "Study Instance UID")->required();
@@ -320,12 +328,12 @@ struct Table {
         retrieve->add_option("--out", r->outputFolder, "folder to store into")->required();
         retrieve
             ->add_option("--move-to-port", r->movePort,
-                         "use C-MOVE, receiving on this port (the PACS must know our AE title, "
-                         "host and port)")
+                         "DIMSE: use C-MOVE, receiving on this port (the PACS must know our AE "
+                         "title, host and port)")
             ->check(CLI::Range(1, 65535));
         retrieve->callback([this, r] { run = [this, r] { return runRetrieve(*r, out, err); }; });
 
-        auto* send = command("send", "C-STORE files and folders to the server");
+        auto* send = command("send", "C-STORE or STOW-RS files and folders to the server");
         auto s = std::make_shared<SendOptions>();
         addServer(send, *s);
         send->add_option("PATH", s->paths, "DICOM files or folders")->required();

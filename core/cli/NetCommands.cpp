@@ -53,27 +53,39 @@ nlohmann::json toJson(const net::StoredObject& o) {
 
 } // namespace
 
+net::PacsNode NetOptions::node() const {
+    net::PacsNode n;
+    n.server = net::parseServerAddress(server);
+    n.dimse = settings;
+    n.web = web;
+    n.web.connectSeconds = settings.connectSeconds;
+    n.web.responseSeconds = settings.responseSeconds;
+    return n;
+}
+
 int runEcho(const NetOptions& o, std::ostream& out, std::ostream&) {
-    const net::ServerAddress server = net::parseServerAddress(o.server);
-    const double ms = net::echo(server, o.settings);
-    out << jsonText({{"server", server.text()}, {"echo", "ok"}, {"milliseconds", ms}}) << '\n';
+    const net::PacsNode node = o.node();
+    const double ms = net::echo(node);
+    out << jsonText({{"server", node.server.text()}, {"echo", "ok"}, {"milliseconds", ms}}) << '\n';
     return Ok;
 }
 
 int runQuery(QueryOptions o, std::ostream& out, std::ostream&) {
-    const net::ServerAddress server = net::parseServerAddress(o.server);
+    const net::PacsNode node = o.node();
     o.keys.level = o.level == "patient"  ? net::QueryLevel::Patient
                    : o.level == "series" ? net::QueryLevel::Series
                                          : net::QueryLevel::Study;
     nlohmann::json matches = nlohmann::json::array();
-    for (const net::QueryMatch& m : net::find(server, o.settings, o.keys))
+    for (const net::QueryMatch& m : net::find(node, o.keys))
         matches.push_back(toJson(m));
     out << jsonText(matches, 1) << '\n';
     return Ok;
 }
 
 int runRetrieve(const RetrieveOptions& o, std::ostream& out, std::ostream& err) {
-    const net::ServerAddress server = net::parseServerAddress(o.server);
+    net::PacsNode node = o.node();
+    node.movePort = o.movePort;
+    const net::ServerAddress& server = node.server;
     const net::StoreFolder store(o.outputFolder);
     InterruptGuard interrupt;
     const auto progress = [&](const net::RetrieveProgress& p) {
@@ -83,15 +95,12 @@ int runRetrieve(const RetrieveOptions& o, std::ostream& out, std::ostream& err) 
                 << std::flush;
         return !interrupt.interrupted();
     };
-    const net::RetrieveResult r =
-        o.movePort > 0
-            ? net::retrieveMove(server, o.settings, o.request, o.movePort, store, progress)
-            : net::retrieveGet(server, o.settings, o.request, store, progress);
+    const net::RetrieveResult r = net::retrieve(node, o.request, store, progress);
     nlohmann::json objects = nlohmann::json::array();
     for (const net::StoredObject& s : r.objects)
         objects.push_back(toJson(s));
     out << jsonText({{"server", server.text()},
-                     {"method", o.movePort > 0 ? "C-MOVE" : "C-GET"},
+                     {"method", net::retrieveMethod(node)},
                      {"complete", r.complete},
                      {"partial", !r.complete && !r.objects.empty()},
                      {"cancelled", r.cancelled},
@@ -109,8 +118,9 @@ int runRetrieve(const RetrieveOptions& o, std::ostream& out, std::ostream& err) 
 }
 
 int runSend(const SendOptions& o, std::ostream& out, std::ostream& err) {
-    const net::ServerAddress server = net::parseServerAddress(o.server);
-    const net::SendResult r = net::send(server, o.settings, o.paths);
+    const net::PacsNode node = o.node();
+    const net::ServerAddress& server = node.server;
+    const net::SendResult r = net::send(node, o.paths);
     nlohmann::json failures = nlohmann::json::array();
     for (const auto& [file, why] : r.failures) {
         failures.push_back({{"path", file}, {"reason", why}});

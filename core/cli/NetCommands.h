@@ -1,6 +1,6 @@
 #pragma once
 // spinelens-cli echo, query, retrieve, send and receive: the PACS from the command line.
-#include "net/Dimse.h"
+#include "net/Pacs.h"
 #include "net/StorageReceiver.h"
 
 #include <iosfwd>
@@ -10,8 +10,11 @@
 namespace spinelens::cli {
 
 struct NetOptions {
-    std::string server; ///< dicom://AET@host:port
+    std::string server; ///< dicom://AET@host:port or http(s)://host:port/dicom-web
     net::DimseSettings settings;
+    net::WebSettings web;
+    /// The node these options describe; throws Error for a malformed address.
+    net::PacsNode node() const;
 };
 
 struct QueryOptions : NetOptions {

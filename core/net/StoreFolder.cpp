@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
+#include "net/DimseAssociation.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -25,6 +26,7 @@ std::string uidFileName(const std::string& uid) {
 
 StoreFolder::StoreFolder(std::string root)
     : root_(std::move(root)), incoming_((fs::path(root_) / ".incoming").string()) {
+    detail::prepareDcmtkNetwork(); // DCMTK's own log lines stay off stderr
     std::error_code ec;
     fs::create_directories(incoming_, ec);
     if (ec || access(incoming_.c_str(), W_OK) != 0)

@@ -32,7 +32,7 @@ def _die_with_parent():
 
 class Orthanc:
     def __init__(self, aet="ORTHANC", modalities=None, check_called_aet=True,
-                 users=None, extra=None):
+                 users=None, extra=None, tls_certificate=None):
         self.aet = aet
         self.dicom_port = free_port()
         self.http_port = free_port()
@@ -62,6 +62,10 @@ class Orthanc:
             "HttpTimeout": 30,
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
         }
+        if tls_certificate:  # a PEM file holding the certificate and its private key
+            config["SslEnabled"] = True
+            config["SslCertificate"] = tls_certificate
+        self.tls = bool(tls_certificate)
         config.update(extra or {})
         self.config_path = os.path.join(self.folder, "orthanc.json")
         with open(self.config_path, "w") as f:
@@ -70,7 +74,7 @@ class Orthanc:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.http_port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.http_port}"
 
     @property
     def dimse(self):
@@ -124,7 +128,9 @@ class Orthanc:
             user, password = next(iter(self.users.items()))
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             request.add_header("Authorization", "Basic " + token)
-        with urllib.request.urlopen(request, timeout=30) as response:
+        import ssl
+        context = ssl._create_unverified_context() if self.tls else None
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             text = response.read()
             return json.loads(text) if text else None
 

@@ -1,0 +1,383 @@
+#include "net/DicomWeb.h"
+
+#include "Error.h"
+#include "dicom/DcmtkUtil.h"
+#include "net/DimseAssociation.h"
+#include "net/Multipart.h"
+
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace spinelens::net {
+namespace {
+
+void checkWeb(const ServerAddress& server) {
+    if (server.protocol != ServerAddress::Protocol::DicomWeb)
+        throw Error("not a DICOMweb address (http(s)://host:port/dicom-web)", server.text());
+}
+
+std::string personName(const json& pn) {
+    std::string groups[3];
+    const char* names[3] = {"Alphabetic", "Ideographic", "Phonetic"};
+    int last = -1;
+    for (int i = 0; i < 3; ++i)
+        if (pn.contains(names[i]) && pn[names[i]].is_string() &&
+            !pn[names[i]].get<std::string>().empty()) {
+            groups[i] = pn[names[i]].get<std::string>();
+            last = i;
+        }
+    std::string joined;
+    for (int i = 0; i <= last; ++i)
+        joined += (i ? "=" : "") + groups[i];
+    return joined;
+}
+
+// First value of a DICOM JSON attribute as text (PN: the alphabetic group).
+std::string value(const json& object, const char* tag) {
+    const auto a = object.find(tag);
+    if (a == object.end() || !a->contains("Value") || (*a)["Value"].empty())
+        return {};
+    std::string joined;
+    for (const json& v : (*a)["Value"]) {
+        std::string s;
+        if (v.is_string())
+            s = v.get<std::string>();
+        else if (v.is_number_integer())
+            s = std::to_string(v.get<long long>());
+        else if (v.is_number())
+            s = std::to_string(v.get<double>());
+        else if (v.is_object()) // PN: Alphabetic=Ideographic=Phonetic, as in DICOM text
+            s = personName(v);
+        joined += (joined.empty() ? "" : "\\") + s;
+    }
+    return joined;
+}
+
+int number(const json& object, const char* tag) {
+    const std::string s = value(object, tag);
+    try {
+        return s.empty() ? -1 : std::stoi(s);
+    } catch (...) {
+        return -1;
+    }
+}
+
+QueryMatch readMatch(const json& o, const char* level) {
+    QueryMatch m;
+    m.level = level;
+    m.patientName = value(o, "00100010");
+    m.patientId = value(o, "00100020");
+    m.patientBirthDate = value(o, "00100030");
+    m.studyUid = value(o, "0020000D");
+    m.studyDate = value(o, "00080020");
+    m.studyTime = value(o, "00080030");
+    m.accession = value(o, "00080050");
+    m.studyDescription = value(o, "00081030");
+    m.modalities = value(o, "00080061");
+    m.sopClassesInStudy = value(o, "00080062");
+    m.seriesUid = value(o, "0020000E");
+    m.seriesNumber = value(o, "00200011");
+    m.seriesDescription = value(o, "0008103E");
+    m.modality = value(o, "00080060");
+    m.numberOfSeries = number(o, "00201206");
+    m.numberOfInstances = number(o, std::string(level) == "series" ? "00201209" : "00201208");
+    return m;
+}
+
+json getJson(const std::string& url, const WebSettings& settings) {
+    HttpRequest r;
+    r.url = url;
+    r.headers["Accept"] = "application/dicom+json, application/json";
+    const HttpResponse response = httpRequest(r, settings);
+    if (response.status == 204 || response.body.empty())
+        return json::array();
+    try {
+        json j = json::parse(response.body);
+        if (!j.is_array())
+            throw Error("the answer is not a DICOM JSON array", url);
+        return j;
+    } catch (const json::exception& e) {
+        throw Error(std::string("the answer is not valid DICOM JSON (") + e.what() + ")", url);
+    }
+}
+
+std::string studiesQuery(const QueryKeys& k) {
+    std::string q = "?includefield=00081030&includefield=00080061&includefield=00080062"
+                    "&includefield=00201206&includefield=00201208&includefield=00100030";
+    auto add = [&q](const char* name, const std::string& v) {
+        if (!v.empty())
+            q += std::string("&") + name + "=" + urlEncode(v);
+    };
+    add("PatientName", k.patientName);
+    add("PatientID", k.patientId);
+    add("StudyDate", k.dateRange);
+    add("ModalitiesInStudy", k.modality);
+    add("AccessionNumber", k.accession);
+    add("StudyDescription", k.studyDescription);
+    add("StudyInstanceUID", k.studyUid);
+    if (!k.patientName.empty() || !k.studyDescription.empty())
+        q += "&fuzzymatching=false";
+    return q;
+}
+
+std::string randomBoundary() {
+    std::random_device rd;
+    std::mt19937_64 g(rd());
+    return "spinelens-" + std::to_string(g()) + std::to_string(g());
+}
+
+} // namespace
+
+double webEcho(const ServerAddress& server, const WebSettings& settings) {
+    checkWeb(server);
+    const auto start = std::chrono::steady_clock::now();
+    getJson(server.url + "/studies?limit=1", settings);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+std::vector<QueryMatch> qidoFind(const ServerAddress& server, const WebSettings& settings,
+                                 const QueryKeys& keys) {
+    checkWeb(server);
+    checkQueryKeys(keys);
+    std::vector<QueryMatch> matches;
+    if (keys.level == QueryLevel::Series) {
+        std::string url = server.url + "/studies/" + urlEncode(keys.studyUid) +
+                          "/series?includefield=0008103E&includefield=00201209";
+        if (!keys.modality.empty())
+            url += "&Modality=" + urlEncode(keys.modality);
+        if (!keys.dateRange.empty())
+            url += "&SeriesDate=" + urlEncode(keys.dateRange);
+        for (const json& o : getJson(url, settings))
+            matches.push_back(readMatch(o, "series"));
+        for (QueryMatch& m : matches)
+            if (m.studyUid.empty())
+                m.studyUid = keys.studyUid;
+        return matches;
+    }
+    const json studies = getJson(server.url + "/studies" + studiesQuery(keys), settings);
+    if (keys.level == QueryLevel::Study) {
+        for (const json& o : studies)
+            matches.push_back(readMatch(o, "study"));
+        return matches;
+    }
+    // Patient level: one match per patient ID among the matching studies.
+    std::map<std::string, QueryMatch> patients;
+    for (const json& o : studies) {
+        const QueryMatch s = readMatch(o, "patient");
+        QueryMatch& p = patients[s.patientId + "\x1f" + s.patientName];
+        if (p.numberOfStudies < 0) {
+            p.level = "patient";
+            p.patientName = s.patientName;
+            p.patientId = s.patientId;
+            p.patientBirthDate = s.patientBirthDate;
+            p.numberOfStudies = 0;
+        }
+        ++p.numberOfStudies;
+    }
+    for (auto& [key, p] : patients)
+        matches.push_back(p);
+    return matches;
+}
+
+RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& settings,
+                            const RetrieveRequest& request, const StoreFolder& store,
+                            const RetrieveCallback& progress) {
+    checkWeb(server);
+    if (request.studyUid.empty())
+        throw Error("a retrieve needs the study's UID", "--study");
+    RetrieveResult result;
+    RetrieveProgress p;
+    std::unique_ptr<MultipartReader> reader;
+    const auto onPart = [&](const std::string& headers, std::string& body) {
+        const std::string temporary = store.temporaryPath("wado");
+        {
+            std::ofstream file(temporary, std::ios::binary);
+            file.write(body.data(), static_cast<std::streamsize>(body.size()));
+            if (!file)
+                throw Error("cannot write the received object", temporary);
+        }
+        body.clear();
+        try {
+            result.objects.push_back(store.commit(temporary));
+            p.received = static_cast<int>(result.objects.size());
+            p.last = &result.objects.back();
+        } catch (const Error& e) {
+            ++result.failed;
+            p.failed = result.failed;
+            p.last = nullptr;
+            if (result.problem.empty())
+                result.problem = e.reason();
+        }
+        if (progress && !progress(p)) {
+            result.cancelled = true;
+            return false;
+        }
+        return true;
+    };
+    HttpRequest r;
+    r.url = server.url + "/studies/" + urlEncode(request.studyUid);
+    if (!request.seriesUid.empty())
+        r.url += "/series/" + urlEncode(request.seriesUid);
+    r.headers["Accept"] = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
+    try {
+        httpRequest(
+            r, settings,
+            [&](const char* data, std::size_t size) { return reader && reader->feed(data, size); },
+            [&](const HttpResponse& head) {
+                const std::string boundary = headerParameter(head.contentType, "boundary");
+                if (head.contentType.find("multipart/related") == std::string::npos ||
+                    boundary.empty())
+                    throw Error("the server did not answer with multipart/related DICOM (" +
+                                    head.contentType + ")",
+                                r.url);
+                reader = std::make_unique<MultipartReader>(boundary, onPart);
+            });
+    } catch (const Error& e) {
+        if (result.cancelled) {
+            result.problem = server.text() + ": cancelled after " +
+                             std::to_string(result.objects.size()) + " objects";
+            return result;
+        }
+        if (e.reason().find("HTTP 404") != std::string::npos && result.objects.empty()) {
+            result.problem = server.text() + ": the server has no " +
+                             (request.seriesUid.empty() ? "study " + request.studyUid
+                                                        : "series " + request.seriesUid);
+            return result;
+        }
+        result.problem = server.text() + ": " + e.reason();
+        return result;
+    }
+    if (!reader || !reader->finished())
+        result.problem = server.text() + ": the response ended before its closing boundary";
+    else if (result.objects.empty() && result.problem.empty())
+        result.problem = server.text() + ": the server sent no objects";
+    else if (!result.problem.empty())
+        result.problem = server.text() + ": " + result.problem;
+    result.complete = result.problem.empty();
+    return result;
+}
+
+SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
+                    const std::vector<std::string>& paths,
+                    const std::function<void(int, int)>& progress) {
+    checkWeb(server);
+    detail::prepareDcmtkNetwork(); // DCMTK's own log lines stay off stderr
+    SendResult result;
+    // Which files are DICOM objects, and their SOP instance UIDs (to read the answer by).
+    std::vector<std::pair<std::string, std::string>> objects; // path, SOP instance UID
+    std::vector<std::string> files;
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            for (fs::recursive_directory_iterator
+                     it(p, fs::directory_options::skip_permission_denied, ec),
+                 end;
+                 !ec && it != end; it.increment(ec)) {
+                if (it->path().filename().string().rfind(".", 0) == 0) {
+                    if (it->is_directory())
+                        it.disable_recursion_pending();
+                    continue;
+                }
+                if (it->is_regular_file())
+                    files.push_back(it->path().string());
+            }
+        } else if (fs::is_regular_file(p, ec)) {
+            files.push_back(p);
+        } else {
+            result.failures.push_back({p, "no such file or folder"});
+        }
+    }
+    for (const std::string& f : files) {
+        DcmFileFormat file;
+        if (fs::path(f).filename() == "DICOMDIR") {
+            result.failures.push_back({f, "a DICOMDIR is an index, not an image: not sent"});
+            continue;
+        }
+        const OFCondition c = file.loadFileUntilTag(f.c_str(), EXS_Unknown, EGL_noChange,
+                                                    DCM_MaxReadLength, ERM_fileOnly, DCM_PixelData);
+        const std::string uid =
+            c.good() ? dicom::getString(*file.getDataset(), DCM_SOPInstanceUID) : "";
+        if (c.bad() || uid.empty())
+            result.failures.push_back({f, std::string("not sent: not a DICOM file we can send (") +
+                                              (c.bad() ? c.text() : "no SOP Instance UID") + ")"});
+        else
+            objects.push_back({f, uid});
+    }
+    // Batches of about 64 MB, one POST each.
+    const std::size_t batchBytes = 64u << 20;
+    std::size_t next = 0;
+    int done = 0;
+    while (next < objects.size()) {
+        const std::string boundary = randomBoundary();
+        HttpRequest r;
+        r.method = "POST";
+        r.url = server.url + "/studies";
+        r.headers["Content-Type"] =
+            "multipart/related; type=\"application/dicom\"; boundary=" + boundary;
+        r.headers["Accept"] = "application/dicom+json, application/json";
+        std::vector<std::size_t> batch;
+        while (next < objects.size() && (batch.empty() || r.body.size() < batchBytes)) {
+            std::ifstream in(objects[next].first, std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)), {});
+            r.body += "--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n";
+            r.body += bytes;
+            r.body += "\r\n";
+            batch.push_back(next++);
+        }
+        r.body += "--" + boundary + "--\r\n";
+        std::map<std::string, std::string> failedByUid;
+        std::map<std::string, bool> storedByUid;
+        std::string batchProblem;
+        try {
+            const HttpResponse response = httpRequest(r, settings);
+            json answer = response.body.empty() ? json::object() : json::parse(response.body);
+            if (answer.is_array() && !answer.empty())
+                answer = answer[0];
+            for (const json& item :
+                 answer.value("00081199", json::object()).value("Value", json::array()))
+                storedByUid[value(item, "00081155")] = true;
+            for (const json& item :
+                 answer.value("00081198", json::object()).value("Value", json::array()))
+                failedByUid[value(item, "00081155")] = "refused by " + server.text() +
+                                                       " (failure reason " +
+                                                       value(item, "00081197") + ")";
+        } catch (const json::exception&) {
+            batchProblem = "the server's answer is not valid JSON";
+        } catch (const Error& e) {
+            batchProblem = e.reason();
+        }
+        for (std::size_t i : batch) {
+            const auto& [path, uid] = objects[i];
+            if (!batchProblem.empty())
+                result.failures.push_back(
+                    {path, "not sent: " + server.text() + ": " + batchProblem});
+            else if (failedByUid.count(uid))
+                result.failures.push_back({path, failedByUid[uid]});
+            else if (storedByUid.count(uid) || storedByUid.empty())
+                ++result.sent; // an answer without a list (HTTP 204) means all stored
+            else
+                result.failures.push_back({path, "not listed as stored by " + server.text()});
+        }
+        if (!batchProblem.empty() && result.sent == 0 && next >= objects.size() &&
+            batch.size() == objects.size())
+            throw Error(batchProblem + "; nothing was sent", server.text());
+        done += static_cast<int>(batch.size());
+        if (progress)
+            progress(done, static_cast<int>(objects.size()));
+    }
+    return result;
+}
+
+} // namespace spinelens::net

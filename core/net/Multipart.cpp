@@ -1,0 +1,107 @@
+#include "net/Multipart.h"
+
+#include "Error.h"
+
+namespace spinelens::net {
+
+MultipartReader::MultipartReader(std::string boundary, PartHandler onPart)
+    : delimiter_("--" + std::move(boundary)), onPart_(std::move(onPart)) {
+    if (delimiter_.size() <= 2 || delimiter_.size() > 72)
+        throw Error("the multipart response has no usable boundary", "Content-Type");
+}
+
+bool MultipartReader::feed(const char* data, std::size_t size) {
+    if (state_ == State::Done)
+        return true; // the epilogue is ignored
+    buffer_.append(data, size);
+    while (true) {
+        const State before = state_;
+        const std::size_t length = buffer_.size();
+        if (!step())
+            return false;
+        if (state_ == State::Done || (state_ == before && buffer_.size() == length))
+            return true;
+    }
+}
+
+// One move of the state machine on what is buffered; leaves the buffer as it is when more
+// bytes are needed.
+bool MultipartReader::step() {
+    switch (state_) {
+    case State::Preamble: {
+        const std::size_t at = buffer_.find(delimiter_);
+        if (at == std::string::npos) {
+            if (buffer_.size() > 65536)
+                throw Error("no multipart boundary in the first 64 KiB", "WADO-RS response");
+            return true;
+        }
+        const std::size_t lineEnd = buffer_.find("\r\n", at);
+        if (lineEnd == std::string::npos)
+            return true;
+        if (buffer_.compare(at + delimiter_.size(), 2, "--") == 0) {
+            state_ = State::Done;
+            return true;
+        }
+        buffer_.erase(0, lineEnd + 2);
+        state_ = State::Headers;
+        return true;
+    }
+    case State::Headers: {
+        const std::size_t end = buffer_.find("\r\n\r\n");
+        if (buffer_.rfind("\r\n", 0) == 0) { // a part without headers
+            headers_.clear();
+            buffer_.erase(0, 2);
+            state_ = State::Body;
+            searched_ = 0;
+            return true;
+        }
+        if (end == std::string::npos) {
+            if (buffer_.size() > 65536)
+                throw Error("a part's headers run past 64 KiB", "WADO-RS response");
+            return true;
+        }
+        headers_ = buffer_.substr(0, end);
+        buffer_.erase(0, end + 4);
+        state_ = State::Body;
+        searched_ = 0;
+        return true;
+    }
+    case State::Body: {
+        const std::string marker = "\r\n" + delimiter_;
+        const std::size_t from = searched_ > marker.size() ? searched_ - marker.size() : 0;
+        const std::size_t at = buffer_.find(marker, from);
+        if (at == std::string::npos) {
+            searched_ = buffer_.size();
+            return true;
+        }
+        const std::size_t after = at + marker.size();
+        if (buffer_.size() < after + 2)
+            return true; // need to see whether it is the closing delimiter
+        std::string body = buffer_.substr(0, at);
+        const bool closing = buffer_.compare(after, 2, "--") == 0;
+        ++parts_;
+        if (!onPart_(headers_, body))
+            return false;
+        if (closing) {
+            buffer_.clear();
+            state_ = State::Done;
+            return true;
+        }
+        const std::size_t lineEnd = buffer_.find("\r\n", after);
+        if (lineEnd == std::string::npos) {
+            buffer_.erase(0, after); // the rest of the delimiter line comes later
+            state_ = State::Preamble;
+            buffer_.insert(0, delimiter_);
+            return true;
+        }
+        buffer_.erase(0, lineEnd + 2);
+        state_ = State::Headers;
+        return true;
+    }
+    case State::Done:
+        return true;
+    }
+    return true;
+}
+
+} // namespace spinelens::net

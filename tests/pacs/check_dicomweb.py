@@ -1,0 +1,147 @@
+"""DICOMweb (QIDO-RS, WADO-RS, STOW-RS) of spinelens-cli against a real Orthanc with its
+DICOMweb plugin, started here on free ports (plain HTTP with basic authentication, then HTTPS
+with a certificate made here and a bearer token, through nginx: Debian's Orthanc crashes on
+HTTPS of its own) and stopped by pid. What Orthanc holds is read back through its
+REST API and through DIMSE; pixel bytes are compared with pydicom.
+
+usage: check_dicomweb.py SPINELENS_CLI WORKDIR
+"""
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pydicom
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from orthanc_server import Orthanc  # noqa: E402
+from synthetic_series import write_series  # noqa: E402
+from tls_proxy import TlsProxy, make_certificate  # noqa: E402
+
+CLI, WORK = sys.argv[1], sys.argv[2]
+PYDICOM = os.path.dirname(pydicom.__file__) + "/data"
+REAL = [f"{PYDICOM}/test_files/{n}" for n in (
+    "CT_small.dcm", "MR_small_RLE.dcm", "JPEG2000.dcm", "JPEG-lossy.dcm", "image_dfl.dcm")] + [
+    f"{PYDICOM}/charset_files/{n}" for n in ("chrGerm.dcm", "chrX1.dcm")]
+USER = ["--user", "radiologist:s3cret"]
+failures = []
+
+
+def check(condition, what):
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+def cli(*args):
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def cli_json(*args):
+    rc, out, err = cli(*args)
+    return rc, (json.loads(out) if out.strip() else None), err
+
+
+def files_in(folder):
+    return sorted(f for f in glob.glob(folder + "/**/*", recursive=True) if os.path.isfile(f))
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    study, series, slices = write_series(os.path.join(WORK, "series"), 40, 256)
+    truth = {pydicom.dcmread(f).SOPInstanceUID: f for f in REAL + slices}
+    with Orthanc(users={"radiologist": "s3cret"}, extra={"DefaultEncoding": "Utf8"}) as pacs:
+        web = pacs.dicomweb
+        rc, _, err = cli("echo", web)
+        check(rc == 1 and "HTTP 401" in err and "--user" in err,
+              "no credentials: one line that says so: " + err.strip())
+        rc, _, err = cli("echo", web, "--user", "radiologist:wrong")
+        check(rc == 1 and "HTTP 401" in err, "wrong password refused")
+        rc, out, _ = cli_json("echo", web, *USER)
+        check(rc == 0 and out["echo"] == "ok", "QIDO-RS echo with basic authentication")
+
+        junk = os.path.join(WORK, "notes.txt")
+        with open(junk, "w") as f:
+            f.write("not an image\n")
+        rc, out, err = cli_json("send", web, *USER, *REAL, os.path.dirname(slices[0]), junk)
+        held = {i["MainDicomTags"]["SOPInstanceUID"] for i in pacs.rest("GET", "/instances?expand")}
+        check(rc == 1 and out["sent"] == len(truth) and held == set(truth) and
+              [x["path"] for x in out["failed"]] == [junk],
+              f"STOW-RS stored all {len(truth)} objects, named the text file it refused")
+
+        rc, qido, _ = cli_json("query", web, *USER)
+        rc2, cfind, _ = cli_json("query", pacs.dimse)
+        key = lambda m: m["studyInstanceUid"]  # noqa: E731
+        fields = ("patientName", "patientId", "studyDate", "numberOfInstances")
+        check(rc == 0 and rc2 == 0 and len(qido) == len(cfind) and
+              all(all(a.get(f) == b.get(f) for f in fields)
+                  for a, b in zip(sorted(qido, key=key), sorted(cfind, key=key))),
+              f"QIDO-RS and C-FIND agree on {len(qido)} studies (names, IDs, dates, counts)")
+        x1 = pydicom.dcmread(f"{PYDICOM}/charset_files/chrX1.dcm")
+        got = [m["patientName"] for m in qido if m["studyInstanceUid"] == x1.StudyInstanceUID]
+        check(got == [str(x1.PatientName)], f"UTF-8 name as pydicom reads it: {got}")
+        rc, found, _ = cli_json("query", web, *USER, "--patient-name", "SYNTH*", "--modality",
+                                "MR", "--date", "20260101-20260101")
+        check(rc == 0 and [m["studyInstanceUid"] for m in found] == [study],
+              "QIDO-RS keys: name wildcard, modality, date range")
+        rc, series_matches, _ = cli_json("query", web, *USER, "--level", "series", "--study",
+                                         study)
+        check(rc == 0 and [(m["seriesInstanceUid"], m["numberOfInstances"])
+                           for m in series_matches] == [(series, len(slices))],
+              "QIDO-RS series level")
+        rc, patients, _ = cli_json("query", web, *USER, "--level", "patient")
+        check(rc == 0 and len(patients) == len(pacs.rest("GET", "/patients")),
+              f"patient level from grouped studies: {len(patients)} patients")
+
+        out_dir = os.path.join(WORK, "wado")
+        rc, result, _ = cli_json("retrieve", web, *USER, "--study", study, "--out", out_dir)
+        got = files_in(out_dir)
+        check(rc == 0 and result["complete"] and result["method"] == "WADO-RS" and
+              len(got) == len(slices), f"WADO-RS retrieved the {len(slices)}-slice series")
+        check(all(pydicom.dcmread(f).PixelData ==
+                  pydicom.dcmread(truth[pydicom.dcmread(f).SOPInstanceUID]).PixelData
+                  for f in got), "every object's pixel bytes equal the sent file's")
+        out_dir = os.path.join(WORK, "wado-real")
+        for f in REAL:
+            d = pydicom.dcmread(f)
+            rc, result, err = cli_json("retrieve", web, *USER, "--study", d.StudyInstanceUID,
+                                       "--out", out_dir)
+            check(rc == 0, f"WADO-RS of {os.path.basename(f)}'s study " +
+                  ("" if rc == 0 else err))
+        back = {pydicom.dcmread(f).SOPInstanceUID: f for f in files_in(out_dir)}
+        check(all(pydicom.dcmread(back[u]).PixelData == pydicom.dcmread(truth[u]).PixelData
+                  for u in back) and len(back) >= len(REAL),
+              "compressed objects come back with their own pixel bytes")
+        rc, result, err = cli_json("retrieve", web, *USER, "--study", "1.2.3.4.5",
+                                   "--out", os.path.join(WORK, "none"))
+        check(rc == 1 and "has no study 1.2.3.4.5" in err, "unknown study: " + err.strip())
+
+    crt, key = make_certificate(WORK)
+    with Orthanc() as pacs, TlsProxy(pacs.http_port, crt, key, token="t0ken-42") as proxy:
+        web = proxy.dicomweb
+        rc, _, err = cli("echo", web, "--token", "t0ken-42")
+        check(rc == 1 and "not trusted" in err and "--ca-file" in err,
+              "an unknown certificate is refused in words: " + err.strip())
+        rc, _, err = cli("echo", web, "--ca-file", crt, "--token", "wrong")
+        check(rc == 1 and "HTTP 401" in err, "a wrong bearer token is refused")
+        rc, out, err = cli_json("echo", web, "--ca-file", crt, "--token", "t0ken-42")
+        check(rc == 0, "HTTPS with its CA given and the bearer token " + err)
+        rc, out, _ = cli_json("send", web, "--ca-file", crt, "--token", "t0ken-42", *slices)
+        check(rc == 0 and out["sent"] == len(slices), "STOW-RS over TLS")
+        rc, result, _ = cli_json("retrieve", web, "--ca-file", crt, "--token", "t0ken-42",
+                                 "--study", study, "--out", os.path.join(WORK, "tls"))
+        check(rc == 0 and result["received"] == len(slices), "WADO-RS over TLS")
+    rc, _, err = cli("echo", web, "--ca-file", crt, "--connect-timeout", "2")
+    check(rc == 1 and "could not connect" in err, "a stopped server: " + err.strip())
+    if failures:
+        print(f"{len(failures)} checks failed:\n  " + "\n  ".join(failures))
+        sys.exit(1)
+    print("all DICOMweb checks passed")
+
+
+if __name__ == "__main__":
+    main()
