@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
+#include "dicom/FastHeader.h"
 #include "net/DimseAssociation.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -43,7 +44,13 @@ std::string StoreFolder::temporaryPath(const std::string& sopInstanceUid) const 
 
 StoredObject StoreFolder::commit(const std::string& temporaryPath) const {
     StoredObject object;
-    {
+    dicom::FileHeader fast;
+    if (dicom::readHeaderFast(temporaryPath, fast)) { // the common layout, without DCMTK
+        object.studyUid = fast.series.studyInstanceUid;
+        object.seriesUid = fast.series.seriesInstanceUid;
+        object.sopInstanceUid = fast.slice.sopInstanceUid;
+        object.sopClassUid = fast.sopClassUid;
+    } else {
         DcmFileFormat file;
         // Only the identifying attributes are needed: stop before the pixel data.
         const OFCondition read =

@@ -1,4 +1,5 @@
-"""Retrieve speed against DCMTK's getscu, in one run on the same local Orthanc.
+"""Retrieve speed against DCMTK's getscu (C-GET) and curl (WADO-RS), in one run on the same
+local Orthanc.
 
 A synthetic 300-slice 512 x 512 16-bit MR series is stored in a real Orthanc (started here on
 free ports, stopped by pid). Each round retrieves it with `spinelens-cli retrieve` (C-GET) and
@@ -49,9 +50,9 @@ def ours(pacs, study, series, out_dir):
     return elapsed, first
 
 
-def inprocess(pacs, study, series, out_dir):
-    p = subprocess.run([INPROCESS, pacs.dimse, study, series, out_dir], capture_output=True,
-                       text=True, check=True)
+def inprocess(pacs, study, series, out_dir, server=None):
+    p = subprocess.run([INPROCESS, server or pacs.dimse, study, series, out_dir],
+                       capture_output=True, text=True, check=True)
     r = json.loads(p.stdout)
     return r["seconds"], r["firstObjectSeconds"]
 
@@ -64,6 +65,36 @@ def getscu(pacs, study, series, out_dir, env=None):
                     "-k", f"SeriesInstanceUID={series}", "127.0.0.1", str(pacs.dicom_port)],
                    check=True, capture_output=True, env=dict(os.environ, **(env or {})))
     return time.perf_counter() - start
+
+
+def curl(pacs, study, series, out_dir):
+    os.makedirs(out_dir)
+    start = time.perf_counter()
+    subprocess.run(["curl", "-sf", "-o", os.path.join(out_dir, "series.multipart"), "-H",
+                    'Accept: multipart/related; type="application/dicom"; transfer-syntax=*',
+                    f"{pacs.dicomweb}/studies/{study}/series/{series}"], check=True)
+    return time.perf_counter() - start
+
+
+def wado_round(pacs, study, series, rounds):
+    """WADO-RS: ours (multipart parsed, each object filed) against curl (one raw file)."""
+    ours_t, curl_t, first = [], [], []
+    for r in range(rounds):
+        for who in (["ours", "curl"] if r % 2 == 0 else ["curl", "ours"]):
+            out_dir = os.path.join(WORK, f"wado-{who}-{r}")
+            if who == "ours":
+                t, f = inprocess(pacs, study, series, out_dir, pacs.dicomweb)
+                if count_files(out_dir) < SLICES:
+                    sys.exit("WADO-RS retrieved too few objects")
+                ours_t.append(t)
+                first.append(f)
+            else:
+                t = curl(pacs, study, series, out_dir)
+                if os.path.getsize(os.path.join(out_dir, "series.multipart")) < SLICES * 512 * 512:
+                    sys.exit("curl got too little")
+                curl_t.append(t)
+            shutil.rmtree(out_dir)
+    return statistics.median(ours_t), statistics.median(curl_t), statistics.median(first)
 
 
 def main():
@@ -95,6 +126,7 @@ def main():
                     sys.exit(f"{who} retrieved {n} of {SLICES} objects")
                 times[who].append(t)
                 shutil.rmtree(out_dir)
+        wado, curl_time, wado_first = wado_round(pacs, study, series, ROUNDS)
     o, g = statistics.median(times["ours"]), statistics.median(times["getscu"])
     n = statistics.median(times["getscu-nodelay"])
     c = statistics.median(times["cli"])
@@ -109,6 +141,12 @@ def main():
     print(f"  ratio spinelens-cli/getscu with TCP_NODELAY=1  {c / n:6.2f}")
     print(f"  our first object on disk after {statistics.median(times['first']):.3f} s "
           f"in process, {statistics.median(times['cli-first']):.3f} s from the command line")
+    print(f"WADO-RS of the same series, median of {ROUNDS}:")
+    print(f"  ours, in process (each object filed)  {wado:6.2f} s  ({SLICES / wado:6.1f} "
+          "objects/s)")
+    print(f"  curl (one multipart file)             {curl_time:6.2f} s")
+    print(f"  ratio ours/curl                       {wado / curl_time:6.2f}")
+    print(f"  our first object on disk after {wado_first:.3f} s")
 
 
 if __name__ == "__main__":

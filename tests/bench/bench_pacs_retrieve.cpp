@@ -1,8 +1,9 @@
-// One C-GET through core/net as the viewer makes it (in process, no program start-up), for
-// bench_pacs.py: prints {"seconds", "firstObjectSeconds", "objects"} as JSON.
-// usage: bench_pacs_retrieve dicom://AET@host:port STUDY_UID SERIES_UID OUT_DIR
+// One C-GET or WADO-RS retrieve through core/net as the viewer makes it (in process, no program
+// start-up), for bench_pacs.py: prints {"seconds", "firstObjectSeconds", "objects"} as JSON. usage:
+// bench_pacs_retrieve SERVER STUDY_UID SERIES_UID OUT_DIR
+//   SERVER: dicom://AET@host:port (C-GET) or http://host:port/dicom-web (WADO-RS)
 #include "Error.h"
-#include "net/Dimse.h"
+#include "net/Pacs.h"
 
 #include <chrono>
 #include <cstdio>
@@ -14,12 +15,13 @@ int main(int argc, char** argv) {
     }
     using Clock = std::chrono::steady_clock;
     try {
-        const auto server = spinelens::net::parseServerAddress(argv[1]);
+        spinelens::net::PacsNode node;
+        node.server = spinelens::net::parseServerAddress(argv[1]);
         const spinelens::net::StoreFolder store(argv[4]);
         const auto start = Clock::now();
         double first = -1;
-        const auto result = spinelens::net::retrieveGet(
-            server, {}, {argv[2], argv[3]}, store, [&](const spinelens::net::RetrieveProgress& p) {
+        const auto result = spinelens::net::retrieve(
+            node, {argv[2], argv[3]}, store, [&](const spinelens::net::RetrieveProgress& p) {
                 if (first < 0 && p.last)
                     first = std::chrono::duration<double>(Clock::now() - start).count();
                 return true;
