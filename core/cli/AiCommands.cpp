@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ostream>
 
 namespace spinelens::cli {
@@ -61,6 +62,22 @@ void printFailures(const std::vector<FileFailure>& failures, std::ostream& err) 
 }
 
 } // namespace
+
+std::vector<std::uint8_t> heatmapRgb(const ai::GreyImage& image, const ai::Heatmap& map,
+                                     float opacity) {
+    const std::size_t n = std::size_t(image.width) * std::size_t(image.height);
+    std::vector<std::uint8_t> grey(n), rgb(n * 3);
+    if (image.display)
+        applyDefaultVoi(image.pixels, n, *image.display, grey.data());
+    else
+        for (std::size_t i = 0; i < n; ++i)
+            grey[i] = static_cast<std::uint8_t>(std::clamp(image.pixels[i], 0.0f, 255.0f));
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = blendHeat(grey[i], map.values[i], opacity);
+        std::copy(c.begin(), c.end(), rgb.begin() + std::ptrdiff_t(3 * i));
+    }
+    return rgb;
+}
 
 int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) {
     try {
@@ -194,12 +211,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         }
         const ai::Heatmap map = ai::explain(*package, method, image, classIndex);
 
-        std::vector<std::uint8_t> grey(volume->sliceSize()), rgb(volume->sliceSize() * 3);
-        applyDefaultVoi(image.pixels, grey.size(), series.sliceDisplay(k), grey.data());
-        for (std::size_t i = 0; i < grey.size(); ++i) {
-            const auto c = blendHeat(grey[i], map.values[i], o.opacity);
-            std::copy(c.begin(), c.end(), rgb.begin() + std::ptrdiff_t(3 * i));
-        }
+        const std::vector<std::uint8_t> rgb = heatmapRgb(image, map, o.opacity);
         raster::writePng8(o.outPng, volume->width, volume->height, 3, rgb.data());
         if (!o.rawOut.empty()) {
             Volume raw;

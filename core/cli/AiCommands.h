@@ -1,5 +1,9 @@
 #pragma once
 // spinelens-cli classify and explain.
+#include "ai/Classifier.h"
+#include "ai/Explainer.h"
+
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -27,6 +31,10 @@ struct ExplainOptions {
     bool allowOutOfDomain = false;
     bool anyModality = false; ///< run even where the card names another modality
 };
+
+/// The heatmap blended over the image as the viewer shows it (the file's own window), RGB.
+std::vector<std::uint8_t> heatmapRgb(const ai::GreyImage& image, const ai::Heatmap& map,
+                                     float opacity);
 
 int runClassify(const ClassifyOptions& options, std::ostream& out, std::ostream& err);
 int runExplain(const ExplainOptions& options, std::ostream& out, std::ostream& err);

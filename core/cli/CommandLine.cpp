@@ -5,6 +5,7 @@
 #include "cli/Commands.h"
 #include "cli/EvalCommands.h"
 #include "cli/NetCommands.h"
+#include "cli/ReportCommand.h"
 #include "cli/TrainCommand.h"
 
 #include <CLI/CLI.hpp>
@@ -206,6 +207,30 @@ struct Table {
                            "run on series of another modality than the card's");
         classify->add_option("PATH", c->paths, "files or folders")->required();
         classify->callback([this, c] { run = [this, c] { return runClassify(*c, out, err); }; });
+
+        auto* report = command("report", "the AI result as standard DICOM in new series of the "
+                                         "source study: a TID 1500 SR (probabilities, domain "
+                                         "check, model) and a Grad-CAM Secondary Capture");
+        auto r = std::make_shared<ReportOptions>();
+        report->add_option("--model", r->modelFolder, "package folder")->required();
+        report->add_option("PATH", r->path, "DICOM file or series folder")->required();
+        report
+            ->add_option("--out", r->outputFolder,
+                         "folder for ai-report.dcm and "
+                         "ai-heatmap.dcm")
+            ->required();
+        report->add_option("--series", r->seriesIndex, "series number as `info` lists them")
+            ->check(intAtLeast(0));
+        report
+            ->add_option("--slice", r->slice,
+                         "heatmap slice of a series (default: the one most for the "
+                         "predicted class)")
+            ->check(intAtLeast(-1));
+        report->add_option("--method", r->method, "gradcam, gradcam++ or occlusion")
+            ->check(CLI::IsMember({"gradcam", "gradcam++", "occlusion"}));
+        report->add_flag("--any-modality", r->anyModality,
+                         "run on a series of another modality than the card's");
+        report->callback([this, r] { run = [this, r] { return runReport(*r, out, err); }; });
 
         auto* explain = command("explain", "heatmap blended over the image, and the float map "
                                            "(none for an image outside the model's training "

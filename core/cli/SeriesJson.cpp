@@ -1,5 +1,7 @@
 #include "cli/SeriesJson.h"
 
+#include "out/AiReport.h"
+
 namespace spinelens::cli {
 namespace {
 nlohmann::json failuresJson(const std::vector<FileFailure>& list) {
@@ -63,6 +65,35 @@ nlohmann::json toJson(const ScanResult& scan) {
         j["series"].push_back(toJson(s));
     j["failures"] = failuresJson(scan.failures);
     j["skipped"] = failuresJson(scan.skipped);
+    // AI results stored with the study (our SRs, e.g. retrieved from the PACS): what they say,
+    // when and by which model they were made.
+    j["aiReports"] = nlohmann::json::array();
+    for (const auto& f : scan.skipped) {
+        if (f.reason.find("1.2.840.10008.5.1.4.1.1.88.33") == std::string::npos ||
+            !out::isAiReport(f.path))
+            continue;
+        out::WrittenObject id;
+        const out::AiResult r = out::readAiReport(f.path, &id);
+        nlohmann::json probabilities = nlohmann::json::object();
+        for (const auto& c : r.classes)
+            probabilities[c.name] = c.probability;
+        j["aiReports"].push_back(
+            {{"path", f.path},
+             {"studyInstanceUid", id.studyUid},
+             {"model", r.algorithm.name},
+             {"version", r.algorithm.version},
+             {"madeAt", r.createdAt},
+             {"software", r.software},
+             {"assessed", r.assessed},
+             {"domain", r.domainStatement},
+             {"predicted", r.predicted >= 0
+                               ? nlohmann::json(r.classes[std::size_t(r.predicted)].name)
+                               : nlohmann::json()},
+             {"probabilities", probabilities},
+             {"syntheticTraining", r.algorithm.synthetic},
+             {"clinicallyValidated", r.algorithm.clinicallyValidated},
+             {"intendedUse", r.algorithm.intendedUse}});
+    }
     return j;
 }
 
