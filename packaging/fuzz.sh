@@ -21,7 +21,7 @@ cmake --build "$build" --parallel "$(nproc)"
 pydicom_data="$(/usr/bin/python3 -c 'import os, pydicom; print(os.path.join(os.path.dirname(pydicom.__file__), "data"))')"
 seeds="$build/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{dicom,raster,charset,model_card,domain_arrays,run_file} "$build/crashes"
+mkdir -p "$seeds"/{dicom,raster,charset,model_card,domain_arrays,run_file,multipart} "$build/crashes"
 cp "$pydicom_data"/test_files/*.dcm "$pydicom_data"/charset_files/*.dcm "$seeds/dicom/"
 /usr/bin/python3 "$here/fuzz/make_seeds.py" "$here" "$seeds"
 cli="$here/build/app/spinelens-cli"
@@ -38,6 +38,9 @@ fi
 # A run file of 4 phantom cases, committed rather than made here: a new one would differ in its
 # timestamps and so change what the fuzzer tries.
 cp "$here/fuzz/seeds/run_file/run.sqlite" "$seeds/run_file/"
+# WADO-RS answers: boundary-length byte, boundary, body (two parts and a closing delimiter).
+printf '\x03b0ndpreamble\r\n--b0nd\r\nContent-Type: application/dicom\r\n\r\nDICM1\r\n--b0nd\r\n\r\nx\r\n--b0nd--\r\n' \
+  > "$seeds/multipart/two-parts"
 
 # Inputs are written to /dev/shm per process; leave none behind.
 trap 'rm -f /dev/shm/spinelens-fuzz-*' EXIT
@@ -87,6 +90,7 @@ run charset "$seeds/charset" 250000
 run model_card "$seeds/model_card" 1000000
 run domain_arrays "$seeds/domain_arrays" 120000
 run run_file "$seeds/run_file" 40000
+run multipart "$seeds/multipart" 2000000
 # A crash inside a child process (GDCM's decode) is reported by the parent as a damaged file;
 # any artefact libFuzzer or a sanitizer left behind still fails the run.
 if [ -n "$(ls -A "$build/crashes")" ]; then
@@ -95,5 +99,5 @@ if [ -n "$(ls -A "$build/crashes")" ]; then
   failed=$((failed + 1))
 fi
 echo "fuzz: $total executions in total, $failed target(s) failed"
-echo "$((7 - failed)) passed, $failed failed"
+echo "$((8 - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
