@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "cli/AiCommands.h"
+#include "cli/AnonymiseCommand.h"
 #include "cli/Commands.h"
 #include "cli/EvalCommands.h"
 #include "cli/NetCommands.h"
@@ -363,6 +364,20 @@ struct Table {
         addServer(send, *s);
         send->add_option("PATH", s->paths, "DICOM files or folders")->required();
         send->callback([this, s] { run = [this, s] { return runSend(*s, out, err); }; });
+
+        auto* anonymise = command("anonymise", "de-identified copy for research (PS3.15 basic "
+                                               "profile, private attributes removed, UIDs "
+                                               "replaced consistently; pixels untouched)");
+        auto a = std::make_shared<AnonymiseCommandOptions>();
+        anonymise->add_option("INPUT", a->input, "file or folder")->required();
+        anonymise->add_option("OUTPUT", a->output, "file, or folder for a folder")->required();
+        anonymise
+            ->add_option("--shift-days", a->profile.dateShiftDays,
+                         "keep dates, moved by this many days (modified dates option)")
+            ->check(CLI::Range(-36500, 36500));
+        anonymise->add_option("--subject", a->profile.subject,
+                              "research subject code written as patient name and ID");
+        anonymise->callback([this, a] { run = [this, a] { return runAnonymise(*a, out, err); }; });
 
         auto* receive = command("receive", "storage SCP: accept objects sent to our AE title, "
                                            "one JSON line each, until Ctrl+C or SIGTERM");
