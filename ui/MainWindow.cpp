@@ -6,6 +6,7 @@
 #include "ai/AiController.h"
 #include "ai/SliceStrip.h"
 #include "image/WindowLevel.h"
+#include "pacs/QueryRetrieveDialog.h"
 #include "panels/SeriesBrowser.h"
 #include "panels/TagBrowser.h"
 #include "runs/RunBrowser.h"
@@ -110,6 +111,12 @@ void MainWindow::connectSession() {
     });
 
     connect(session_, &ViewerSession::scanFinished, this, &MainWindow::onScanFinished);
+    connect(session_, &ViewerSession::studyUpdated, this,
+            [this](std::shared_ptr<const ScanResult> scan) {
+                browser_->setScan(scan);
+                if (session_->seriesIndex() >= 0)
+                    browser_->setCurrentSeries(session_->seriesIndex());
+            });
     connect(session_, &ViewerSession::seriesStarted, this, &MainWindow::onSeriesStarted);
     connect(session_, &ViewerSession::sliceLoaded, this, [this](int slice, int loaded, int total) {
         view_->markSliceLoaded(slice);
@@ -157,6 +164,11 @@ void MainWindow::buildMenus() {
             QFileDialog::getExistingDirectory(this, tr("Open a folder of DICOM files"));
         if (!dir.isEmpty())
             openPaths({dir});
+    });
+    file->addAction(tr("&Query/Retrieve…"), QKeySequence(tr("Ctrl+Shift+Q")), this, [this] {
+        QueryRetrieveDialog* d = queryRetrieve();
+        d->show();
+        d->raise();
     });
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
@@ -266,6 +278,32 @@ void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
                 joinFailures(scan->failures));
     }
     openSeries(0);
+}
+
+QueryRetrieveDialog* MainWindow::queryRetrieve() {
+    if (!queryRetrieve_) {
+        queryRetrieve_ = new QueryRetrieveDialog(this);
+        connect(queryRetrieve_, &QueryRetrieveDialog::seriesArrived, this,
+                &MainWindow::onSeriesArrived);
+        connect(queryRetrieve_, &QueryRetrieveDialog::retrieveFinished, this,
+                [this](bool complete, const QString& summary) {
+                    statusText_->setText(summary.section('\n', 0, 0));
+                    if (!complete)
+                        showProblem(tr("Retrieve"), summary);
+                });
+    }
+    return queryRetrieve_;
+}
+
+// The study's first series opens as soon as it is complete; later ones join the series
+// browser as they arrive, without interrupting the one being read.
+void MainWindow::onSeriesArrived(const QString& studyFolder, std::shared_ptr<const ScanResult> scan,
+                                 bool first) {
+    if (first) {
+        openPaths({studyFolder});
+        return;
+    }
+    session_->adoptScan(std::move(scan));
 }
 
 void MainWindow::openSeries(int index) {

@@ -37,6 +37,8 @@ public:
     /// Files, folders or DICOMDIRs; the first series opens when scanning ends.
     void openPaths(const QStringList& paths);
     void openSeries(int index);
+    /// File > Query/Retrieve (created on first use, kept while the window lives).
+    class QueryRetrieveDialog* queryRetrieve();
     /// Opens an evaluation run file in a browser window of its own.
     class RunBrowser* openRun(const QString& path);
 
@@ -74,6 +76,8 @@ protected:
 
 private:
     void buildMenus();
+    void onSeriesArrived(const QString& studyFolder, std::shared_ptr<const ScanResult> scan,
+                         bool first);
     void connectSession();
     void rememberRecent(const QStringList& paths);
     void rebuildRecentMenu();
@@ -99,6 +103,7 @@ private:
     QLabel* statusText_;
     QMenu* recentMenu_ = nullptr;
     QString lastProblem_;
+    class QueryRetrieveDialog* queryRetrieve_ = nullptr;
     QElapsedTimer progressClock_;
     ConfidencePanel* confidence_ = nullptr;
     SliceStrip* strip_ = nullptr;

@@ -97,6 +97,21 @@ bool ViewerSession::openSeries(int index) {
     return true;
 }
 
+void ViewerSession::adoptScan(std::shared_ptr<const ScanResult> scan) {
+    if (!scan)
+        return;
+    const SeriesInfo* open = series();
+    const std::string uid = open ? open->seriesInstanceUid : std::string();
+    scan_ = std::move(scan);
+    if (!uid.empty()) {
+        seriesIndex_ = -1;
+        for (std::size_t i = 0; i < scan_->series.size(); ++i)
+            if (scan_->series[i].seriesInstanceUid == uid)
+                seriesIndex_ = int(i);
+    }
+    Q_EMIT studyUpdated(scan_);
+}
+
 const SeriesInfo* ViewerSession::series() const {
     if (!scan_ || seriesIndex_ < 0 || seriesIndex_ >= int(scan_->series.size()))
         return nullptr;

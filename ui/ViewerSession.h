@@ -55,6 +55,10 @@ public:
     void scan(const QStringList& paths);
     /// False when the scan has no such series.
     bool openSeries(int index);
+    /// A newer scan of the same study made elsewhere (series still arriving from a PACS):
+    /// taken without touching the series being shown or loaded, which keeps its place by
+    /// its UID. Emits studyUpdated.
+    void adoptScan(std::shared_ptr<const ScanResult> scan);
     std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
     int seriesIndex() const { return seriesIndex_; }
     /// The series open in this view, or null.
@@ -97,6 +101,8 @@ public:
 
 Q_SIGNALS:
     void scanFinished(std::shared_ptr<const ScanResult> scan);
+    /// adoptScan took a newer scan; seriesIndex() is the open series' place in it (or -1).
+    void studyUpdated(std::shared_ptr<const ScanResult> scan);
     void seriesStarted(std::shared_ptr<const Volume> volume, const SeriesInfo& series,
                        int initialSlice);
     void sliceLoaded(int slice, int loaded, int total);

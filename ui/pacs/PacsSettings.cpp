@@ -1,0 +1,104 @@
+#include "pacs/PacsSettings.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <algorithm>
+
+namespace spinelens::ui {
+
+net::PacsNode PacsNodeSettings::node(const QString& callingAet) const {
+    net::PacsNode n;
+    n.server = net::parseServerAddress(address.trimmed().toStdString());
+    n.dimse.callingAet = callingAet.toStdString();
+    n.web.user = user.toStdString();
+    n.web.token = token.toStdString();
+    n.web.caFile = caFile.toStdString();
+    n.movePort = movePort;
+    return n;
+}
+
+QString PacsSettings::defaultCacheFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/pacs";
+}
+
+PacsSettings PacsSettings::load() {
+    QSettings s;
+    PacsSettings p;
+    p.callingAet = s.value("pacs/callingAet", "SPINELENS").toString();
+    p.cacheFolder = s.value("pacs/cacheFolder", defaultCacheFolder()).toString();
+    p.cacheLimitMb = s.value("pacs/cacheLimitMb", 4096).toLongLong();
+    const int n = s.beginReadArray("pacs/nodes");
+    for (int i = 0; i < n; ++i) {
+        s.setArrayIndex(i);
+        PacsNodeSettings node;
+        node.name = s.value("name").toString();
+        node.address = s.value("address").toString();
+        node.user = s.value("user").toString();
+        node.token = s.value("token").toString();
+        node.caFile = s.value("caFile").toString();
+        node.movePort = s.value("movePort", 0).toInt();
+        p.nodes.push_back(node);
+    }
+    s.endArray();
+    return p;
+}
+
+void PacsSettings::save() const {
+    QSettings s;
+    s.setValue("pacs/callingAet", callingAet);
+    s.setValue("pacs/cacheFolder", cacheFolder);
+    s.setValue("pacs/cacheLimitMb", cacheLimitMb);
+    s.beginWriteArray("pacs/nodes", int(nodes.size()));
+    for (int i = 0; i < nodes.size(); ++i) {
+        s.setArrayIndex(i);
+        s.setValue("name", nodes[i].name);
+        s.setValue("address", nodes[i].address);
+        s.setValue("user", nodes[i].user);
+        s.setValue("token", nodes[i].token);
+        s.setValue("caFile", nodes[i].caFile);
+        s.setValue("movePort", nodes[i].movePort);
+    }
+    s.endArray();
+}
+
+int trimCache(const PacsSettings& settings, const QString& keep) {
+    struct Study {
+        QString path;
+        qint64 bytes = 0;
+        QDateTime used;
+    };
+    QVector<Study> studies;
+    qint64 total = 0;
+    const QDir root(settings.cacheFolder);
+    for (const QFileInfo& dir : root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        Study s{dir.absoluteFilePath(), 0, dir.lastModified()};
+        QDirIterator it(s.path, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            it.next();
+            s.bytes += it.fileInfo().size();
+        }
+        total += s.bytes;
+        studies.push_back(s);
+    }
+    std::sort(studies.begin(), studies.end(),
+              [](const Study& a, const Study& b) { return a.used < b.used; });
+    const qint64 limit = settings.cacheLimitMb * 1024 * 1024;
+    int removed = 0;
+    for (const Study& s : studies) {
+        if (total <= limit)
+            break;
+        if (!keep.isEmpty() && QFileInfo(s.path).fileName() == QFileInfo(keep).fileName())
+            continue;
+        if (QDir(s.path).removeRecursively()) {
+            total -= s.bytes;
+            ++removed;
+        }
+    }
+    return removed;
+}
+
+} // namespace spinelens::ui

@@ -1,0 +1,39 @@
+#pragma once
+// The PACS nodes the user has set up, the local cache retrieved studies go to (with its size
+// limit) and our AE title: kept in QSettings under "pacs/". A node becomes a core
+// net::PacsNode for every network call.
+#include "net/Pacs.h"
+
+#include <QString>
+#include <QVector>
+
+namespace spinelens::ui {
+
+struct PacsNodeSettings {
+    QString name;     ///< what the user calls it
+    QString address;  ///< dicom://AET@host:port or http(s)://host:port/dicom-web
+    QString user;     ///< DICOMweb basic authentication, NAME:PASSWORD
+    QString token;    ///< DICOMweb bearer token
+    QString caFile;   ///< CA of an https server
+    int movePort = 0; ///< DIMSE: 0 retrieves by C-GET, else C-MOVE to this port
+    /// Throws Error when the address is malformed.
+    net::PacsNode node(const QString& callingAet) const;
+};
+
+struct PacsSettings {
+    QVector<PacsNodeSettings> nodes;
+    QString callingAet = "SPINELENS";
+    QString cacheFolder; ///< where retrieved studies are kept
+    qint64 cacheLimitMb = 4096;
+
+    static PacsSettings load();
+    void save() const;
+    /// The default cache: the user's cache location + "/pacs".
+    static QString defaultCacheFolder();
+};
+
+/// Removes the least recently retrieved studies from the cache until it holds at most its
+/// limit, never the study named `keep`. Returns how many studies were removed.
+int trimCache(const PacsSettings& settings, const QString& keep = {});
+
+} // namespace spinelens::ui
