@@ -2,6 +2,7 @@
 // window shows once the first series has loaded, then quits (for docs and smoke tests).
 #include "MainWindow.h"
 #include "ai/AiController.h"
+#include "net/Pacs.h"
 #include "runs/CaseView.h"
 #include "runs/RunBrowser.h"
 #include "view/SurfaceFormat.h"
@@ -11,6 +12,7 @@
 #include <QTimer>
 
 int main(int argc, char** argv) {
+    spinelens::net::initialiseNetworking(); // before any thread starts
     spinelens::ui::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("SpineLens");

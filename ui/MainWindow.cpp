@@ -14,6 +14,7 @@
 #include "view/ImageView.h"
 
 #include <QActionGroup>
+
 #include <QApplication>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -29,6 +30,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
+#include <algorithm>
 
 namespace spinelens::ui {
 namespace {
@@ -299,11 +301,24 @@ QueryRetrieveDialog* MainWindow::queryRetrieve() {
 // browser as they arrive, without interrupting the one being read.
 void MainWindow::onSeriesArrived(const QString& studyFolder, std::shared_ptr<const ScanResult> scan,
                                  bool first) {
+    if (!scan || scan->series.empty())
+        return;
     if (first) {
-        openPaths({studyFolder});
+        // The worker's scan is shown at once (no second scan that could end after, and
+        // overwrite, a later arrival's).
+        rememberRecent({studyFolder});
+        session_->adoptScan(scan);
+        openSeries(0);
         return;
     }
-    session_->adoptScan(std::move(scan));
+    // Only while the view still shows this study: a user who opened something else keeps it.
+    const auto shown = session_->scanResult();
+    const std::string study = scan->series.front().studyInstanceUid;
+    const bool same =
+        shown && std::any_of(shown->series.begin(), shown->series.end(),
+                             [&](const SeriesInfo& s) { return s.studyInstanceUid == study; });
+    if (same)
+        session_->adoptScan(std::move(scan));
 }
 
 void MainWindow::openSeries(int index) {

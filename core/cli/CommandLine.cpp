@@ -8,6 +8,7 @@
 #include "cli/NetCommands.h"
 #include "cli/ReportCommand.h"
 #include "cli/TrainCommand.h"
+#include "net/Pacs.h"
 
 #include <CLI/CLI.hpp>
 
@@ -398,6 +399,7 @@ struct Table {
 } // namespace
 
 int runCommandLine(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    net::initialiseNetworking(); // before any thread starts
     try {
         Table table(out, err);
         for (int i = 1; i < argc; ++i)

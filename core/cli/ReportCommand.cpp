@@ -98,7 +98,9 @@ int runReport(const ReportOptions& o, std::ostream& out, std::ostream& err) {
         const ai::GreyImage image{volume->slice(0), volume->width, volume->height,
                                   &series.sliceDisplay(0)};
         const ai::Prediction p = classifier.predict(image);
-        result.assessed = p.domain.inDomain;
+        // A package without a domain model cannot say whether the image is like its training
+        // data: no finding is written for it.
+        result.assessed = p.domain.checked && p.domain.inDomain;
         result.domainStatement = domainWords(p.domain);
         if (result.assessed) {
             for (std::size_t c = 0; c < card.classes.size(); ++c)
@@ -110,9 +112,15 @@ int runReport(const ReportOptions& o, std::ostream& out, std::ostream& err) {
     } else {
         const ai::SeriesPrediction sp = classifier.predictSeries(*volume, &series);
         const int inDomain = volume->depth - sp.outOfDomainSlices;
-        result.assessed = sp.predictedByMax >= 0;
-        result.domainStatement = std::to_string(inDomain) + " of " + std::to_string(volume->depth) +
-                                 " slices within the training data";
+        const bool checked = package->domain() != nullptr;
+        // A series is assessed only when most of its slices are like the training data: a
+        // few in-domain slices of a foreign series are not a basis for a series finding.
+        result.assessed = checked && sp.predictedByMax >= 0 && 2 * inDomain >= volume->depth;
+        result.domainStatement =
+            checked ? std::to_string(inDomain) + " of " + std::to_string(volume->depth) +
+                          " slices within the training data" +
+                          (result.assessed ? "" : " (fewer than half: no series finding)")
+                    : "not checked: this model has no domain model";
         float best = -1;
         for (int k = 0; k < volume->depth; ++k) {
             const ai::Prediction& p = sp.slices[std::size_t(k)];
@@ -130,6 +138,8 @@ int runReport(const ReportOptions& o, std::ostream& out, std::ostream& err) {
                 heatSlice = result.assessed ? k : -1;
             }
         }
+        if (!result.assessed)
+            heatSlice = -1;
         if (result.assessed) {
             for (std::size_t c = 0; c < card.classes.size(); ++c)
                 result.classes.push_back({card.classes[c], sp.maxProbability[c]});
@@ -154,6 +164,15 @@ int runReport(const ReportOptions& o, std::ostream& out, std::ostream& err) {
     fs::create_directories(o.outputFolder, ec);
     if (ec)
         throw Error("cannot create the folder (" + ec.message() + ")", o.outputFolder);
+    // An earlier run's objects must not be sent beside this one's (a heatmap next to a
+    // "no finding" report).
+    for (const char* name : {"ai-report.dcm", "ai-heatmap.dcm"}) {
+        fs::remove(fs::path(o.outputFolder) / name, ec);
+        if (ec)
+            throw Error("cannot replace the earlier " + std::string(name) + " (" + ec.message() +
+                            ")",
+                        o.outputFolder);
+    }
     nlohmann::json line{{"model", card.name + " " + card.version},
                         {"assessed", result.assessed},
                         {"domain", result.domainStatement}};

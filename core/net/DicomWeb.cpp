@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -205,8 +206,13 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
         {
             std::ofstream file(temporary, std::ios::binary);
             file.write(body.data(), static_cast<std::streamsize>(body.size()));
-            if (!file)
-                throw Error("cannot write the received object", temporary);
+            file.close();
+            if (!file) {
+                std::remove(temporary.c_str());
+                throw Error("could not store here: cannot write the received object (disk "
+                            "full or not writable?)",
+                            temporary);
+            }
         }
         body.clear();
         try {

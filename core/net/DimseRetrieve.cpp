@@ -81,12 +81,16 @@ std::string brokeOff(const Association& a, const OFCondition& cond, const char* 
 // names the server.
 void settle(RetrieveResult& result, const std::string& broke, const std::string& storeProblem,
             const ServerAddress& server) {
+    // A file we could not store is our problem, not the server's: it is named first (the
+    // server then also counts those sub-operations as failed).
+    if (!storeProblem.empty()) {
+        result.complete = false;
+        result.problem = "could not store here: " + storeProblem;
+        return;
+    }
     if (!broke.empty()) {
         result.complete = false;
         result.problem = broke;
-    } else if (!storeProblem.empty() && result.complete) {
-        result.complete = false;
-        result.problem = storeProblem;
     }
     if (!result.problem.empty())
         result.problem = server.text() + ": " + result.problem;
@@ -134,10 +138,11 @@ public:
             result_.objects.push_back(store_.commit(temporary, std::move(known)));
             tally_.progress.received = static_cast<int>(result_.objects.size());
             tally_.progress.last = &result_.objects.back();
-        } catch (const Error& e) {
+        } catch (const std::exception& e) { // Error, or the file system's own
             std::remove(temporary.c_str());
             status = STATUS_STORE_Refused_OutOfResources;
             storeProblem = e.what();
+            go = OFFalse; // a full or read-only disk fails every object alike
         }
         if (!report())
             go = OFFalse;

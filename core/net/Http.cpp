@@ -224,7 +224,9 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
         for (char& ch : detail)
             if (ch == '\n' || ch == '\r')
                 ch = ' ';
-        throw Error(statusWords(t.response.status), request.url);
+        throw Error(statusWords(t.response.status) +
+                        (detail.empty() ? "" : "; the server says: " + detail),
+                    request.url);
     }
     return t.response;
 }

@@ -1,4 +1,5 @@
 #include "net/Pacs.h"
+#include "net/DimseAssociation.h"
 
 namespace spinelens::net {
 namespace {
@@ -8,6 +9,10 @@ bool web(const PacsNode& node) {
 }
 
 } // namespace
+
+void initialiseNetworking() {
+    detail::prepareDcmtkNetwork();
+}
 
 double echo(const PacsNode& node) {
     return web(node) ? webEcho(node.server, node.web) : echo(node.server, node.dimse);

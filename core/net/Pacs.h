@@ -14,6 +14,11 @@ struct PacsNode {
     int movePort = 0;    ///< DIMSE: 0 retrieves with C-GET, otherwise C-MOVE to this port
 };
 
+/// Call once at the start of main(), before any thread: sets up DCMTK's network options
+/// (TCP_NODELAY through the environment, which must not change while threads read it) and
+/// logging. Network calls still do it themselves when a program forgot.
+void initialiseNetworking();
+
 /// Milliseconds for a C-ECHO or a minimal QIDO-RS search.
 double echo(const PacsNode& node);
 std::vector<QueryMatch> find(const PacsNode& node, const QueryKeys& keys);

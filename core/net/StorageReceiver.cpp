@@ -79,7 +79,7 @@ protected:
                 ++owner_.received_;
                 if (owner_.onStored_)
                     owner_.onStored_(object);
-            } catch (const Error& e) {
+            } catch (const std::exception& e) { // never out of the receiver's thread
                 status = STATUS_STORE_Error_CannotUnderstand;
                 ++owner_.failed_;
                 if (owner_.onProblem_)

@@ -30,6 +30,8 @@ const DSRCodedEntryValue kInDomain("INDOMAIN", kScheme, "Input within training d
 const DSRCodedEntryValue kDomainCheck("DOMAINCHECK", kScheme, "Domain check");
 const DSRCodedEntryValue kIntendedUse("INTENDEDUSE", kScheme, "Intended use");
 const DSRCodedEntryValue kTrainingData("TRAININGDATA", kScheme, "Training data");
+const DSRCodedEntryValue kSyntheticTraining("SYNTHETIC", kScheme, "Trained on synthetic data");
+const DSRCodedEntryValue kValidated("VALIDATED", kScheme, "Clinically validated");
 const DSRCodedEntryValue kYes("373066001", "SCT", "Yes");
 const DSRCodedEntryValue kNo("373067005", "SCT", "No");
 const DSRCodedEntryValue kNoUnits("1", "UCUM", "no units");
@@ -192,6 +194,12 @@ void evaluations(DSRDocumentTree& t, const AiResult& r, const WrittenObject* hea
     }
     text(t, T::RT_contains, kIntendedUse, r.algorithm.intendedUse, path);
     text(t, T::RT_contains, kTrainingData, r.algorithm.trainingData, path);
+    must(t.addContentItem(T::RT_contains, T::VT_Code, kSyntheticTraining), "training", path);
+    must(t.getCurrentContentItem().setCodeValue(r.algorithm.synthetic ? kYes : kNo), "training",
+         path);
+    must(t.addContentItem(T::RT_contains, T::VT_Code, kValidated), "validation", path);
+    must(t.getCurrentContentItem().setCodeValue(r.algorithm.clinicallyValidated ? kYes : kNo),
+         "validation", path);
     text(t, T::RT_contains, CODE_DCM_Comment,
          (r.assessed ? "" : "Outside this model's training data: no finding. ") +
              disclaimer(r.algorithm),
@@ -216,9 +224,12 @@ WrittenObject writeAiReport(const AiResult& r, const SourceImages& images,
     must(doc.setSpecificCharacterSetType(T::CS_UTF8), "character set", path);
     must(doc.setSeriesNumber("9001"), "series number", path);
     must(doc.setInstanceNumber("1"), "instance number", path);
-    must(
-        doc.setSeriesDescription(("AI result: " + r.algorithm.name).substr(0, 64).c_str(), OFFalse),
-        "series description", path);
+    // What other viewers list: say what it is before anyone opens it.
+    const std::string label = r.algorithm.clinicallyValidated
+                                  ? "AI RESULT: "
+                                  : "AI RESULT (RESEARCH, NOT FOR DIAGNOSIS): ";
+    must(doc.setSeriesDescription((label + r.algorithm.name).substr(0, 64).c_str(), OFFalse),
+         "series description", path);
     must(doc.setManufacturer("SpineLens"), "manufacturer", path);
     must(doc.setManufacturerModelName(r.algorithm.name.substr(0, 64).c_str(), OFFalse),
          "model name", path);
@@ -340,10 +351,10 @@ AiResult readAiReport(const std::string& path, WrittenObject* identity) {
             r.algorithm.intendedUse = value;
         } else if (scheme == kScheme && code == kTrainingData.getCodeValue().c_str()) {
             r.algorithm.trainingData = value;
-        } else if (concept == DSRCodedEntryValue(CODE_DCM_Comment)) {
-            r.algorithm.synthetic = value.find("synthetic data") != std::string::npos;
-            r.algorithm.clinicallyValidated =
-                value.find("Not clinically validated") == std::string::npos;
+        } else if (scheme == kScheme && code == kSyntheticTraining.getCodeValue().c_str()) {
+            r.algorithm.synthetic = item.getCodeValue() == kYes;
+        } else if (scheme == kScheme && code == kValidated.getCodeValue().c_str()) {
+            r.algorithm.clinicallyValidated = item.getCodeValue() == kYes;
         }
     } while (t.iterate() > 0);
     for (std::size_t i = 0; i < classCodes.size(); ++i)

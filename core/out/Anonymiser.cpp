@@ -214,13 +214,23 @@ struct Walker {
         if (shiftable) {
             OFString value;
             if (e->getOFStringArray(value).good() && !value.empty()) {
-                e->putString(shiftDate(value.c_str(), options.dateShiftDays).c_str());
+                // Every value of a multi-valued date moves, not only the first.
+                std::string all = value.c_str(), out;
+                std::size_t start = 0;
+                while (start <= all.size()) {
+                    const std::size_t end = std::min(all.find('\\', start), all.size());
+                    out += (start ? "\\" : "") +
+                           shiftDate(all.substr(start, end - start), options.dateShiftDays);
+                    start = end + 1;
+                }
+                e->putString(out.c_str());
                 ++counts.replaced;
             }
             return;
         }
-        if (options.dateShiftDays != 0 && vr == EVR_TM && action != ProfileAction::Keep)
-            return; // times stay with their shifted dates
+        if (options.dateShiftDays != 0 && vr == EVR_TM && action != ProfileAction::Keep &&
+            e->getTag() != DCM_PatientBirthTime)
+            return; // times stay with their shifted dates (not the birth time)
         switch (action) {
         case ProfileAction::Remove:
             delete parent.remove(e);

@@ -45,7 +45,7 @@ struct Canvas {
     }
 };
 
-// Lines of the banner, longest first trimmed to what fits the image's width.
+// Lines of the banner; the canvas is made wide enough for the longest.
 std::vector<std::string> bannerLines(const HeatmapPicture& p, const AiResult& r) {
     std::vector<std::string> lines = {"AI HEATMAP - NOT FOR DIAGNOSIS",
                                       p.method + " for \"" + p.className + "\"",
@@ -80,15 +80,22 @@ WrittenObject writeHeatmapCapture(const HeatmapPicture& picture, const AiResult&
     const int scale = std::max(1, picture.width / 360);
     const int lineHeight = (font::kGlyphHeight + 4) * scale;
     const int band = int(lines.size()) * lineHeight + 4 * scale;
-    Canvas c{picture.width, picture.height + band, {}};
+    std::size_t longest = 0;
+    for (const std::string& l : lines)
+        longest = std::max(longest, l.size());
+    // A narrow image gets a wider canvas (black beside it) so no word of the banner is lost.
+    const int textWidth = int(longest) * (font::kGlyphWidth + 1) * scale + 8 * scale;
+    Canvas c{std::max(picture.width, textWidth), picture.height + band, {}};
     c.rgb.assign(std::size_t(c.width) * c.height * 3, 0);
     c.fill(0, band, 24);
     for (std::size_t i = 0; i < lines.size(); ++i)
         c.text(lines[i], 4 * scale, 2 * scale + int(i) * lineHeight, scale,
                i == 0 ? std::array<unsigned char, 3>{255, 210, 0}
                       : std::array<unsigned char, 3>{235, 235, 235});
-    std::copy(picture.rgb.begin(), picture.rgb.end(),
-              c.rgb.begin() + std::ptrdiff_t(3) * c.width * band);
+    for (int y = 0; y < picture.height; ++y)
+        std::copy(picture.rgb.begin() + std::ptrdiff_t(3) * picture.width * y,
+                  picture.rgb.begin() + std::ptrdiff_t(3) * picture.width * (y + 1),
+                  c.rgb.begin() + std::ptrdiff_t(3) * (std::ptrdiff_t(c.width) * (band + y)));
 
     DcmFileFormat file;
     DcmDataset& d = *file.getDataset();

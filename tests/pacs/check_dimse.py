@@ -52,7 +52,8 @@ def cli_json(*args):
 
 
 def tree(folder):
-    return sorted(f for f in glob.glob(folder + "/**/*", recursive=True) if os.path.isfile(f))
+    """Every file under folder, hidden ones (.incoming/*.part) included."""
+    return sorted(os.path.join(d, f) for d, _, files in os.walk(folder) for f in files)
 
 
 def visible(files):

@@ -95,10 +95,12 @@ class Checker:
             if tag.element == 0x0000:
                 continue  # group lengths are recomputed from what the group now holds
             if self.shift and is_date and a != "K" and tag != 0x00100030:
-                if element.value and (not present or value != self.shifted(str(element.value))):
+                old = list(element.value) if element.VM > 1 else [element.value]
+                new = (list(value) if anon[tag].VM > 1 else [value]) if present else None
+                if element.value and new != [self.shifted(str(v)) for v in old]:
                     self.problem(name, f"date {element.value} not shifted: {value}")
                 continue
-            if self.shift and element.VR == "TM" and a != "K":
+            if self.shift and element.VR == "TM" and a != "K" and tag != 0x00100032:
                 continue  # times stay with their shifted dates
             if a == "X":
                 if present:

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -74,7 +75,12 @@ int trimCache(const PacsSettings& settings, const QString& keep) {
     QVector<Study> studies;
     qint64 total = 0;
     const QDir root(settings.cacheFolder);
+    static const QRegularExpression studyFolder("^[0-9]+(\\.[0-9]+)+$");
     for (const QFileInfo& dir : root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        // Only the study folders retrieves create (named by Study Instance UID): a cache
+        // folder pointed at by mistake loses nothing else.
+        if (!studyFolder.match(dir.fileName()).hasMatch())
+            continue;
         Study s{dir.absoluteFilePath(), 0, dir.lastModified()};
         QDirIterator it(s.path, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext()) {

@@ -32,8 +32,9 @@ struct PacsSettings {
     static QString defaultCacheFolder();
 };
 
-/// Removes the least recently retrieved studies from the cache until it holds at most its
-/// limit, never the study named `keep`. Returns how many studies were removed.
+/// Removes the least recently retrieved studies (folders named by Study Instance UID, nothing
+/// else) from the cache until it holds at most its limit, never the study named `keep`.
+/// Returns how many studies were removed.
 int trimCache(const PacsSettings& settings, const QString& keep = {});
 
 } // namespace spinelens::ui

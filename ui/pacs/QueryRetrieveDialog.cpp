@@ -210,7 +210,7 @@ void QueryRetrieveDialog::testConnection() {
         return;
     }
     status_->setText(tr("Testing %1…").arg(q(node.server.text())));
-    queries_.run(
+    tests_.run(
         [node]() -> QString {
             try {
                 const double ms = net::echo(node);

@@ -85,6 +85,7 @@ private:
     bool retrieving_ = false;
     std::shared_ptr<std::atomic<bool>> cancel_;
     LatestWork queries_{this, WorkPriority::Interactive};
+    LatestWork tests_{this, WorkPriority::Interactive}; ///< connection tests, apart from searches
     /// Retrieves run alone on a thread of their own; it waits for the one in flight when
     /// the dialog goes (which cancels it first).
     SerialPool retrievePool_;
