@@ -82,6 +82,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(statusText_, 1);
     statusBar()->addPermanentWidget(progress_);
 
+    setupPacs();
     buildMenus();
     setupAi(menuBar()->addMenu(tr("&Model")));
 
@@ -116,6 +117,7 @@ void MainWindow::connectSession() {
     connect(session_, &ViewerSession::studyUpdated, this,
             [this](std::shared_ptr<const ScanResult> scan) {
                 browser_->setScan(scan);
+                showRetrieveNotes(*scan);
                 if (session_->seriesIndex() >= 0)
                     browser_->setCurrentSeries(session_->seriesIndex());
             });
@@ -172,6 +174,7 @@ void MainWindow::buildMenus() {
         d->show();
         d->raise();
     });
+    addPacsActions(file);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();
@@ -181,6 +184,7 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty() && !exportScreenshot(path))
             showProblem(tr("Export failed"), tr("%1: cannot write the PNG file").arg(path));
     });
+    addExportActions(file);
     file->addAction(tr("Open Evaluation &Run…"), QKeySequence(tr("Ctrl+Shift+R")), this, [this] {
         const QString path = chooseRunFile(this);
         if (!path.isEmpty())
@@ -264,6 +268,7 @@ void MainWindow::openPaths(const QStringList& input) {
 
 void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
     browser_->setScan(scan);
+    showRetrieveNotes(*scan);
     progress_->setVisible(false);
     if (scan->series.empty()) {
         view_->clear();
@@ -290,6 +295,8 @@ QueryRetrieveDialog* MainWindow::queryRetrieve() {
         connect(queryRetrieve_, &QueryRetrieveDialog::retrieveFinished, this,
                 [this](bool complete, const QString& summary) {
                     statusText_->setText(summary.section('\n', 0, 0));
+                    if (const auto scan = session_->scanResult())
+                        showRetrieveNotes(*scan); // the note is written when the retrieve ends
                     if (!complete)
                         showProblem(tr("Retrieve"), summary);
                 });
@@ -363,8 +370,8 @@ QImage MainWindow::grabWindowImage() {
     return grabWindowWithView(this, view_);
 }
 
-bool MainWindow::exportScreenshot(const QString& path) {
-    const QImage image = view_->screenshot();
+bool MainWindow::exportScreenshot(const QString& path, bool withPatientIdentity) {
+    const QImage image = view_->screenshot(withPatientIdentity);
     return !image.isNull() && image.save(path, "PNG");
 }
 

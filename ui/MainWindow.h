@@ -59,7 +59,20 @@ public:
     /// The last problem shown to the user (empty when none).
     QString lastProblem() const { return lastProblem_; }
 
-    bool exportScreenshot(const QString& path);
+    /// The image view as a PNG; without patient identity, the corner text leaves out the
+    /// patient's name and ID, the study date and description.
+    bool exportScreenshot(const QString& path, bool withPatientIdentity = true);
+    /// Saving/sending the AI result as DICOM, the de-identified copy (File and Model menus).
+    class StudyOutbox* outbox() const {
+        return outbox_;
+    }
+    /// The DICOM receiver File > PACS Settings turns on.
+    class DicomReceiver* receiver() const {
+        return receiver_;
+    }
+    /// Applies the saved PACS settings (starts, restarts or stops the receiver); returns the
+    /// problem in words, or empty.
+    QString applyPacsSettings();
     /// The whole window as the user sees it. QWidget::grab() leaves the image view blank: it
     /// is a native OpenGL window, so its own framebuffer is painted in.
     QImage grabWindowImage();
@@ -86,6 +99,13 @@ private:
     void onSeriesStarted(std::shared_ptr<const Volume> volume, const SeriesInfo& series,
                          int initialSlice);
     void onSeriesLoaded(const LoadReport& report);
+    // PACS and export wiring, in MainWindowPacs.cpp.
+    void setupPacs();
+    void addPacsActions(QMenu* file);
+    void addExportActions(QMenu* file);
+    void addAiResultActions(QMenu* model);
+    /// Marks the studies of a scan whose retrieve into the cache ended partial.
+    void showRetrieveNotes(const ScanResult& scan);
     // AI wiring, in MainWindowAi.cpp.
     void setupAi(QMenu* modelMenu);
     /// Shows the session's AI state in the panel, and takes the panel's explanation choice
@@ -106,6 +126,8 @@ private:
     class QueryRetrieveDialog* queryRetrieve_ = nullptr;
     QElapsedTimer progressClock_;
     ConfidencePanel* confidence_ = nullptr;
+    class StudyOutbox* outbox_ = nullptr;
+    class DicomReceiver* receiver_ = nullptr;
     SliceStrip* strip_ = nullptr;
 };
 

@@ -53,6 +53,7 @@ void MainWindow::setupAi(QMenu* modelMenu) {
                                "names (for this session only)"));
     connect(anyModality, &QAction::toggled, session_, &ViewerSession::setAnyModality);
     modelMenu->addAction(tr("Turn AI &Off"), session_, &ViewerSession::turnAiOff);
+    addAiResultActions(modelMenu);
 
     connect(session_->ai(), &AiController::modelFailed, this, [this](const QString& message) {
         statusBar()->showMessage(tr("AI is off: %1").arg(message), 10000);

@@ -14,9 +14,10 @@ ViewerSession::ViewerSession(QObject* parent)
     : QObject(parent), loader_(new StudyLoader(this)), ai_(new AiController(this)) {
     connect(loader_, &StudyLoader::scanFinished, this,
             [this](std::shared_ptr<const ScanResult> scan) {
-                scan_ = std::move(scan);
+                setScan(std::move(scan));
                 // Nothing of the previous study stays in view; the window opens series 0 next.
                 closeSeries();
+                Q_EMIT aiChanged(); // the stored results of the new scan
                 Q_EMIT scanFinished(scan_);
             });
     connect(loader_, &StudyLoader::seriesStarted, this,
@@ -102,14 +103,22 @@ void ViewerSession::adoptScan(std::shared_ptr<const ScanResult> scan) {
         return;
     const SeriesInfo* open = series();
     const std::string uid = open ? open->seriesInstanceUid : std::string();
-    scan_ = std::move(scan);
+    setScan(std::move(scan));
     if (!uid.empty()) {
         seriesIndex_ = -1;
         for (std::size_t i = 0; i < scan_->series.size(); ++i)
             if (scan_->series[i].seriesInstanceUid == uid)
                 seriesIndex_ = int(i);
     }
+    Q_EMIT aiChanged(); // stored results may have come with the newer scan
     Q_EMIT studyUpdated(scan_);
+}
+
+void ViewerSession::setScan(std::shared_ptr<const ScanResult> scan) {
+    scan_ = std::move(scan);
+    // Only the study's SR objects are opened (a few small files for a study): read here, on
+    // the GUI thread, so the panel has them together with the scan.
+    stored_ = scan_ ? report::storedAiResults(*scan_) : std::vector<report::StoredAiResult>();
 }
 
 const SeriesInfo* ViewerSession::series() const {
@@ -303,7 +312,11 @@ ConfidenceState ViewerSession::confidence() const {
     v.revealOutOfDomain = revealOutOfDomain_;
     v.busy = aiBusy_;
     v.message = aiMessage_;
-    return describeAi(v);
+    ConfidenceState state = describeAi(v);
+    if (const SeriesInfo* s = series())
+        for (const auto& r : report::storedAiResultsOfStudy(stored_, s->studyInstanceUid))
+            state.storedResults << describeStoredResult(r);
+    return state;
 }
 
 std::optional<ShownHeatmap> ViewerSession::heatmapToShow(bool scaleByProbability) const {

@@ -5,6 +5,7 @@
 // several viewports will be several sessions (the run browser does the same with RunSession).
 #include "ai/AiController.h"
 #include "ai/AiPresentation.h"
+#include "report/StoredAiResults.h"
 #include "dicom/SeriesInfo.h"
 #include "image/Measurement.h"
 #include "image/Volume.h"
@@ -60,6 +61,8 @@ public:
     /// its UID. Emits studyUpdated.
     void adoptScan(std::shared_ptr<const ScanResult> scan);
     std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
+    /// AI results stored with the scanned studies (our SRs), read when the scan arrives.
+    const std::vector<report::StoredAiResult>& storedResults() const { return stored_; }
     int seriesIndex() const { return seriesIndex_; }
     /// The series open in this view, or null.
     const SeriesInfo* series() const;
@@ -86,6 +89,7 @@ public:
     void turnAiOff();
     /// Runs the model on images of another modality than its card names (this run only).
     void setAnyModality(bool on);
+    bool anyModality() const { return anyModality_; }
     void setExplainChoice(const ExplainChoice& choice);
     const ExplainChoice& explainChoice() const { return explain_; }
     /// The user asked to see the raw output for this out-of-domain image.
@@ -132,6 +136,9 @@ private:
     StudyLoader* loader_;
     AiController* ai_;
     std::shared_ptr<const ScanResult> scan_;
+    std::vector<report::StoredAiResult> stored_;
+    /// Takes a scan (new or newer) and reads the AI results stored with it.
+    void setScan(std::shared_ptr<const ScanResult> scan);
     int seriesIndex_ = -1;
     std::shared_ptr<const Volume> volume_;
     std::vector<char> loaded_;

@@ -6,10 +6,10 @@
 #include "ai/Explainer.h"
 #include "ai/TorchModel.h"
 #include "cli/Commands.h"
-#include "image/Colormap.h"
 #include "image/VolumeExport.h"
 #include "image/WindowLevel.h"
 #include "raster/RasterIO.h"
+#include "report/AiReportMaker.h"
 #include "study/Scanner.h"
 #include "study/SeriesLoader.h"
 
@@ -62,22 +62,6 @@ void printFailures(const std::vector<FileFailure>& failures, std::ostream& err) 
 }
 
 } // namespace
-
-std::vector<std::uint8_t> heatmapRgb(const ai::GreyImage& image, const ai::Heatmap& map,
-                                     float opacity) {
-    const std::size_t n = std::size_t(image.width) * std::size_t(image.height);
-    std::vector<std::uint8_t> grey(n), rgb(n * 3);
-    if (image.display)
-        applyDefaultVoi(image.pixels, n, *image.display, grey.data());
-    else
-        for (std::size_t i = 0; i < n; ++i)
-            grey[i] = static_cast<std::uint8_t>(std::clamp(image.pixels[i], 0.0f, 255.0f));
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto c = blendHeat(grey[i], map.values[i], opacity);
-        std::copy(c.begin(), c.end(), rgb.begin() + std::ptrdiff_t(3 * i));
-    }
-    return rgb;
-}
 
 int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) {
     try {
@@ -211,7 +195,7 @@ int runExplain(const ExplainOptions& o, std::ostream& out, std::ostream& err) {
         }
         const ai::Heatmap map = ai::explain(*package, method, image, classIndex);
 
-        const std::vector<std::uint8_t> rgb = heatmapRgb(image, map, o.opacity);
+        const std::vector<std::uint8_t> rgb = report::heatmapRgb(image, map, o.opacity);
         raster::writePng8(o.outPng, volume->width, volume->height, 3, rgb.data());
         if (!o.rawOut.empty()) {
             Volume raw;

@@ -32,10 +32,6 @@ struct ExplainOptions {
     bool anyModality = false; ///< run even where the card names another modality
 };
 
-/// The heatmap blended over the image as the viewer shows it (the file's own window), RGB.
-std::vector<std::uint8_t> heatmapRgb(const ai::GreyImage& image, const ai::Heatmap& map,
-                                     float opacity);
-
 int runClassify(const ClassifyOptions& options, std::ostream& out, std::ostream& err);
 int runExplain(const ExplainOptions& options, std::ostream& out, std::ostream& err);
 

@@ -1,6 +1,6 @@
 #include "cli/SeriesJson.h"
 
-#include "out/AiReport.h"
+#include "report/StoredAiResults.h"
 
 namespace spinelens::cli {
 namespace {
@@ -68,18 +68,14 @@ nlohmann::json toJson(const ScanResult& scan) {
     // AI results stored with the study (our SRs, e.g. retrieved from the PACS): what they say,
     // when and by which model they were made.
     j["aiReports"] = nlohmann::json::array();
-    for (const auto& f : scan.skipped) {
-        if (f.reason.find("1.2.840.10008.5.1.4.1.1.88.33") == std::string::npos ||
-            !out::isAiReport(f.path))
-            continue;
-        out::WrittenObject id;
-        const out::AiResult r = out::readAiReport(f.path, &id);
+    for (const report::StoredAiResult& stored : report::storedAiResults(scan)) {
+        const out::AiResult& r = stored.result;
         nlohmann::json probabilities = nlohmann::json::object();
         for (const auto& c : r.classes)
             probabilities[c.name] = c.probability;
         j["aiReports"].push_back(
-            {{"path", f.path},
-             {"studyInstanceUid", id.studyUid},
+            {{"path", stored.identity.path},
+             {"studyInstanceUid", stored.identity.studyUid},
              {"model", r.algorithm.name},
              {"version", r.algorithm.version},
              {"madeAt", r.createdAt},

@@ -1,23 +1,42 @@
 // File > Query/Retrieve in a real window against a real Orthanc (tests/pacs/with_orthanc.py
 // starts it with the synthetic sample study): the connection test says what is wrong with a
 // wrong AE title, a search lists the study, and a retrieve opens the first series while the
-// second is still to come, then shows both in the series browser.
+// second is still to come, then shows both in the series browser. Then the rest of what
+// leaves or enters the viewer: the AI result sent to the PACS and shown as a stored result
+// when the study comes back from it, a cancelled retrieve marked partial, the DICOM receiver
+// taking a file DCMTK's storescu pushes, the settings dialog refusing a bad AE title, the
+// de-identified copy (checked with DCMTK's dcmdump) and the screenshot without identity.
 #include "MainWindow.h"
 #include "ViewerSession.h"
+#include "ai/AiController.h"
+#include "ai/ConfidencePanel.h"
+#include "pacs/DicomReceiver.h"
+#include "pacs/PacsSettingsDialog.h"
 #include "pacs/QueryRetrieveDialog.h"
+#include "pacs/StudyOutbox.h"
 #include "panels/SeriesBrowser.h"
+#include "view/ImageView.h"
 
 #include <QComboBox>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QSpinBox>
+
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest/QtTest>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace spinelens;
 using namespace spinelens::ui;
@@ -68,6 +87,11 @@ private Q_SLOTS:
             if (firstShown < 0)
                 firstShown = clock.elapsed();
         });
+        qint64 firstSlice = -1; // the first decoded slice handed to the view
+        connect(w.session(), &ViewerSession::sliceLoaded, this, [&] {
+            if (firstSlice < 0)
+                firstSlice = clock.elapsed();
+        });
         connect(d, &QueryRetrieveDialog::retrieveFinished, this,
                 [&] { finished = clock.elapsed(); });
         QSignalSpy arrived(d, &QueryRetrieveDialog::seriesArrived);
@@ -83,6 +107,10 @@ private Q_SLOTS:
                  qPrintable(QString("first series shown at %1 ms, retrieve done at %2 ms")
                                 .arg(firstShown)
                                 .arg(finished)));
+        QTRY_VERIFY_WITH_TIMEOUT(firstSlice >= 0, 20000);
+        qInfo("time to the first slice on screen: %lld ms after Retrieve (series opened at %lld "
+              "ms, whole study retrieved at %lld ms)",
+              firstSlice, firstShown, finished);
         QTRY_VERIFY_WITH_TIMEOUT(w.seriesBrowser()->topLevelItemCount() > 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(int(w.session()->scanResult()->series.size()), 2, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesComplete(), 30000);
@@ -103,7 +131,268 @@ private Q_SLOTS:
         QVERIFY(d->statusLabel()->text().contains("YYYYMMDD"));
     }
 
+    void aiResultSentToThePacsComesBackAsAStoredResult() {
+        // The sample's MR series on disk, with the shipped (synthetic) lumbar MRI model.
+        MainWindow w;
+        w.show();
+        QSignalSpy modelReady(w.ai(), &AiController::modelChanged);
+        w.useModelForThisRun(QString(SPINELENS_SOURCE_DIR) + "/models/lumbar-mri-binary");
+        QTRY_VERIFY_WITH_TIMEOUT(w.ai()->model() != nullptr, 60000);
+        w.openPaths({sample()});
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->series() && w.session()->seriesComplete(), 60000);
+        const int mr = seriesOfModality(w, "MR");
+        QVERIFY(mr >= 0);
+        w.openSeries(mr);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesIndex() == mr && w.session()->seriesComplete(),
+                                 60000);
+        QVERIFY(w.confidencePanel()->storedResultsText().isEmpty()); // none stored yet
+
+        PacsSettings settings = PacsSettings::load();
+        PacsNodeSettings node;
+        node.name = "test orthanc";
+        node.address = qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE");
+        settings.nodes = {node};
+        settings.save();
+        QSignalSpy finished(w.outbox(), &StudyOutbox::finished);
+        w.outbox()->sendAiResult(node);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        QVERIFY(finished.first().at(2).toString().contains("Sent to test orthanc"));
+        QVERIFY(finished.first().at(2).toString().contains("synthetic"));
+        QVERIFY(finished.first().at(2).toString().contains("ai-report.dcm"));
+
+        // A bad node is named, and the viewer goes on.
+        PacsNodeSettings bad = node;
+        bad.name = "no such pacs";
+        bad.address = "dicom://ORTHANC@127.0.0.1:" + QString::number(closedPort());
+        w.outbox()->sendAiResult(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QVERIFY(!finished.at(1).at(0).toBool());
+        QVERIFY2(finished.at(1).at(2).toString().contains("no such pacs"),
+                 qPrintable(finished.at(1).at(2).toString()));
+
+        // The study again, from the PACS: the AI panel shows the stored result.
+        MainWindow again;
+        again.show();
+        QueryRetrieveDialog* d = again.queryRetrieve();
+        d->nodeBox()->setCurrentIndex(0);
+        d->patientNameEdit()->setText("PHANTOM*");
+        d->searchButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
+        QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
+        d->results()->selectRow(0);
+        d->retrieveButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(seriesOfModality(again, "MR") >= 0, 20000);
+        again.openSeries(seriesOfModality(again, "MR"));
+        QTRY_VERIFY_WITH_TIMEOUT(!again.confidencePanel()->storedResultsText().isEmpty(), 20000);
+        const QString stored = again.confidencePanel()->storedResultsText();
+        QVERIFY2(stored.contains("lumbar-mri-binary") && stored.contains("Made 20") &&
+                     stored.contains("Trained on synthetic data") &&
+                     stored.contains("Not clinically validated"),
+                 qPrintable(stored));
+        QCOMPARE(int(again.session()->storedResults().size()), 1);
+        again.grabWindowImage().save(work() + "/stored-ai-result.png");
+    }
+
+    void cancelledRetrieveIsMarkedPartial() {
+        MainWindow w;
+        w.show();
+        QueryRetrieveDialog* d = w.queryRetrieve();
+        d->addressEdit()->setText(qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE"));
+        d->patientNameEdit()->setText("PHANTOM*");
+        d->searchButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
+        QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
+        // Cancel at the first object received: the rest of the study is not retrieved.
+        connect(d->progressBar(), &QProgressBar::valueChanged, d, [d](int value) {
+            if (value > 0 && d->cancelButton()->isEnabled())
+                d->cancelButton()->click();
+        });
+        d->results()->selectRow(0);
+        d->retrieveButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY(!done.first().at(0).toBool());
+        QVERIFY2(done.first().at(1).toString().startsWith("Cancelled"),
+                 qPrintable(done.first().at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(studyRowText(w).contains("partial retrieve"), 10000);
+
+        // Opened again later from the cache, the study is still marked.
+        MainWindow later;
+        const QString folder =
+            w.session()->scanResult()
+                ? QFileInfo(QString::fromStdString(w.session()->series()->slices.front().path))
+                          .dir()
+                          .absolutePath() +
+                      "/.."
+                : QString();
+        QSignalSpy scanned(later.session(), &ViewerSession::scanFinished);
+        later.openPaths({QDir::cleanPath(folder)});
+        QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 30000);
+        QVERIFY2(studyRowText(later).contains("partial retrieve"), qPrintable(studyRowText(later)));
+    }
+
+    void cleanup() {
+        // A receiver a failed test left switched on must not start in the next test's windows.
+        PacsSettings s = PacsSettings::load();
+        s.receiverEnabled = false;
+        s.save();
+    }
+
+    void receiverTakesWhatStorescuPushes() {
+        QTemporaryDir store;
+        const int port = closedPort();
+        PacsSettings s = PacsSettings::load();
+        s.receiverEnabled = true;
+        s.receiverAet = "SLRECEIVER";
+        s.receiverPort = port;
+        s.receiverFolder = store.path();
+        s.save();
+        MainWindow w; // starts the receiver as the settings say
+        QVERIFY2(w.receiver()->isRunning(), qPrintable(w.receiver()->statusText()));
+        QVERIFY(w.receiver()->statusText().contains(QString::number(port)));
+        const QString file = firstSampleFile("MR");
+        QProcess storescu;
+        storescu.start("storescu",
+                       {"-aec", "SLRECEIVER", "127.0.0.1", QString::number(port), file});
+        QVERIFY(storescu.waitForFinished(30000));
+        QCOMPARE(storescu.exitCode(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(w.receiver()->received(), 1, 20000);
+        QDirIterator it(store.path(), {"*.dcm"}, QDir::Files, QDirIterator::Subdirectories);
+        QVERIFY(it.hasNext());
+        const QString stored = it.next();
+        // Filed as STUDY/SERIES/SOP.dcm, the instance DCMTK sent.
+        QProcess dump;
+        dump.start("dcmdump", {"+P", "SOPInstanceUID", file});
+        QVERIFY(dump.waitForFinished(20000));
+        const QString sop =
+            QString::fromLocal8Bit(dump.readAllStandardOutput()).section('[', 1).section(']', 0, 0);
+        QVERIFY(!sop.isEmpty());
+        QCOMPARE(QFileInfo(stored).fileName(), sop + ".dcm");
+
+        // The same port a second time: the second window says it is taken and works on.
+        MainWindow second;
+        QVERIFY(!second.receiver()->isRunning());
+        QVERIFY2(second.receiver()->statusText().contains(QString::number(port)),
+                 qPrintable(second.receiver()->statusText()));
+        s.receiverEnabled = false;
+        s.save();
+        QVERIFY(w.applyPacsSettings().isEmpty());
+        QVERIFY(!w.receiver()->isRunning());
+    }
+
+    void settingsDialogRefusesABadAeTitle() {
+        PacsSettingsDialog dialog;
+        dialog.callingAetEdit()->setText("A_TITLE_LONGER_THAN_16");
+        QVERIFY(dialog.apply().contains("16"));
+        dialog.callingAetEdit()->setText("BACK\\SLASH");
+        QVERIFY(dialog.apply().contains("backslash"));
+        dialog.callingAetEdit()->setText("SPINELENS2");
+        dialog.cacheLimitBox()->setValue(512);
+        QVERIFY(dialog.apply().isEmpty());
+        QCOMPARE(PacsSettings::load().callingAet, QString("SPINELENS2"));
+        QCOMPARE(PacsSettings::load().cacheLimitMb, qint64(512));
+        dialog.callingAetEdit()->setText("SPINELENS");
+        QVERIFY(dialog.apply().isEmpty());
+    }
+
+    void deidentifiedCopyAndAnonymousScreenshot() {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        w.openPaths({sample()});
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->series() && w.session()->seriesComplete(), 60000);
+        w.openSeries(seriesOfModality(w, "MR"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesComplete(), 60000);
+        QVERIFY(w.imageView()->cornerText(2).contains("PHANTOM"));
+        // No AI answer may land between the two screenshots compared below.
+        w.session()->turnAiOff();
+
+        QTemporaryDir out;
+        QSignalSpy finished(w.outbox(), &StudyOutbox::finished);
+        out::AnonymiseOptions options;
+        options.subject = "SUBJ-01";
+        w.outbox()->exportDeidentified(out.path(), options);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        QVERIFY(finished.first().at(2).toString().contains("NOT removed"));
+        const QStringList files = finished.first().at(3).toStringList();
+        int studyImages = 0;
+        for (const SeriesInfo& s : w.session()->scanResult()->series)
+            if (s.kind == SourceKind::Dicom)
+                studyImages += int(s.slices.size());
+        QCOMPARE(files.size(), studyImages);
+        // DCMTK's dcmdump reads what we wrote: identity gone, the profile's markers set.
+        QProcess dump;
+        dump.start("dcmdump", {"+P", "PatientName", "+P", "PatientID", "+P",
+                               "PatientIdentityRemoved", "+P", "StudyInstanceUID", files.first()});
+        QVERIFY(dump.waitForFinished(20000));
+        const QString text = QString::fromLocal8Bit(dump.readAllStandardOutput());
+        QVERIFY2(text.contains("[SUBJ-01]") && text.contains("[YES]") && !text.contains("PHANTOM"),
+                 qPrintable(text));
+        QVERIFY(!text.contains(QString::fromStdString(w.session()->series()->studyInstanceUid)));
+
+        // The screenshot without identity differs from the normal one only where the
+        // patient's corner text is, and the view shows the identity again afterwards.
+        const QString with = work() + "/screenshot-with-identity.png";
+        const QString without = work() + "/screenshot-without-identity.png";
+        QVERIFY(w.exportScreenshot(with, true));
+        QVERIFY(w.exportScreenshot(without, false));
+        const QImage a(with), b(without);
+        QCOMPARE(a.size(), b.size());
+        const QRect corner(0, 0, a.width() / 2, a.height() / 6);
+        int differentInCorner = 0, differentElsewhere = 0;
+        for (int y = 0; y < a.height(); ++y)
+            for (int x = 0; x < a.width(); ++x)
+                if (a.pixel(x, y) != b.pixel(x, y))
+                    ++(corner.contains(x, y) ? differentInCorner : differentElsewhere);
+        QVERIFY2(differentInCorner > 50 && differentElsewhere == 0,
+                 qPrintable(QString("%1 pixels differ in the corner, %2 elsewhere")
+                                .arg(differentInCorner)
+                                .arg(differentElsewhere)));
+        QVERIFY(w.imageView()->cornerText(2).contains("PHANTOM"));
+    }
+
 private:
+    static QString work() { return qEnvironmentVariable("SPINELENS_TEST_WORK"); }
+    static QString sample() { return work() + "/sample"; }
+    static int seriesOfModality(MainWindow& w, const std::string& modality) {
+        const auto scan = w.session()->scanResult();
+        for (int i = 0; scan && i < int(scan->series.size()); ++i)
+            if (scan->series[std::size_t(i)].modality == modality)
+                return i;
+        return -1;
+    }
+    static QString firstSampleFile(const std::string& modality) {
+        const ScanResult scan = spinelens::scan({sample().toStdString()});
+        for (const SeriesInfo& s : scan.series)
+            if (s.modality == modality)
+                return QString::fromStdString(s.slices.front().path);
+        return {};
+    }
+    /// A localhost port nothing listens on (bound, then released).
+    static int closedPort() {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof a;
+        int port = 0;
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0)
+            port = ntohs(a.sin_port);
+        ::close(fd);
+        return port;
+    }
+    static QString studyRowText(MainWindow& w) {
+        QTreeWidgetItemIterator it(w.seriesBrowser());
+        for (; *it; ++it)
+            if ((*it)->parent() && !(*it)->parent()->parent() && (*it)->childCount() > 0)
+                return (*it)->text(0);
+        return {};
+    }
+
     QTemporaryDir cache_;
 };
 

@@ -56,6 +56,9 @@ public:
     void requestSeries(std::shared_ptr<const Volume> volume, const SeriesInfo& series);
     /// Slice inferences actually run since start (tests check that stale ones are skipped).
     int sliceInferencesRun() const { return sliceRuns_; }
+    /// The one worker the model runs on: other model work (writing an AI report) queues here,
+    /// so the model never runs twice at once.
+    QThreadPool* modelPool() { return &pool_; }
 
 Q_SIGNALS:
     void modelChanged();

@@ -88,4 +88,35 @@ ConfidenceState describeAi(const AiViewState& view) {
     return s;
 }
 
+QString describeStoredResult(const report::StoredAiResult& stored) {
+    const out::AiResult& r = stored.result;
+    const auto q = [](const std::string& t) { return QString::fromStdString(t); };
+    QString text =
+        QObject::tr("Made %1 by %2 %3")
+            .arg(r.createdAt.empty() ? QObject::tr("(time not recorded)") : q(r.createdAt),
+                 q(r.algorithm.name), q(r.algorithm.version));
+    if (!r.software.empty())
+        text += QObject::tr(" (%1)").arg(q(r.software));
+    if (r.assessed && r.predicted >= 0 && std::size_t(r.predicted) < r.classes.size()) {
+        QStringList others;
+        for (std::size_t c = 0; c < r.classes.size(); ++c)
+            if (int(c) != r.predicted)
+                others << QString("%1 %2")
+                              .arg(q(r.classes[c].name))
+                              .arg(r.classes[c].probability, 0, 'f', 2);
+        const auto& best = r.classes[std::size_t(r.predicted)];
+        text += QObject::tr(": %1 %2 (others: %3)")
+                    .arg(q(best.name))
+                    .arg(best.probability, 0, 'f', 2)
+                    .arg(others.join(", "));
+    } else {
+        text += QObject::tr(": no finding (%1)").arg(q(r.domainStatement));
+    }
+    if (r.algorithm.synthetic)
+        text += QObject::tr(". Trained on synthetic data");
+    if (!r.algorithm.clinicallyValidated)
+        text += QObject::tr(". Not clinically validated");
+    return text + ".";
+}
+
 } // namespace spinelens::ui

@@ -3,6 +3,7 @@
 // plain values (no widgets), so the viewer's session and the panel agree on one wording.
 #include "ai/AiController.h"
 #include "ai/ConfidencePanel.h"
+#include "report/StoredAiResults.h"
 
 #include <QString>
 
@@ -25,5 +26,10 @@ struct AiViewState {
     QString message;
 };
 ConfidenceState describeAi(const AiViewState& view);
+
+/// One stored AI result (an SR of the study, e.g. from the PACS) in a sentence or three: when
+/// and by which model it was made, what it found (or that it made no finding), and whether
+/// the model was trained on synthetic data and is clinically validated.
+QString describeStoredResult(const report::StoredAiResult& stored);
 
 } // namespace spinelens::ui

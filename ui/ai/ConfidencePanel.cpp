@@ -103,14 +103,19 @@ void ProbabilityBars::paintEvent(QPaintEvent*) {
 }
 
 ConfidencePanel::ConfidencePanel(QWidget* parent)
-    : QWidget(parent), model_(new QLabel), status_(new QLabel), outOfDomain_(new QLabel),
-      reveal_(new QPushButton(tr("Show raw output anyway"))), bars_(new ProbabilityBars),
-      scale_(new QComboBox), legendNote_(new QLabel),
+    : QWidget(parent), model_(new QLabel), status_(new QLabel), stored_(new QLabel),
+      outOfDomain_(new QLabel), reveal_(new QPushButton(tr("Show raw output anyway"))),
+      bars_(new ProbabilityBars), scale_(new QComboBox), legendNote_(new QLabel),
       heatmap_(new QCheckBox(tr("Show heatmap (H)"))), method_(new QComboBox),
       class_(new QComboBox), opacity_(new QSlider(Qt::Horizontal)) {
     model_->setWordWrap(true);
     model_->setTextFormat(Qt::RichText);
     status_->setWordWrap(true);
+    stored_->setObjectName("storedResults");
+    stored_->setWordWrap(true);
+    stored_->setTextFormat(Qt::RichText);
+    stored_->setStyleSheet("QLabel { background: #eef3fa; border: 1px solid #8aa6c8; padding: "
+                           "6px; }");
     outOfDomain_->setObjectName("outOfDomainNotice");
     outOfDomain_->setWordWrap(true);
     outOfDomain_->setTextFormat(Qt::RichText);
@@ -140,6 +145,7 @@ ConfidencePanel::ConfidencePanel(QWidget* parent)
     layout->addWidget(reveal_);
     layout->addWidget(bars_);
     layout->addWidget(status_);
+    layout->addWidget(stored_);
     layout->addLayout(form);
     layout->addWidget(new HeatLegend);
     layout->addWidget(legendNote_);
@@ -194,6 +200,14 @@ void ConfidencePanel::setState(const ConfidenceState& s) {
     bars_->setOutOfDomain(outside);
     bars_->setValues(s.classes, s.probabilities, s.predicted);
     status_->setText(s.busy ? tr("Classifying…") : s.message);
+    stored_->setVisible(!s.storedResults.isEmpty());
+    if (!s.storedResults.isEmpty()) {
+        QString html = tr("<b>Stored AI result(s) for this study</b> (saved with the study, "
+                          "not computed now):");
+        for (const QString& line : s.storedResults)
+            html += "<br>&bull; " + line.toHtmlEscaped();
+        stored_->setText(html);
+    }
     legendNote_->setText(scaleByProbability()
                              ? tr("Colour: evidence for the explained class times its "
                                   "probability (full red = certain class, strongest evidence).")
@@ -231,6 +245,9 @@ float ConfidencePanel::opacity() const {
 }
 bool ConfidencePanel::scaleByProbability() const {
     return scale_->currentIndex() == 1;
+}
+QString ConfidencePanel::storedResultsText() const {
+    return stored_->isVisibleTo(this) ? stored_->text() : QString();
 }
 QString ConfidencePanel::outOfDomainText() const {
     return outOfDomain_->isVisibleTo(this) ? outOfDomain_->text() : QString();

@@ -36,6 +36,9 @@ struct ConfidenceState {
     bool revealOutOfDomain = false;
     bool busy = false;
     QString message; ///< last problem (explanation unavailable, bad image)
+    /// AI results stored with the study in view (our SRs, e.g. from the PACS), one sentence
+    /// each: shown whether or not a model is loaded now.
+    QStringList storedResults;
 };
 
 class ProbabilityBars : public QWidget {
@@ -80,6 +83,8 @@ public:
     bool scaleByProbability() const;
     /// The text of the out-of-domain notice (empty when it is hidden), for tests.
     QString outOfDomainText() const;
+    /// The stored results' text as shown (empty when the study has none), for tests.
+    QString storedResultsText() const;
     /// Presses "Show raw output anyway" (or takes it back).
     void setRevealOutOfDomain(bool reveal);
 
@@ -95,6 +100,7 @@ private:
     ConfidenceState state_;
     QLabel* model_;
     QLabel* status_;
+    QLabel* stored_;
     QLabel* outOfDomain_;
     QPushButton* reveal_;
     ProbabilityBars* bars_;

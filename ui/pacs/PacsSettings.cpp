@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QDirIterator>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSettings>
@@ -26,12 +27,20 @@ QString PacsSettings::defaultCacheFolder() {
     return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + "/pacs";
 }
 
+QString PacsSettings::defaultReceiverFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/received";
+}
+
 PacsSettings PacsSettings::load() {
     QSettings s;
     PacsSettings p;
     p.callingAet = s.value("pacs/callingAet", "SPINELENS").toString();
     p.cacheFolder = s.value("pacs/cacheFolder", defaultCacheFolder()).toString();
     p.cacheLimitMb = s.value("pacs/cacheLimitMb", 4096).toLongLong();
+    p.receiverEnabled = s.value("pacs/receiver/enabled", false).toBool();
+    p.receiverAet = s.value("pacs/receiver/aet", p.callingAet).toString();
+    p.receiverPort = s.value("pacs/receiver/port", 11112).toInt();
+    p.receiverFolder = s.value("pacs/receiver/folder", defaultReceiverFolder()).toString();
     const int n = s.beginReadArray("pacs/nodes");
     for (int i = 0; i < n; ++i) {
         s.setArrayIndex(i);
@@ -53,6 +62,10 @@ void PacsSettings::save() const {
     s.setValue("pacs/callingAet", callingAet);
     s.setValue("pacs/cacheFolder", cacheFolder);
     s.setValue("pacs/cacheLimitMb", cacheLimitMb);
+    s.setValue("pacs/receiver/enabled", receiverEnabled);
+    s.setValue("pacs/receiver/aet", receiverAet);
+    s.setValue("pacs/receiver/port", receiverPort);
+    s.setValue("pacs/receiver/folder", receiverFolder);
     s.beginWriteArray("pacs/nodes", int(nodes.size()));
     for (int i = 0; i < nodes.size(); ++i) {
         s.setArrayIndex(i);
@@ -66,14 +79,16 @@ void PacsSettings::save() const {
     s.endArray();
 }
 
-int trimCache(const PacsSettings& settings, const QString& keep) {
-    struct Study {
-        QString path;
-        qint64 bytes = 0;
-        QDateTime used;
-    };
-    QVector<Study> studies;
-    qint64 total = 0;
+namespace {
+
+struct CachedStudy {
+    QString path;
+    qint64 bytes = 0;
+    QDateTime used;
+};
+
+QVector<CachedStudy> cachedStudies(const PacsSettings& settings) {
+    QVector<CachedStudy> studies;
     const QDir root(settings.cacheFolder);
     static const QRegularExpression studyFolder("^[0-9]+(\\.[0-9]+)+$");
     for (const QFileInfo& dir : root.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
@@ -81,20 +96,59 @@ int trimCache(const PacsSettings& settings, const QString& keep) {
         // folder pointed at by mistake loses nothing else.
         if (!studyFolder.match(dir.fileName()).hasMatch())
             continue;
-        Study s{dir.absoluteFilePath(), 0, dir.lastModified()};
+        CachedStudy s{dir.absoluteFilePath(), 0, dir.lastModified()};
         QDirIterator it(s.path, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             it.next();
             s.bytes += it.fileInfo().size();
         }
-        total += s.bytes;
         studies.push_back(s);
     }
+    return studies;
+}
+
+} // namespace
+
+namespace {
+// Hidden, so a scan of the folder does not take it for an image file.
+const char* const kPartialNote = ".spinelens-partial-retrieve";
+} // namespace
+
+void setPartialRetrieveNote(const QString& studyFolder, const QString& note) {
+    const QString path = QDir(studyFolder).filePath(kPartialNote);
+    if (note.isEmpty()) {
+        QFile::remove(path);
+        return;
+    }
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        f.write(note.toUtf8());
+}
+
+QString partialRetrieveNote(const QString& studyFolder) {
+    QFile f(QDir(studyFolder).filePath(kPartialNote));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readAll()).trimmed();
+}
+
+qint64 cacheBytes(const PacsSettings& settings) {
+    qint64 total = 0;
+    for (const CachedStudy& s : cachedStudies(settings))
+        total += s.bytes;
+    return total;
+}
+
+int trimCache(const PacsSettings& settings, const QString& keep) {
+    QVector<CachedStudy> studies = cachedStudies(settings);
+    qint64 total = 0;
+    for (const CachedStudy& s : studies)
+        total += s.bytes;
     std::sort(studies.begin(), studies.end(),
-              [](const Study& a, const Study& b) { return a.used < b.used; });
+              [](const CachedStudy& a, const CachedStudy& b) { return a.used < b.used; });
     const qint64 limit = settings.cacheLimitMb * 1024 * 1024;
     int removed = 0;
-    for (const Study& s : studies) {
+    for (const CachedStudy& s : studies) {
         if (total <= limit)
             break;
         if (!keep.isEmpty() && QFileInfo(s.path).fileName() == QFileInfo(keep).fileName())

@@ -25,16 +25,32 @@ struct PacsSettings {
     QString callingAet = "SPINELENS";
     QString cacheFolder; ///< where retrieved studies are kept
     qint64 cacheLimitMb = 4096;
+    /// The DICOM receiver: a storage SCP that takes studies pushed to us while the viewer runs.
+    bool receiverEnabled = false;
+    QString receiverAet = "SPINELENS";
+    int receiverPort = 11112;
+    QString receiverFolder; ///< where pushed studies land (STUDY/SERIES/SOP.dcm)
 
     static PacsSettings load();
     void save() const;
     /// The default cache: the user's cache location + "/pacs".
     static QString defaultCacheFolder();
+    /// The default receiver store: the user's data location + "/received".
+    static QString defaultReceiverFolder();
 };
 
 /// Removes the least recently retrieved studies (folders named by Study Instance UID, nothing
 /// else) from the cache until it holds at most its limit, never the study named `keep`.
 /// Returns how many studies were removed.
 int trimCache(const PacsSettings& settings, const QString& keep = {});
+
+/// A retrieve that ended partial (or cancelled) leaves a note in the study's cache folder,
+/// saying what is missing and why; a complete retrieve removes it. `note` empty removes it.
+void setPartialRetrieveNote(const QString& studyFolder, const QString& note);
+/// The note, or empty when the study's retrieve was complete (or it is not a cached study).
+QString partialRetrieveNote(const QString& studyFolder);
+
+/// Bytes held by the cache's study folders (what trimCache counts).
+qint64 cacheBytes(const PacsSettings& settings);
 
 } // namespace spinelens::ui

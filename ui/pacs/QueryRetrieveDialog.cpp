@@ -172,6 +172,7 @@ PacsNodeSettings QueryRetrieveDialog::nodeFromForm() const {
 }
 
 void QueryRetrieveDialog::saveNode() {
+    refreshSettings(); // what File > PACS Settings changed is saved back, not overwritten
     const PacsNodeSettings n = nodeFromForm();
     try {
         n.node(settings_.callingAet); // checks the address
@@ -193,6 +194,7 @@ void QueryRetrieveDialog::saveNode() {
 }
 
 void QueryRetrieveDialog::removeNode() {
+    refreshSettings();
     const int index = nodeBox_->currentIndex();
     if (index < 0 || index >= settings_.nodes.size())
         return;
@@ -201,7 +203,16 @@ void QueryRetrieveDialog::removeNode() {
     nodeBox_->removeItem(index);
 }
 
+void QueryRetrieveDialog::refreshSettings() {
+    // Our AE title and the cache may have changed in File > PACS Settings since the dialog
+    // opened; the node list is this dialog's own (saved as it changes).
+    PacsSettings fresh = PacsSettings::load();
+    fresh.nodes = settings_.nodes;
+    settings_ = fresh;
+}
+
 void QueryRetrieveDialog::testConnection() {
+    refreshSettings();
     net::PacsNode node;
     try {
         node = nodeFromForm().node(settings_.callingAet);
@@ -220,14 +231,26 @@ void QueryRetrieveDialog::testConnection() {
             }
         },
         [this, node](const QString& answer) {
-            status_->setText(
-                answer.startsWith("ok:")
-                    ? tr("%1 answers (%2 ms).").arg(q(node.server.text()), answer.mid(3))
-                    : answer);
+            if (!answer.startsWith("ok:")) {
+                status_->setText(answer);
+                return;
+            }
+            QString text = tr("%1 answers (%2 ms).").arg(q(node.server.text()), answer.mid(3));
+            // An echo cannot tell whether the PACS knows us as a move destination; only a
+            // move can, so the user is told what to check if a C-MOVE retrieve brings nothing.
+            if (net::retrieveMethod(node) == "C-MOVE")
+                text += " " + tr("Retrieves use C-MOVE to port %1: the PACS must know our AE "
+                                 "title %2 with this computer's address and that port. If it "
+                                 "does not, the first retrieve says so; register it there or "
+                                 "use C-GET (port 0).")
+                                  .arg(node.movePort)
+                                  .arg(q(node.dimse.callingAet));
+            status_->setText(text);
         });
 }
 
 void QueryRetrieveDialog::search() {
+    refreshSettings();
     net::PacsNode node;
     net::QueryKeys keys;
     keys.patientName = patientName_->text().trimmed().toStdString();
@@ -293,6 +316,7 @@ void QueryRetrieveDialog::setRetrieving(bool on) {
 }
 
 void QueryRetrieveDialog::retrieve() {
+    refreshSettings();
     const int row = results_->currentRow();
     if (retrieving_ || row < 0 || row >= int(matches_.size()))
         return;
@@ -328,7 +352,8 @@ void QueryRetrieveDialog::retrieve() {
                                                                   settings = settings_] {
         int received = 0;
         QStringList problems;
-        bool anySeries = false;
+        bool anySeries = false, anyShown = false;
+        bool stoppedEarly = false; ///< a series was cut short or left out by Cancel
         try {
             const net::StoreFolder store(cache.toStdString());
             net::QueryKeys keys;
@@ -340,8 +365,10 @@ void QueryRetrieveDialog::retrieve() {
             const QString folder =
                 QDir(cache).filePath(QString::fromStdString(net::uidFileName(study)));
             for (const net::QueryMatch& s : series) {
-                if (cancel->load())
+                if (cancel->load()) {
+                    stoppedEarly = true;
                     break;
+                }
                 const net::RetrieveResult r = net::retrieve(
                     node, {study, s.seriesUid}, store, [&](const net::RetrieveProgress& p) {
                         const int n = received + p.received;
@@ -349,23 +376,35 @@ void QueryRetrieveDialog::retrieve() {
                         return !cancel->load();
                     });
                 received += int(r.objects.size());
+                stoppedEarly = stoppedEarly || r.cancelled;
                 if (!r.complete && !r.cancelled)
                     problems << q(r.problem);
                 if (!r.objects.empty()) {
+                    anySeries = true;
                     auto scan =
                         std::make_shared<const ScanResult>(spinelens::scan({folder.toStdString()}));
-                    const bool first = !anySeries;
-                    anySeries = true;
+                    // A series without images (our stored AI report) is announced too, but the
+                    // study's "first" is its first series that can be shown.
+                    const bool first = !anyShown && !scan->series.empty();
+                    anyShown = anyShown || first;
                     post([folder, scan, first](QueryRetrieveDialog& d) {
                         Q_EMIT d.seriesArrived(folder, scan, first);
                     });
                 }
             }
             trimCache(settings, folder);
+            // The cache remembers a study that is not all there, until a retrieve completes.
+            if (anySeries)
+                setPartialRetrieveNote(
+                    folder, stoppedEarly ? QObject::tr("partial retrieve: cancelled")
+                            : problems.isEmpty()
+                                ? QString()
+                                : QObject::tr("partial retrieve") + "\n" + problems.join("\n"));
         } catch (const Error& e) {
             problems << q(e.what());
         }
-        const bool cancelled = cancel->load();
+        // A Cancel pressed after the last series was in changes nothing: the study is whole.
+        const bool cancelled = stoppedEarly;
         post([received, problems, cancelled](QueryRetrieveDialog& d) {
             d.setRetrieving(false);
             QString summary;

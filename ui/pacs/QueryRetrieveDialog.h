@@ -40,6 +40,7 @@ public:
     QPushButton* cancelButton() const { return cancelButton_; }
     QTableWidget* results() const { return results_; }
     QLabel* statusLabel() const { return status_; }
+    QProgressBar* progressBar() const { return progress_; }
     bool isRetrieving() const { return retrieving_; }
 
 Q_SIGNALS:
@@ -60,6 +61,7 @@ private:
     void search();
     void retrieve();
     void setRetrieving(bool on);
+    void refreshSettings();
 
     PacsSettings settings_;
     QComboBox* nodeBox_ = nullptr;

@@ -43,6 +43,8 @@ int SeriesBrowser::seriesIndexOf(const QTreeWidgetItem* item) {
 void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
     thumbnails_.invalidate();
     clear();
+    studyItems_.clear();
+    studyTexts_.clear();
     scan_ = std::move(scan);
     if (!scan_)
         return;
@@ -66,10 +68,13 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
                 QString date = QString::fromStdString(s.studyDate);
                 if (date.size() == 8)
                     date = date.left(4) + "-" + date.mid(4, 2) + "-" + date.mid(6, 2);
-                study = new QTreeWidgetItem(
-                    patient,
-                    {QString("%1  %2").arg(date, QString::fromStdString(s.studyDescription))});
+                const QString text =
+                    QString("%1  %2").arg(date, QString::fromStdString(s.studyDescription));
+                study = new QTreeWidgetItem(patient, {text});
                 study->setExpanded(true);
+                studyItems_[s.studyInstanceUid] = study;
+                studyTexts_[s.studyInstanceUid] = text;
+                showStudyNote(s.studyInstanceUid);
             }
             parent = study;
         } else {
@@ -99,6 +104,31 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
             item->setToolTip(0, item->text(0));
         }
     }
+}
+
+void SeriesBrowser::setStudyNote(const std::string& studyUid, const QString& note) {
+    if (note.isEmpty())
+        studyNotes_.erase(studyUid);
+    else
+        studyNotes_[studyUid] = note;
+    showStudyNote(studyUid);
+}
+
+void SeriesBrowser::showStudyNote(const std::string& studyUid) {
+    const auto item = studyItems_.find(studyUid);
+    if (item == studyItems_.end())
+        return;
+    const auto note = studyNotes_.find(studyUid);
+    const QString text = studyTexts_[studyUid];
+    if (note == studyNotes_.end()) {
+        item->second->setText(0, text);
+        item->second->setToolTip(0, {});
+        item->second->setForeground(0, palette().color(QPalette::Text));
+        return;
+    }
+    item->second->setText(0, text + "  [" + note->second.section('\n', 0, 0) + "]");
+    item->second->setToolTip(0, note->second);
+    item->second->setForeground(0, QColor(230, 120, 90));
 }
 
 void SeriesBrowser::setCurrentSeries(int index) {

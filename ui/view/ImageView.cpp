@@ -422,8 +422,23 @@ QString ImageView::cornerText(int position) const {
     return text ? QString::fromUtf8(text) : QString();
 }
 
-QImage ImageView::screenshot() {
-    return surface_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+QImage ImageView::screenshot(bool withPatientIdentity) {
+    if (withPatientIdentity)
+        return surface_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    // grabFramebuffer() reads what was drawn last: the view is drawn once more without the
+    // identity, grabbed, and drawn as it was.
+    hideIdentity_ = true;
+    updateCornerText();
+    surface_->makeCurrent();
+    render();
+    const QImage image = surface_->grabFramebuffer().convertToFormat(QImage::Format_RGB32);
+    hideIdentity_ = false;
+    updateCornerText();
+    surface_->makeCurrent();
+    render();
+    surface_->doneCurrent();
+    requestRender();
+    return image;
 }
 
 void ImageView::updateCornerText() {
@@ -446,7 +461,7 @@ void ImageView::updateCornerText() {
                      "-" + info_.studyDate.substr(6, 2);
     if (!info_.studyDescription.empty())
         upperLeft += "\n" + info_.studyDescription;
-    set(2, upperLeft);
+    set(2, hideIdentity_ ? std::string("(patient identity left out)") : upperLeft);
     std::string upperRight = info_.modality;
     if (info_.kind == SourceKind::Dicom)
         upperRight += "  Se " + std::to_string(info_.seriesNumber);

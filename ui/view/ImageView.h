@@ -89,7 +89,9 @@ public:
     void render();
 
     /// What is on screen now, as the user sees it.
-    QImage screenshot();
+    /// The view as drawn; without patient identity, the corner text leaves out the patient's
+    /// name and ID, the study date and description (the view itself is unchanged after).
+    QImage screenshot(bool withPatientIdentity = true);
 
 Q_SIGNALS:
     void sliceChanged(int slice, int count);
@@ -138,6 +140,7 @@ private:
     int heatmapSlice_ = -1;
     bool heatmapVisible_ = true;
     QString heatmapNote_;
+    bool hideIdentity_ = false; ///< only while an anonymous screenshot is drawn
 };
 
 } // namespace spinelens::ui
