@@ -32,6 +32,8 @@ PACKAGES=(
   # independent reference implementations used by the tests
   python3 python3-numpy python3-pydicom python3-pil python3-torch python3-torchvision python3-sklearn
   python3-scipy dcmtk dicom3tools
+  # the sqlite3 tool: the worklist test edits an audit record with it, as a user could
+  sqlite3
   # a real PACS for the networking tests (started by the tests on free ports, stopped by pid)
   orthanc orthanc-dicomweb
   # TLS and bearer-token checks in front of it (Debian's Orthanc 1.10 crashes on HTTPS)

@@ -8,6 +8,7 @@
 #include "cli/NetCommands.h"
 #include "cli/ReportCommand.h"
 #include "cli/TrainCommand.h"
+#include "cli/WorklistCommand.h"
 #include "net/Pacs.h"
 
 #include <CLI/CLI.hpp>
@@ -90,6 +91,9 @@ struct Table {
         addModels();
         addRuns();
         addNetwork();
+        declareWorklist(*command("worklist", "the clinicians' worklist: add and triage studies, "
+                                             "list, decide, history, export, threshold, verify"),
+                        run, out, err);
     }
 
     CLI::App* command(const char* name, const char* help) {

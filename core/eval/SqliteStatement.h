@@ -1,6 +1,7 @@
 #pragma once
 // A prepared SQLite statement that finalises itself, with typed binds and column reads: the
-// run file's one way of talking to SQLite. An error names the file (and SQLite's reason).
+// run file's and the worklist's one way of talking to SQLite. An error names the file (and
+// SQLite's reason).
 #include "Error.h"
 
 #include <sqlite3.h>
@@ -15,9 +16,9 @@ namespace spinelens::eval {
 // A prepared statement that finalises itself.
 class SqliteStatement {
 public:
-    SqliteStatement(sqlite3* db, const char* sql, const std::string& file) : db_(db) {
+    SqliteStatement(sqlite3* db, const char* sql, const std::string& file) : db_(db), file_(file) {
         if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-            throw Error(std::string("run file query failed (") + sqlite3_errmsg(db) + ")", file);
+            throw Error(std::string("query failed (") + sqlite3_errmsg(db) + ")", file);
     }
     ~SqliteStatement() { sqlite3_finalize(s_); }
     SqliteStatement(const SqliteStatement&) = delete;
@@ -44,7 +45,7 @@ public:
         if (rc == SQLITE_ROW)
             return true;
         if (rc != SQLITE_DONE)
-            throw Error(std::string("run file write failed (") + sqlite3_errmsg(db_) + ")");
+            throw Error(std::string("write failed (") + sqlite3_errmsg(db_) + ")", file_);
         return false;
     }
     std::int64_t integer(int c) const { return sqlite3_column_int64(s_, c); }
@@ -66,6 +67,7 @@ public:
 
 private:
     sqlite3* db_;
+    std::string file_;
     sqlite3_stmt* s_ = nullptr;
 };
 

@@ -91,6 +91,8 @@ QueryMatch readMatch(const json& o, const char* level) {
     m.seriesNumber = value(o, "00200011");
     m.seriesDescription = value(o, "0008103E");
     m.modality = value(o, "00080060");
+    m.sopInstanceUid = value(o, "00080018");
+    m.instanceNumber = value(o, "00200013");
     m.numberOfSeries = number(o, "00201206");
     m.numberOfInstances = number(o, std::string(level) == "series" ? "00201209" : "00201208");
     return m;
@@ -153,6 +155,14 @@ std::vector<QueryMatch> qidoFind(const ServerAddress& server, const WebSettings&
     checkWeb(server);
     checkQueryKeys(keys);
     std::vector<QueryMatch> matches;
+    if (keys.level == QueryLevel::Image) {
+        for (const json& o :
+             getJson(server.url + "/studies/" + urlEncode(keys.studyUid) + "/series/" +
+                         urlEncode(keys.seriesUid) + "/instances?includefield=00200013",
+                     settings))
+            matches.push_back(readMatch(o, "image"));
+        return matches;
+    }
     if (keys.level == QueryLevel::Series) {
         std::string url = server.url + "/studies/" + urlEncode(keys.studyUid) +
                           "/series?includefield=0008103E&includefield=00201209";
@@ -236,6 +246,8 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
     r.url = server.url + "/studies/" + urlEncode(request.studyUid);
     if (!request.seriesUid.empty())
         r.url += "/series/" + urlEncode(request.seriesUid);
+    if (!request.sopInstanceUid.empty())
+        r.url += "/instances/" + urlEncode(request.sopInstanceUid);
     r.headers["Accept"] = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
     try {
         httpRequest(

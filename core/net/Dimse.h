@@ -22,14 +22,15 @@ struct DimseSettings {
 /// C-ECHO. Returns the round trip in milliseconds; throws Error on any failure.
 double echo(const ServerAddress& server, const DimseSettings& settings);
 
-enum class QueryLevel { Patient, Study, Series };
+enum class QueryLevel { Patient, Study, Series, Image };
 
 /// Matching keys; empty means "any". Patient name and the others may use DICOM wildcards
 /// (* and ?). `dateRange` is YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD.
 struct QueryKeys {
     QueryLevel level = QueryLevel::Study;
     std::string patientName, patientId, dateRange, modality, accession, studyDescription;
-    std::string studyUid; ///< required for series level
+    std::string studyUid;  ///< required for series and image level
+    std::string seriesUid; ///< required for image level
 };
 
 /// One C-FIND match, text decoded to UTF-8 with the response's character set.
@@ -39,6 +40,7 @@ struct QueryMatch {
     std::string studyUid, studyDate, studyTime, accession, studyDescription, modalities;
     std::string sopClassesInStudy; ///< backslash-separated UIDs, when the server gives them
     std::string seriesUid, seriesNumber, seriesDescription, modality;
+    std::string sopInstanceUid, instanceNumber;                            ///< image level
     int numberOfStudies = -1, numberOfSeries = -1, numberOfInstances = -1; ///< -1: not given
 };
 
@@ -51,7 +53,8 @@ std::vector<QueryMatch> find(const ServerAddress& server, const DimseSettings& s
 
 struct RetrieveRequest {
     std::string studyUid;
-    std::string seriesUid; ///< empty: the whole study
+    std::string seriesUid;      ///< empty: the whole study
+    std::string sopInstanceUid; ///< one image of the series; empty: the whole series
 };
 
 struct RetrieveProgress {
@@ -84,6 +87,14 @@ RetrieveResult retrieveGet(const ServerAddress& server, const DimseSettings& set
 RetrieveResult retrieveMove(const ServerAddress& server, const DimseSettings& settings,
                             const RetrieveRequest& request, int listenPort,
                             const StoreFolder& store, const RetrieveCallback& progress = {});
+
+/// Whether the server can send to us by C-MOVE (it knows our AE title, host and port): one
+/// image of `studyUid` is moved to our AE title and received on `listenPort` into a temporary
+/// folder, removed after. An echo cannot tell, and servers answer a move of nothing alike
+/// whether they know the destination or not. Returns empty when the image arrived, else what
+/// went wrong in words (with what to do about an unknown destination).
+std::string checkMoveDestination(const ServerAddress& server, const DimseSettings& settings,
+                                 int listenPort, const std::string& studyUid);
 
 struct SendResult {
     int sent = 0;

@@ -69,8 +69,11 @@ void checkQueryKeys(const QueryKeys& keys) {
         (keys.dateRange == "-" || !std::regex_match(keys.dateRange, range)))
         throw Error("write dates as YYYYMMDD, YYYYMMDD-YYYYMMDD, YYYYMMDD- or -YYYYMMDD",
                     "--date " + keys.dateRange);
-    if (keys.level == QueryLevel::Series && keys.studyUid.empty())
-        throw Error("a series query needs the study's UID (--study)", "--level series");
+    if ((keys.level == QueryLevel::Series || keys.level == QueryLevel::Image) &&
+        keys.studyUid.empty())
+        throw Error("a series or image query needs the study's UID (--study)", "--level");
+    if (keys.level == QueryLevel::Image && keys.seriesUid.empty())
+        throw Error("an image query needs the series' UID", "--level image");
 }
 
 namespace {
@@ -124,6 +127,13 @@ void buildQuery(const QueryKeys& k, DcmDataset& q) {
         put(DCM_SeriesDate, k.dateRange);
         put(DCM_NumberOfSeriesRelatedInstances, "");
         break;
+    case QueryLevel::Image:
+        put(DCM_QueryRetrieveLevel, "IMAGE");
+        put(DCM_StudyInstanceUID, k.studyUid);
+        put(DCM_SeriesInstanceUID, k.seriesUid);
+        put(DCM_SOPInstanceUID, "");
+        put(DCM_InstanceNumber, "");
+        break;
     }
 }
 
@@ -142,9 +152,10 @@ QueryMatch readMatch(DcmDataset& d, QueryLevel level) {
         return text::decodeDicomText(dicom::getString(d, tag), charset, kind);
     };
     QueryMatch m;
-    m.level = level == QueryLevel::Patient ? "patient"
-              : level == QueryLevel::Study ? "study"
-                                           : "series";
+    m.level = level == QueryLevel::Patient  ? "patient"
+              : level == QueryLevel::Study  ? "study"
+              : level == QueryLevel::Series ? "series"
+                                            : "image";
     m.patientName = text(DCM_PatientName, text::TextKind::PersonName);
     m.patientId = text(DCM_PatientID);
     m.patientBirthDate = dicom::getString(d, DCM_PatientBirthDate);
@@ -159,6 +170,8 @@ QueryMatch readMatch(DcmDataset& d, QueryLevel level) {
     m.seriesNumber = dicom::getString(d, DCM_SeriesNumber);
     m.seriesDescription = text(DCM_SeriesDescription);
     m.modality = dicom::getString(d, DCM_Modality);
+    m.sopInstanceUid = dicom::getString(d, DCM_SOPInstanceUID);
+    m.instanceNumber = dicom::getString(d, DCM_InstanceNumber);
     m.numberOfStudies = count(d, DCM_NumberOfPatientRelatedStudies);
     m.numberOfSeries = count(d, DCM_NumberOfStudyRelatedSeries);
     m.numberOfInstances = count(d, level == QueryLevel::Series ? DCM_NumberOfSeriesRelatedInstances

@@ -11,9 +11,14 @@
 #include <dcmtk/dcmdata/dcuid.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
+
+#include <unistd.h>
+
+namespace fs = std::filesystem;
 
 namespace spinelens::net {
 namespace {
@@ -23,10 +28,16 @@ using detail::Association;
 void buildRetrieveKeys(const RetrieveRequest& request, DcmDataset& keys) {
     if (request.studyUid.empty())
         throw Error("a retrieve needs the study's UID", "--study");
-    keys.putAndInsertString(DCM_QueryRetrieveLevel, request.seriesUid.empty() ? "STUDY" : "SERIES");
+    if (!request.sopInstanceUid.empty() && request.seriesUid.empty())
+        throw Error("a retrieve of one image needs its series' UID", "--series");
+    keys.putAndInsertString(DCM_QueryRetrieveLevel, !request.sopInstanceUid.empty() ? "IMAGE"
+                                                    : !request.seriesUid.empty()    ? "SERIES"
+                                                                                    : "STUDY");
     keys.putAndInsertString(DCM_StudyInstanceUID, request.studyUid.c_str());
     if (!request.seriesUid.empty())
         keys.putAndInsertString(DCM_SeriesInstanceUID, request.seriesUid.c_str());
+    if (!request.sopInstanceUid.empty())
+        keys.putAndInsertString(DCM_SOPInstanceUID, request.sopInstanceUid.c_str());
 }
 
 // Reads the counts of one C-GET/C-MOVE response into the running result.
@@ -337,6 +348,43 @@ RetrieveResult retrieveMove(const ServerAddress& server, const DimseSettings& se
                           "address and port " +
                           std::to_string(listenPort) + ", or retrieve with C-GET";
     return result;
+}
+
+std::string checkMoveDestination(const ServerAddress& server, const DimseSettings& settings,
+                                 int listenPort, const std::string& studyUid) {
+    QueryKeys keys;
+    keys.level = QueryLevel::Series;
+    keys.studyUid = studyUid;
+    RetrieveRequest one{studyUid, {}, {}};
+    for (const QueryMatch& series : find(server, settings, keys)) {
+        QueryKeys images;
+        images.level = QueryLevel::Image;
+        images.studyUid = studyUid;
+        images.seriesUid = series.seriesUid;
+        const std::vector<QueryMatch> found = find(server, settings, images);
+        if (!found.empty() && !found.front().sopInstanceUid.empty()) {
+            one.seriesUid = series.seriesUid;
+            one.sopInstanceUid = found.front().sopInstanceUid;
+            break;
+        }
+    }
+    if (one.sopInstanceUid.empty())
+        return server.text() + ": the study " + studyUid +
+               " has no image to move, so whether the server can send to us by C-MOVE is "
+               "not known";
+    std::error_code ec;
+    const fs::path folder =
+        fs::temp_directory_path(ec) /
+        ("spinelens-move-check-" + std::to_string(::getpid()) + "-" + std::to_string(listenPort));
+    std::string problem;
+    {
+        const StoreFolder store(folder.string());
+        const RetrieveResult r = retrieveMove(server, settings, one, listenPort, store);
+        if (r.objects.empty())
+            problem = r.problem.empty() ? server.text() + ": the image did not arrive" : r.problem;
+    }
+    fs::remove_all(folder, ec);
+    return problem;
 }
 
 } // namespace spinelens::net

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "net/DimseAssociation.h"
 
+#include <dcmtk/dcmdata/dcobject.h>
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/scp.h>
@@ -119,7 +120,14 @@ void StorageReceiver::start() {
         throw Error("the port must be a number from 1 to 65535",
                     "port " + std::to_string(settings_.port));
     scp_ = std::make_unique<Scp>(*this);
+    // DcmSCP::openListenPort() switches DCMTK's automatic input data correction off for the
+    // whole process ("to see the real data"), and never back. With it off, every later read
+    // keeps a UID's trailing NUL padding and DCMTK's SR reader then refuses our own reports
+    // ("SOPClassUID violates VR definition"). The receiver writes what arrives to file as
+    // received, so it needs no such setting: the process's default is put back.
+    const OFBool correction = dcmEnableAutomaticInputDataCorrection.get();
     const OFCondition open = scp_->openListenPort();
+    dcmEnableAutomaticInputDataCorrection.set(correction);
     if (open.bad()) {
         scp_.reset();
         throw Error(std::string("cannot listen for DICOM connections (") + open.text() +

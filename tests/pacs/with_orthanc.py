@@ -1,7 +1,8 @@
 """Runs a command with a real Orthanc holding the synthetic sample study, for the viewer's
 PACS tests (C++ Qt tests cannot start Orthanc as simply): Orthanc starts on free ports, the
 sample's DICOM files are uploaded, the command runs with SPINELENS_TEST_PACS_DIMSE and
-SPINELENS_TEST_PACS_WEB set, and Orthanc is stopped by pid afterwards whatever happened.
+SPINELENS_TEST_PACS_WEB set (and SPINELENS_TEST_MOVE_PORT, where Orthanc sends our AE title's
+C-MOVEs), and Orthanc is stopped by pid afterwards whatever happened.
 
 usage: with_orthanc.py SPINELENS_CLI WORKDIR -- COMMAND [ARGS...]
 """
@@ -12,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from orthanc_server import Orthanc  # noqa: E402
+from orthanc_server import Orthanc, free_port  # noqa: E402
 
 
 def main():
@@ -22,11 +23,14 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run([cli, "sample", os.path.join(work, "sample")], check=True,
                    capture_output=True)
-    with Orthanc() as pacs:
+    # Orthanc knows our default AE title as a C-MOVE destination on this port.
+    move_port = free_port()
+    with Orthanc(modalities={"SPINELENS": ["SPINELENS", "127.0.0.1", move_port]}) as pacs:
         for f in glob.glob(os.path.join(work, "sample", "**", "*.dcm"), recursive=True):
             pacs.upload(f)
         env = dict(os.environ, SPINELENS_TEST_PACS_DIMSE=pacs.dimse,
-                   SPINELENS_TEST_PACS_WEB=pacs.dicomweb, SPINELENS_TEST_WORK=work)
+                   SPINELENS_TEST_PACS_WEB=pacs.dicomweb, SPINELENS_TEST_WORK=work,
+                   SPINELENS_TEST_MOVE_PORT=str(move_port))
         return subprocess.run(command, env=env).returncode
 
 

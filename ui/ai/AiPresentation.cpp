@@ -1,5 +1,7 @@
 #include "ai/AiPresentation.h"
 
+#include "ai/FlagScore.h"
+
 #include <QObject>
 
 #include <algorithm>
@@ -43,19 +45,7 @@ QString domainLine(const ai::ModelPackage& package) {
 } // namespace
 
 std::vector<float> flaggedScores(const ai::ModelCard& card, const ai::SeriesPrediction& series) {
-    int normal = -1;
-    for (std::size_t c = 0; c < card.classes.size(); ++c) {
-        const QString name = QString::fromStdString(card.classes[c]).toLower();
-        if (name == "normal" || name == "healthy")
-            normal = int(c);
-    }
-    std::vector<float> out;
-    for (const ai::Prediction& p : series.slices)
-        out.push_back(!p.domain.inDomain ? -1.0f
-                      : normal >= 0
-                          ? 1.0f - p.probabilities[std::size_t(normal)]
-                          : *std::max_element(p.probabilities.begin(), p.probabilities.end()));
-    return out;
+    return ai::flagScores(card, series);
 }
 
 ConfidenceState describeAi(const AiViewState& view) {

@@ -221,32 +221,56 @@ void QueryRetrieveDialog::testConnection() {
         return;
     }
     status_->setText(tr("Testing %1…").arg(q(node.server.text())));
+    // For C-MOVE, one image of the selected (or first) study found is moved to us: only a
+    // move shows whether the PACS knows our AE title, host and port.
+    const bool move = net::retrieveMethod(node) == "C-MOVE";
+    const int row = results_->currentRow() >= 0 ? results_->currentRow() : 0;
+    const std::string study =
+        move && row < int(matches_.size()) ? matches_[std::size_t(row)].studyUid : std::string();
+    struct Answer {
+        QString text;
+        bool ok = false;
+    };
     tests_.run(
-        [node]() -> QString {
+        [node, move, study]() -> Answer {
+            Answer a;
             try {
                 const double ms = net::echo(node);
-                return QString("ok:%1").arg(ms, 0, 'f', 0);
+                a.text = QObject::tr("%1 answers (%2 ms).")
+                             .arg(q(node.server.text()))
+                             .arg(ms, 0, 'f', 0);
             } catch (const Error& e) {
-                return q(e.what());
+                a.text = q(e.what());
+                return a;
             }
+            a.ok = true;
+            if (!move)
+                return a;
+            if (study.empty()) {
+                a.text += " " + QObject::tr("Retrieves use C-MOVE to port %1: search, select a "
+                                            "study and test again to check that the PACS can "
+                                            "send to us (an echo cannot tell).")
+                                    .arg(node.movePort);
+                return a;
+            }
+            try {
+                const std::string problem =
+                    net::checkMoveDestination(node.server, node.dimse, node.movePort, study);
+                if (problem.empty()) {
+                    a.text += " " + QObject::tr("C-MOVE to us works: one image of the selected "
+                                                "study arrived on port %1.")
+                                        .arg(node.movePort);
+                } else {
+                    a.ok = false;
+                    a.text += " " + QObject::tr("C-MOVE to us does not work: %1").arg(q(problem));
+                }
+            } catch (const Error& e) {
+                a.ok = false;
+                a.text += " " + QObject::tr("C-MOVE to us does not work: %1").arg(q(e.what()));
+            }
+            return a;
         },
-        [this, node](const QString& answer) {
-            if (!answer.startsWith("ok:")) {
-                status_->setText(answer);
-                return;
-            }
-            QString text = tr("%1 answers (%2 ms).").arg(q(node.server.text()), answer.mid(3));
-            // An echo cannot tell whether the PACS knows us as a move destination; only a
-            // move can, so the user is told what to check if a C-MOVE retrieve brings nothing.
-            if (net::retrieveMethod(node) == "C-MOVE")
-                text += " " + tr("Retrieves use C-MOVE to port %1: the PACS must know our AE "
-                                 "title %2 with this computer's address and that port. If it "
-                                 "does not, the first retrieve says so; register it there or "
-                                 "use C-GET (port 0).")
-                                  .arg(node.movePort)
-                                  .arg(q(node.dimse.callingAet));
-            status_->setText(text);
-        });
+        [this](const Answer& a) { status_->setText(a.text); });
 }
 
 void QueryRetrieveDialog::search() {
@@ -348,8 +372,9 @@ void QueryRetrieveDialog::retrieve() {
             },
             Qt::QueuedConnection);
     };
-    QtConcurrent::run(static_cast<QThreadPool*>(&retrievePool_), [node, study, cache, cancel, post,
-                                                                  settings = settings_] {
+    (void)QtConcurrent::run(static_cast<QThreadPool*>(&retrievePool_), [node, study, cache, cancel,
+                                                                        post,
+                                                                        settings = settings_] {
         int received = 0;
         QStringList problems;
         bool anySeries = false, anyShown = false;

@@ -34,6 +34,7 @@ public:
     QLineEdit* addressEdit() const { return address_; }
     QLineEdit* patientNameEdit() const { return patientName_; }
     QLineEdit* dateEdit() const { return date_; }
+    QSpinBox* movePortBox() const { return movePort_; }
     QPushButton* testButton() const { return testButton_; }
     QPushButton* searchButton() const { return searchButton_; }
     QPushButton* retrieveButton() const { return retrieveButton_; }

@@ -1,0 +1,294 @@
+#include "cli/WorklistCommand.h"
+
+#include "Error.h"
+#include "ai/DefaultModels.h"
+#include "ai/TorchModel.h"
+#include "cli/Commands.h"
+#include "worklist/Inbox.h"
+#include "worklist/OperatingPoint.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <ostream>
+
+namespace spinelens::cli {
+namespace {
+
+using namespace worklist;
+
+std::string currentUserOr(const std::string& user) {
+    return user.empty() ? worklist::currentUser() : user;
+}
+
+// The folder this program runs from, where an installed tree keeps share/spinelens/models.
+std::string programFolder() {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string() : self.parent_path().string();
+}
+
+struct WorklistOptions {
+    std::string db;
+    std::vector<std::string> paths;
+    std::string study, verdict, reason, note, user;
+    std::string csv;
+    std::string run;
+    double sensitivity = -1, specificity = -1, value = -1;
+    std::string modelsDir;
+};
+
+nlohmann::json parsedOr(const std::string& text) {
+    if (text.empty())
+        return nullptr;
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception&) {
+        return text;
+    }
+}
+
+nlohmann::json entryJson(const Entry& e) {
+    const TriageOutcome& t = e.triage;
+    nlohmann::json j{{"study", e.studyUid},
+                     {"patientName", e.patientName},
+                     {"patientId", e.patientId},
+                     {"studyDate", e.studyDate},
+                     {"modalities", e.modalities},
+                     {"lane", laneName(t.lane)},
+                     {"score", t.lane == Lane::Flagged || t.lane == Lane::NotFlagged
+                                   ? nlohmann::json(t.score)
+                                   : nlohmann::json()},
+                     {"flagged", t.flagged},
+                     {"state", stateName(e.state)},
+                     {"arrivedAt", e.arrivedAt},
+                     {"triagedAt", e.triagedAt},
+                     {"arrivalToTriageSeconds", e.arrivalToTriageSeconds}};
+    if (!t.model.empty()) {
+        j["model"] = t.model + " " + t.modelVersion;
+        j["modelHash"] = t.modelHash;
+        j["threshold"] = t.threshold.value;
+        j["thresholdId"] = t.threshold.id;
+        j["bestImage"] = t.bestPath;
+        j["bestSlice"] = t.bestSlice;
+        j["probabilities"] = parsedOr(t.probabilities);
+        j["domain"] = t.domain;
+        j["modelNote"] = t.syntheticNote;
+    }
+    if (!t.problem.empty())
+        j["problem"] = t.problem;
+    if (e.decision)
+        j["decision"] = {{"verdict", e.decision->verdict},
+                         {"reason", e.decision->reason},
+                         {"note", e.decision->note},
+                         {"user", e.decision->user},
+                         {"at", e.decision->at}};
+    return j;
+}
+
+nlohmann::json auditJson(const AuditRecord& r) {
+    return {{"seq", r.seq},     {"at", r.at},          {"user", r.user},
+            {"event", r.event}, {"study", r.studyUid}, {"body", parsedOr(r.body)},
+            {"hash", r.hash}};
+}
+
+std::string csvField(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos)
+        return s;
+    std::string out = "\"";
+    for (char c : s)
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+int add(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    ai::setTorchThreads(0);
+    auto db = WorklistDb::open(o.db);
+    TriageSettings settings;
+    settings.modelsDirectory =
+        o.modelsDir.empty() ? ai::findModelsDirectory(programFolder()) : o.modelsDir;
+    Triage triage(settings);
+    const auto arrivals = addAndTriage(*db, triage, o.paths, currentUserOr(o.user));
+    int notAssessed = 0;
+    for (const Arrival& a : arrivals) {
+        const auto e = db->entry(a.studyKey);
+        nlohmann::json j = e ? entryJson(*e) : nlohmann::json{{"study", a.studyKey}};
+        j["new"] = a.isNew;
+        j["triageSeconds"] = a.triageSeconds;
+        out << jsonText(j) << '\n';
+        if (a.triage.lane == Lane::NotAssessed) {
+            ++notAssessed;
+            err << "spinelens-cli: " << a.studyKey << ": the AI could not assess it ("
+                << a.triage.problem << "); listed in the not-assessed lane\n";
+        }
+    }
+    if (arrivals.empty())
+        throw Error("no study found", o.paths.empty() ? std::string() : o.paths.front());
+    return Ok;
+}
+
+int list(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    nlohmann::json all = nlohmann::json::array();
+    std::map<std::string, int> counts;
+    for (const Entry& e : db->entries()) {
+        ++counts[laneName(e.triage.lane)];
+        all.push_back(entryJson(e));
+    }
+    out << jsonText({{"counts", counts}, {"entries", all}}, 1) << '\n';
+    return Ok;
+}
+
+int decide(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    Decision d;
+    d.verdict = o.verdict;
+    d.reason = o.reason;
+    d.note = o.note;
+    d.user = currentUserOr(o.user);
+    db->decide(o.study, d);
+    out << jsonText(entryJson(*db->entry(o.study))) << '\n';
+    return Ok;
+}
+
+int history(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    if (!db->entry(o.study))
+        throw Error("no such study in the worklist: " + o.study, o.db);
+    nlohmann::json j = nlohmann::json::array();
+    for (const AuditRecord& r : db->history(o.study))
+        j.push_back(auditJson(r));
+    out << jsonText(j, 1) << '\n';
+    return Ok;
+}
+
+int exportCsv(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    std::ofstream f(o.csv);
+    if (!f)
+        throw Error("cannot write the CSV file", o.csv);
+    f << "study,patient_name,patient_id,study_date,modalities,lane,score,flagged,model,"
+         "model_version,model_hash,threshold,best_image,state,verdict,reason,note,decided_by,"
+         "decided_at,problem\n";
+    int rows = 0;
+    for (const Entry& e : db->entries()) {
+        const TriageOutcome& t = e.triage;
+        char score[32], threshold[32];
+        std::snprintf(score, sizeof score, "%.6g", t.score);
+        std::snprintf(threshold, sizeof threshold, "%.6g", t.threshold.value);
+        const bool scored = t.lane == Lane::Flagged || t.lane == Lane::NotFlagged;
+        const Decision d = e.decision.value_or(Decision{});
+        for (const std::string& v :
+             {e.studyUid, e.patientName, e.patientId, e.studyDate, e.modalities, laneName(t.lane),
+              scored ? std::string(score) : std::string(), std::string(t.flagged ? "1" : "0"),
+              t.model, t.modelVersion, t.modelHash, scored ? std::string(threshold) : std::string(),
+              t.bestPath, stateName(e.state), d.verdict, d.reason, d.note, d.user, d.at})
+            f << csvField(v) << ',';
+        f << csvField(t.problem) << '\n';
+        ++rows;
+    }
+    f.close();
+    if (!f)
+        throw Error("cannot write the CSV file", o.csv);
+    out << jsonText({{"csv", o.csv}, {"rows", rows}}) << '\n';
+    return Ok;
+}
+
+int threshold(const WorklistOptions& o, std::ostream& out) {
+    OperatingTarget target;
+    const int given = (o.sensitivity >= 0) + (o.specificity >= 0) + (o.value >= 0);
+    if (given != 1)
+        throw Error("give exactly one of --sensitivity, --specificity, --value");
+    if (o.sensitivity >= 0)
+        target = {OperatingTarget::Kind::Sensitivity, o.sensitivity};
+    else if (o.specificity >= 0)
+        target = {OperatingTarget::Kind::Specificity, o.specificity};
+    else
+        target = {OperatingTarget::Kind::Value, o.value};
+    const OperatingPoint op = chooseOperatingPoint(o.run, target);
+    auto db = WorklistDb::open(o.db);
+    const Threshold stored = db->storeThreshold(op.asThreshold(currentUserOr(o.user)));
+    nlohmann::json j = nlohmann::json::parse(stored.provenance);
+    j["id"] = stored.id;
+    j["note"] = op.syntheticData ? "the run's data are synthetic: expected figures on patients "
+                                   "are unknown"
+                                 : "expected figures hold for data like the run's";
+    out << jsonText(j, 1) << '\n';
+    return Ok;
+}
+
+int verify(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    auto db = WorklistDb::open(o.db);
+    const AuditCheck c = db->verify();
+    out << jsonText({{"intact", c.intact},
+                     {"records", c.records},
+                     {"firstBad", c.intact ? nlohmann::json() : nlohmann::json(c.firstBad)},
+                     {"problem", c.problem}})
+        << '\n';
+    if (!c.intact)
+        err << "spinelens-cli: " << o.db << ": audit chain broken: " << c.problem << '\n';
+    return c.intact ? Ok : InputsFailed;
+}
+
+} // namespace
+
+void declareWorklist(CLI::App& w, std::function<int()>& run, std::ostream& out, std::ostream& err) {
+    auto o = std::make_shared<WorklistOptions>();
+    w.add_option("--db", o->db, "the worklist file (SQLite; created when missing)")->required();
+    w.require_subcommand(1, 1);
+    auto action = [&w](const char* name, const char* help) {
+        CLI::App* a = w.add_subcommand(name, help);
+        a->fallthrough(true);
+        return a;
+    };
+    auto* addCmd = action("add", "enter and triage the studies found in files and folders");
+    addCmd->add_option("PATH", o->paths, "files or folders")->required();
+    addCmd->add_option("--models", o->modelsDir, "folder of model packages (default: shipped)");
+    addCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
+    addCmd->callback(
+        [&run, o, &out, &err] { run = [o, &out, &err] { return add(*o, out, err); }; });
+
+    auto* listCmd = action("list", "entries in priority order with lane, score, flag, state "
+                                   "(JSON)");
+    listCmd->callback([&run, o, &out] { run = [o, &out] { return list(*o, out); }; });
+
+    auto* decideCmd = action("decide", "record the decision on a study (written at once)");
+    decideCmd->add_option("STUDY", o->study, "Study Instance UID (or file: key)")->required();
+    decideCmd->add_option("VERDICT", o->verdict, "agree, disagree or uncertain")
+        ->required()
+        ->check(CLI::IsMember({"agree", "disagree", "uncertain"}));
+    decideCmd->add_option("--reason", o->reason, "why (a short reason)");
+    decideCmd->add_option("--note", o->note, "free text");
+    decideCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
+    decideCmd->callback([&run, o, &out] { run = [o, &out] { return decide(*o, out); }; });
+
+    auto* historyCmd = action("history", "a study's audit records (JSON)");
+    historyCmd->add_option("STUDY", o->study, "Study Instance UID")->required();
+    historyCmd->callback([&run, o, &out] { run = [o, &out] { return history(*o, out); }; });
+
+    auto* exportCmd = action("export", "every entry and its decision as CSV");
+    exportCmd->add_option("--csv", o->csv, "CSV file to write")->required();
+    exportCmd->callback([&run, o, &out] { run = [o, &out] { return exportCsv(*o, out); }; });
+
+    auto* thresholdCmd = action("threshold", "choose the flag threshold from an evaluation run "
+                                             "(stored with its provenance)");
+    thresholdCmd->add_option("--run", o->run, "evaluation run file")->required();
+    thresholdCmd->add_option("--sensitivity", o->sensitivity, "at least this sensitivity")
+        ->check(CLI::Range(0.0, 1.0));
+    thresholdCmd->add_option("--specificity", o->specificity, "at least this specificity")
+        ->check(CLI::Range(0.0, 1.0));
+    thresholdCmd->add_option("--value", o->value, "this threshold")->check(CLI::Range(0.0, 1.0));
+    thresholdCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
+    thresholdCmd->callback([&run, o, &out] { run = [o, &out] { return threshold(*o, out); }; });
+
+    auto* verifyCmd = action("verify", "check the audit chain; exit 1 naming the first record "
+                                       "altered or removed");
+    verifyCmd->callback(
+        [&run, o, &out, &err] { run = [o, &out, &err] { return verify(*o, out, err); }; });
+}
+
+} // namespace spinelens::cli

@@ -1,0 +1,27 @@
+#pragma once
+// How studies enter the worklist (the CLI's `worklist add`, the viewer's receiver and watched
+// folder): the paths are scanned, their series grouped by study, each study entered as arrived
+// and triaged at once. Files that cannot be read enter too, in the "could not assess" lane
+// with the reason: nothing that arrives is dropped.
+#include "worklist/Triage.h"
+#include "worklist/Worklist.h"
+
+#include <string>
+#include <vector>
+
+namespace spinelens::worklist {
+
+struct Arrival {
+    std::string studyKey;
+    bool isNew = false;
+    TriageOutcome triage;
+    double triageSeconds = 0; ///< arrival to "in the list with a score"
+};
+
+/// Scans `paths`, enters and triages every study found. `onStudy` (optional) is called after
+/// each study is triaged, e.g. to refresh a list. Throws only when the worklist file fails.
+std::vector<Arrival> addAndTriage(WorklistDb& db, Triage& triage,
+                                  const std::vector<std::string>& paths, const std::string& user,
+                                  const std::function<void(const Arrival&)>& onStudy = {});
+
+} // namespace spinelens::worklist

@@ -1,0 +1,573 @@
+#include "worklist/Worklist.h"
+
+#include "Error.h"
+#include "eval/SqliteStatement.h"
+#include "util/Sha256.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace spinelens::worklist {
+namespace {
+
+using eval::SqliteStatement;
+
+// PRAGMA application_id "SPWL": a worklist file, not a run file or someone else's database.
+constexpr int kApplicationId = 0x5350574C;
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS studies(
+  study_uid TEXT PRIMARY KEY, patient_name TEXT, patient_id TEXT, study_date TEXT,
+  modalities TEXT, description TEXT, source TEXT, arrived_at TEXT, arrived_clock REAL,
+  lane TEXT NOT NULL DEFAULT 'pending', score REAL DEFAULT 0, flagged INTEGER DEFAULT 0,
+  model TEXT, model_version TEXT, model_hash TEXT, threshold REAL, threshold_id INTEGER,
+  best_path TEXT, best_series_uid TEXT, best_slice INTEGER DEFAULT -1, probabilities TEXT,
+  domain TEXT, problem TEXT, synthetic_note TEXT, triaged_at TEXT, triage_seconds REAL DEFAULT -1,
+  state TEXT NOT NULL DEFAULT 'new', verdict TEXT, reason TEXT, note TEXT, decided_by TEXT,
+  decided_at TEXT);
+CREATE TABLE IF NOT EXISTS thresholds(
+  id INTEGER PRIMARY KEY, model TEXT NOT NULL, value REAL NOT NULL, provenance TEXT,
+  set_at TEXT, set_by TEXT);
+CREATE TABLE IF NOT EXISTS audit(
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT, event TEXT NOT NULL, study_uid TEXT,
+  body TEXT, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE INDEX IF NOT EXISTS audit_by_study ON audit(study_uid, seq);
+)sql";
+
+const char* const kGenesis = "0000000000000000000000000000000000000000000000000000000000000000";
+
+std::string recordHash(const AuditRecord& r) {
+    // Every field, separated by a byte that cannot occur in them, after the previous hash:
+    // changing any field, or a record before it, changes this hash.
+    const char sep = '\x1f';
+    return sha256Hex(r.previousHash + sep + std::to_string(r.seq) + sep + r.at + sep + r.user +
+                     sep + r.event + sep + r.studyUid + sep + r.body);
+}
+
+double steadySeconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+const char* const kEntryColumns =
+    "study_uid, patient_name, patient_id, study_date, modalities, description, source, "
+    "arrived_at, lane, score, flagged, model, model_version, model_hash, threshold, "
+    "threshold_id, best_path, best_series_uid, best_slice, probabilities, domain, problem, "
+    "synthetic_note, triaged_at, triage_seconds, state, verdict, reason, note, decided_by, "
+    "decided_at";
+
+Entry readEntry(const SqliteStatement& s) {
+    Entry e;
+    int c = 0;
+    e.studyUid = s.text(c++);
+    e.patientName = s.text(c++);
+    e.patientId = s.text(c++);
+    e.studyDate = s.text(c++);
+    e.modalities = s.text(c++);
+    e.description = s.text(c++);
+    e.source = s.text(c++);
+    e.arrivedAt = s.text(c++);
+    TriageOutcome& t = e.triage;
+    t.lane = laneFromName(s.text(c++));
+    t.score = s.real(c++);
+    t.flagged = s.integer(c++) != 0;
+    t.model = s.text(c++);
+    t.modelVersion = s.text(c++);
+    t.modelHash = s.text(c++);
+    t.threshold.value = s.isNull(c) ? 0.5 : s.real(c);
+    ++c;
+    t.threshold.id = s.integer(c++);
+    t.threshold.model = t.model;
+    t.bestPath = s.text(c++);
+    t.bestSeriesUid = s.text(c++);
+    t.bestSlice = int(s.integer(c++));
+    t.probabilities = s.text(c++);
+    t.domain = s.text(c++);
+    t.problem = s.text(c++);
+    t.syntheticNote = s.text(c++);
+    e.triagedAt = s.text(c++);
+    e.arrivalToTriageSeconds = s.real(c++);
+    const std::string state = s.text(c++);
+    e.state = state == "decided"     ? ReviewState::Decided
+              : state == "in-review" ? ReviewState::InReview
+                                     : ReviewState::New;
+    if (!s.isNull(c)) {
+        Decision d;
+        d.verdict = s.text(c);
+        d.reason = s.text(c + 1);
+        d.note = s.text(c + 2);
+        d.user = s.text(c + 3);
+        d.at = s.text(c + 4);
+        e.decision = d;
+    }
+    return e;
+}
+
+std::string quoteJson(const std::string& s) {
+    std::string out = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+std::string laneName(Lane lane) {
+    switch (lane) {
+    case Lane::Flagged:
+        return "flagged";
+    case Lane::NotFlagged:
+        return "not-flagged";
+    case Lane::NotAssessed:
+        return "not-assessed";
+    default:
+        return "pending";
+    }
+}
+
+Lane laneFromName(const std::string& name) {
+    return name == "flagged"        ? Lane::Flagged
+           : name == "not-flagged"  ? Lane::NotFlagged
+           : name == "not-assessed" ? Lane::NotAssessed
+                                    : Lane::Pending;
+}
+
+std::string stateName(ReviewState state) {
+    return state == ReviewState::Decided    ? "decided"
+           : state == ReviewState::InReview ? "in-review"
+                                            : "new";
+}
+
+std::string currentUser() {
+    if (const char* u = std::getenv("SPINELENS_USER"); u && *u)
+        return u;
+    if (const passwd* pw = getpwuid(geteuid()); pw && pw->pw_name)
+        return pw->pw_name;
+    if (const char* u = std::getenv("USER"); u && *u)
+        return u;
+    return "unknown";
+}
+
+std::string utcNow() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms));
+    return buf;
+}
+
+std::unique_ptr<WorklistDb> WorklistDb::open(const std::string& path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+        const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw Error("cannot open the worklist (" + why + ")", path);
+    }
+    std::unique_ptr<WorklistDb> w(new WorklistDb(path, db));
+    sqlite3_busy_timeout(db, 5000); // the viewer and the CLI may share the file
+    int appId = 0, version = 0;
+    bool empty = true;
+    // Read and finished before the WAL switch below (an unfinished statement is an open
+    // transaction, in which the journal mode cannot change).
+    try {
+        SqliteStatement a(db, "PRAGMA application_id", path);
+        if (a.step())
+            appId = int(a.integer(0));
+        SqliteStatement v(db, "PRAGMA user_version", path);
+        if (v.step())
+            version = int(v.integer(0));
+        SqliteStatement tables(db, "SELECT count(*) FROM sqlite_master", path);
+        tables.step();
+        empty = tables.integer(0) == 0;
+    } catch (const Error&) {
+        throw Error("not a SpineLens worklist (not an SQLite database)", path);
+    }
+    if (!empty && appId != kApplicationId)
+        throw Error("not a SpineLens worklist (another program's database)", path);
+    if (!empty && version > kSchemaVersion)
+        throw Error(
+            "written by a newer SpineLens (worklist schema " + std::to_string(version) + ")", path);
+    w->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+    w->exec(std::string("BEGIN; ") + kSchema +
+            "PRAGMA application_id=" + std::to_string(kApplicationId) +
+            "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + "; COMMIT;");
+    return w;
+}
+
+WorklistDb::WorklistDb(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+
+WorklistDb::~WorklistDb() {
+    sqlite3_close(db_);
+}
+
+void WorklistDb::exec(const std::string& sql) const {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string why = message ? message : "unknown error";
+        sqlite3_free(message);
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw Error("worklist write failed (" + why + ")", path_);
+    }
+}
+
+void WorklistDb::appendAudit(const std::string& event, const std::string& studyUid,
+                             const std::string& body, const std::string& user) {
+    AuditRecord r;
+    r.previousHash = kGenesis;
+    r.seq = 1;
+    {
+        SqliteStatement last(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", path_);
+        if (last.step()) {
+            r.seq = last.integer(0) + 1;
+            r.previousHash = last.text(1);
+        }
+    }
+    r.at = utcNow();
+    r.user = user;
+    r.event = event;
+    r.studyUid = studyUid;
+    r.body = body;
+    r.hash = recordHash(r);
+    SqliteStatement insert(db_,
+                           "INSERT INTO audit(seq, at, user, event, study_uid, body, "
+                           "previous_hash, hash) VALUES(?,?,?,?,?,?,?,?)",
+                           path_);
+    insert.bind(1, r.seq)
+        .bind(2, r.at)
+        .bind(3, r.user)
+        .bind(4, r.event)
+        .bind(5, r.studyUid)
+        .bind(6, r.body)
+        .bind(7, r.previousHash)
+        .bind(8, r.hash)
+        .step();
+    // The head of the chain is kept apart, so removing the newest records is noticed too.
+    SqliteStatement head(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('audit_head', ?)",
+                         path_);
+    head.bind(1, std::to_string(r.seq) + " " + r.hash).step();
+}
+
+bool WorklistDb::addArrival(const Entry& e, const std::string& user) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        bool known = false;
+        {
+            SqliteStatement q(db_, "SELECT 1 FROM studies WHERE study_uid = ?", path_);
+            q.bind(1, e.studyUid);
+            known = q.step();
+        }
+        if (known) {
+            SqliteStatement u(db_, "UPDATE studies SET source = ? WHERE study_uid = ?", path_);
+            u.bind(1, e.source).bind(2, e.studyUid).step();
+        } else {
+            SqliteStatement i(db_,
+                              "INSERT INTO studies(study_uid, patient_name, patient_id, "
+                              "study_date, modalities, description, source, arrived_at, "
+                              "arrived_clock) VALUES(?,?,?,?,?,?,?,?,?)",
+                              path_);
+            i.bind(1, e.studyUid)
+                .bind(2, e.patientName)
+                .bind(3, e.patientId)
+                .bind(4, e.studyDate)
+                .bind(5, e.modalities)
+                .bind(6, e.description)
+                .bind(7, e.source)
+                .bind(8, utcNow())
+                .bind(9, steadySeconds())
+                .step();
+        }
+        appendAudit(known ? "arrival-again" : "arrival", e.studyUid,
+                    "{\"source\":" + quoteJson(e.source) +
+                        ",\"modalities\":" + quoteJson(e.modalities) + "}",
+                    user);
+        exec("COMMIT");
+        return !known;
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void WorklistDb::setTriage(const std::string& studyUid, const TriageOutcome& t,
+                           const std::string& user) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        double arrived = 0;
+        {
+            SqliteStatement q(db_, "SELECT arrived_clock FROM studies WHERE study_uid = ?", path_);
+            q.bind(1, studyUid);
+            if (!q.step())
+                throw Error("no such study in the worklist: " + studyUid, path_);
+            arrived = q.real(0);
+        }
+        SqliteStatement u(db_,
+                          "UPDATE studies SET lane=?, score=?, flagged=?, model=?, "
+                          "model_version=?, model_hash=?, threshold=?, threshold_id=?, "
+                          "best_path=?, best_series_uid=?, best_slice=?, probabilities=?, "
+                          "domain=?, problem=?, synthetic_note=?, triaged_at=?, "
+                          "triage_seconds=? WHERE study_uid=?",
+                          path_);
+        u.bind(1, laneName(t.lane))
+            .bind(2, t.score)
+            .bind(3, std::int64_t(t.flagged))
+            .bind(4, t.model)
+            .bind(5, t.modelVersion)
+            .bind(6, t.modelHash)
+            .bind(7, t.threshold.value)
+            .bind(8, t.threshold.id)
+            .bind(9, t.bestPath)
+            .bind(10, t.bestSeriesUid)
+            .bind(11, std::int64_t(t.bestSlice))
+            .bind(12, t.probabilities)
+            .bind(13, t.domain)
+            .bind(14, t.problem)
+            .bind(15, t.syntheticNote)
+            .bind(16, utcNow())
+            .bind(17, arrived > 0 ? steadySeconds() - arrived : -1.0)
+            .bind(18, studyUid)
+            .step();
+        char score[32], threshold[32];
+        std::snprintf(score, sizeof score, "%.6g", t.score);
+        std::snprintf(threshold, sizeof threshold, "%.6g", t.threshold.value);
+        appendAudit(
+            "triage", studyUid,
+            "{\"lane\":" + quoteJson(laneName(t.lane)) + ",\"score\":" + score +
+                ",\"flagged\":" + (t.flagged ? "true" : "false") +
+                ",\"model\":" + quoteJson(t.model) + ",\"version\":" + quoteJson(t.modelVersion) +
+                ",\"modelHash\":" + quoteJson(t.modelHash) + ",\"threshold\":" + threshold +
+                ",\"thresholdId\":" + std::to_string(t.threshold.id) + ",\"thresholdProvenance\":" +
+                (t.threshold.provenance.empty() ? std::string("null") : t.threshold.provenance) +
+                ",\"problem\":" + quoteJson(t.problem) + "}",
+            user);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void WorklistDb::markInReview(const std::string& studyUid, const std::string& user) {
+    exec("BEGIN IMMEDIATE");
+    try {
+        SqliteStatement u(
+            db_, "UPDATE studies SET state='in-review' WHERE study_uid=? AND state='new'", path_);
+        u.bind(1, studyUid).step();
+        if (sqlite3_changes(db_) > 0)
+            appendAudit("review-opened", studyUid, "{}", user);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+void WorklistDb::decide(const std::string& studyUid, const Decision& d) {
+    if (d.verdict != "agree" && d.verdict != "disagree" && d.verdict != "uncertain")
+        throw Error("a decision is agree, disagree or uncertain, not \"" + d.verdict + "\"");
+    exec("BEGIN IMMEDIATE");
+    try {
+        std::string before;
+        {
+            SqliteStatement q(db_, "SELECT verdict FROM studies WHERE study_uid = ?", path_);
+            q.bind(1, studyUid);
+            if (!q.step())
+                throw Error("no such study in the worklist: " + studyUid, path_);
+            before = q.text(0);
+        }
+        const std::string at = d.at.empty() ? utcNow() : d.at;
+        SqliteStatement u(db_,
+                          "UPDATE studies SET state='decided', verdict=?, reason=?, note=?, "
+                          "decided_by=?, decided_at=? WHERE study_uid=?",
+                          path_);
+        u.bind(1, d.verdict)
+            .bind(2, d.reason)
+            .bind(3, d.note)
+            .bind(4, d.user)
+            .bind(5, at)
+            .bind(6, studyUid)
+            .step();
+        appendAudit(before.empty() ? "decision" : "decision-changed", studyUid,
+                    "{\"verdict\":" + quoteJson(d.verdict) + ",\"reason\":" + quoteJson(d.reason) +
+                        ",\"note\":" + quoteJson(d.note) +
+                        (before.empty() ? std::string() : ",\"before\":" + quoteJson(before)) + "}",
+                    d.user);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+}
+
+std::vector<Entry> WorklistDb::entries() const {
+    const std::string sql = std::string("SELECT ") + kEntryColumns +
+                            " FROM studies ORDER BY CASE lane WHEN 'flagged' THEN 0 WHEN "
+                            "'not-flagged' THEN 1 WHEN 'not-assessed' THEN 2 ELSE 3 END, "
+                            "score DESC, arrived_at";
+    SqliteStatement s(db_, sql.c_str(), path_);
+    std::vector<Entry> out;
+    while (s.step())
+        out.push_back(readEntry(s));
+    return out;
+}
+
+std::optional<Entry> WorklistDb::entry(const std::string& studyUid) const {
+    const std::string sql =
+        std::string("SELECT ") + kEntryColumns + " FROM studies WHERE study_uid = ?";
+    SqliteStatement s(db_, sql.c_str(), path_);
+    s.bind(1, studyUid);
+    if (!s.step())
+        return std::nullopt;
+    return readEntry(s);
+}
+
+Threshold WorklistDb::threshold(const std::string& model) const {
+    SqliteStatement s(db_,
+                      "SELECT id, model, value, provenance, set_at, set_by FROM thresholds "
+                      "WHERE model = ? ORDER BY id DESC LIMIT 1",
+                      path_);
+    s.bind(1, model);
+    Threshold t;
+    t.model = model;
+    if (!s.step()) {
+        t.provenance = "{\"source\":\"default 0.5: no operating point has been chosen from an "
+                       "evaluation run for this model\"}";
+        return t;
+    }
+    t.id = s.integer(0);
+    t.value = s.real(2);
+    t.provenance = s.text(3);
+    t.setAt = s.text(4);
+    t.setBy = s.text(5);
+    return t;
+}
+
+Threshold WorklistDb::storeThreshold(const Threshold& in) {
+    Threshold t = in;
+    t.setAt = t.setAt.empty() ? utcNow() : t.setAt;
+    exec("BEGIN IMMEDIATE");
+    try {
+        SqliteStatement i(db_,
+                          "INSERT INTO thresholds(model, value, provenance, set_at, set_by) "
+                          "VALUES(?,?,?,?,?)",
+                          path_);
+        i.bind(1, t.model).bind(2, t.value).bind(3, t.provenance).bind(4, t.setAt).bind(5, t.setBy);
+        i.step();
+        t.id = sqlite3_last_insert_rowid(db_);
+        char value[32];
+        std::snprintf(value, sizeof value, "%.6g", t.value);
+        appendAudit("threshold", "",
+                    "{\"model\":" + quoteJson(t.model) + ",\"value\":" + value +
+                        ",\"id\":" + std::to_string(t.id) + ",\"provenance\":" +
+                        (t.provenance.empty() ? std::string("null") : t.provenance) + "}",
+                    t.setBy);
+        exec("COMMIT");
+    } catch (...) {
+        exec("ROLLBACK");
+        throw;
+    }
+    return t;
+}
+
+namespace {
+std::vector<AuditRecord> readAudit(sqlite3* db, const std::string& path, const char* sql,
+                                   const std::string* studyUid) {
+    SqliteStatement s(db, sql, path);
+    if (studyUid)
+        s.bind(1, *studyUid);
+    std::vector<AuditRecord> out;
+    while (s.step()) {
+        AuditRecord r;
+        r.seq = s.integer(0);
+        r.at = s.text(1);
+        r.user = s.text(2);
+        r.event = s.text(3);
+        r.studyUid = s.text(4);
+        r.body = s.text(5);
+        r.previousHash = s.text(6);
+        r.hash = s.text(7);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+} // namespace
+
+std::vector<AuditRecord> WorklistDb::history(const std::string& studyUid) const {
+    return readAudit(db_, path_,
+                     "SELECT seq, at, user, event, study_uid, body, previous_hash, hash FROM "
+                     "audit WHERE study_uid = ? ORDER BY seq",
+                     &studyUid);
+}
+
+std::vector<AuditRecord> WorklistDb::audit() const {
+    return readAudit(db_, path_,
+                     "SELECT seq, at, user, event, study_uid, body, previous_hash, hash FROM "
+                     "audit ORDER BY seq",
+                     nullptr);
+}
+
+AuditCheck WorklistDb::verify() const {
+    AuditCheck c;
+    std::string previous = kGenesis;
+    std::int64_t expected = 1;
+    for (const AuditRecord& r : audit()) {
+        ++c.records;
+        if (r.seq != expected) {
+            c.intact = false;
+            c.firstBad = expected;
+            c.problem = "record " + std::to_string(expected) + " is missing (the next is " +
+                        std::to_string(r.seq) + ")";
+            return c;
+        }
+        if (r.previousHash != previous || recordHash(r) != r.hash) {
+            c.intact = false;
+            c.firstBad = r.seq;
+            c.problem = "record " + std::to_string(r.seq) + " (" + r.event + ", " + r.at +
+                        ") was altered: its hash does not match " +
+                        (r.previousHash != previous ? "the record before it" : "its contents");
+            return c;
+        }
+        previous = r.hash;
+        ++expected;
+    }
+    SqliteStatement head(db_, "SELECT value FROM meta WHERE key = 'audit_head'", path_);
+    const std::string recorded = head.step() ? head.text(0) : std::string();
+    const std::string actual =
+        c.records == 0 ? std::string() : std::to_string(expected - 1) + " " + previous;
+    if (recorded != actual) {
+        c.intact = false;
+        c.firstBad = expected;
+        c.problem = recorded.empty()
+                        ? "the chain's head is missing"
+                        : "the newest record(s) were removed: the chain ended at record " +
+                              recorded.substr(0, recorded.find(' ')) + ", now at " +
+                              std::to_string(expected - 1);
+    }
+    return c;
+}
+
+} // namespace spinelens::worklist

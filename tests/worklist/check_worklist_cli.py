@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""`spinelens-cli worklist` from outside, with the shipped lumbar MRI package:
+
+- threshold: the operating point chosen from an evaluation run (sensitivity >= X, specificity
+  >= Y) against scikit-learn's roc_curve on the run file's own cases, read here with sqlite3;
+- add: synthetic MRI studies are triaged into the flagged / not-flagged lanes with scores, in
+  priority order; a real MR (pydicom's MR_small: outside what a phantom-trained model knows), a
+  CT study (no model for CT) and a broken file land in the not-assessed lane with the reason;
+- decide / history / export: decisions stored, changed, audited; the CSV read back;
+- verify: the audit chain is intact, then a record edited with the sqlite3 tool is named, and
+  a removed newest record is noticed.
+
+usage: check_worklist_cli.py SPINELENS_CLI SOURCE_DIR WORKDIR
+"""
+import csv
+import glob
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pydicom
+from sklearn.metrics import roc_curve
+
+CLI, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+MODEL = os.path.join(SOURCE, "models", "lumbar-mri-binary")
+PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def cli(*args, env=None):
+    run = subprocess.run([CLI, *args], capture_output=True, text=True,
+                         env=dict(os.environ, **(env or {})))
+    return run.returncode, run.stdout, run.stderr
+
+
+def worklist(*args, **kw):
+    return cli("worklist", "--db", DB, *args, **kw)
+
+
+def run_cases(run_file):
+    """The run's cases as the run file stores them: truth, probabilities, domain."""
+    db = sqlite3.connect(run_file)
+    classes = json.loads(dict(db.execute("SELECT key, value FROM meta"))["classes"])
+    rows = db.execute("SELECT true_label, probabilities, in_domain, domain_score FROM cases")
+    out = []
+    for label, blob, in_domain, domain_score in rows:
+        p = np.frombuffer(blob, dtype=np.float32)
+        out.append((label, p, bool(in_domain) or domain_score is None))
+    return classes, out
+
+
+def main():
+    global DB
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    DB = os.path.join(WORK, "worklist.sqlite")
+
+    # --- operating point from an evaluation run, against sklearn ---
+    cli("phantom", "--kind", "mri", "--count", "24", "--seed", "5", "--out", f"{WORK}/mri")
+    run_file = f"{WORK}/run.sqlite"
+    rc, _, err = cli("evaluate", "--model", MODEL, "--data", f"{WORK}/mri", "--split", "all",
+                     "--out", run_file)
+    check(rc == 0, "evaluation run of the lumbar model on 24 synthetic studies " + err[-300:])
+    classes, cases = run_cases(run_file)
+    normal = [c.lower() for c in classes].index("healthy")
+    kept = [(label, p) for label, p, ok in cases if ok]
+    y = np.array([int(label != normal) for label, _ in kept])
+    score = np.array([1.0 - float(p[normal]) for _, p in kept])
+    check(y.sum() > 0 and (1 - y).sum() > 0, f"the run has both classes ({len(kept)} in domain)")
+    fpr, tpr, thresholds = roc_curve(y, score, drop_intermediate=False)
+    for target in (0.8, 0.95):
+        rc, out, err = worklist("threshold", "--run", run_file, "--sensitivity", str(target),
+                                "--user", "tester")
+        check(rc == 0, f"threshold --sensitivity {target} " + err[-200:])
+        j = json.loads(out)
+        # sklearn: the highest threshold whose TPR reaches the target.
+        i = int(np.argmax(tpr >= target - 1e-12))
+        check(abs(j["threshold"] - thresholds[i]) < 1e-6,
+              f"sensitivity {target}: threshold {j['threshold']:.6f} = sklearn {thresholds[i]:.6f}")
+        check(abs(j["expectedSensitivity"] - tpr[i]) < 1e-9 and
+              abs(j["expectedSpecificity"] - (1 - fpr[i])) < 1e-9,
+              f"sensitivity {target}: sens/spec {j['expectedSensitivity']:.3f}/"
+              f"{j['expectedSpecificity']:.3f} = sklearn {tpr[i]:.3f}/{1 - fpr[i]:.3f}")
+        lo, hi = j["sensitivity95"]
+        check(lo <= j["expectedSensitivity"] <= hi and j["bootstrapResamples"] == 1000,
+              "the sensitivity's bootstrap interval holds the estimate")
+        check(len(j["runSha256"]) == 64 and j["model"] == "lumbar-mri-binary" and
+              j["syntheticData"] is True and j["modelHash"],
+              "provenance: run hash, model, model hash, synthetic data")
+    rc, out, err = worklist("threshold", "--run", run_file, "--specificity", "0.9")
+    j = json.loads(out)
+    spec_at = ((score[y == 0] < j["threshold"]).mean())
+    check(rc == 0 and spec_at >= 0.9 - 1e-12 and
+          abs(j["expectedSpecificity"] - spec_at) < 1e-9,
+          f"specificity >= 0.9: {spec_at:.3f} at threshold {j['threshold']:.6f}")
+    # The lowest such threshold: at the highest negative score below it, too few negatives
+    # would stay unflagged.
+    below = [v for v in score[y == 0] if v < j["threshold"]]
+    check(bool(below) and (score[y == 0] < max(below)).mean() < 0.9,
+          "the specificity threshold is the lowest that meets the target")
+    rc, _, err = worklist("threshold", "--run", run_file, "--sensitivity", "0.9",
+                          "--specificity", "0.9")
+    check(rc == 1 and "exactly one" in err, "two targets at once are refused in words")
+    rc, _, err = worklist("threshold", "--run", f"{WORK}/nope.sqlite", "--value", "0.5")
+    check(rc == 1 and "nope.sqlite" in err, "a missing run file is named")
+    rc, out, _ = worklist("threshold", "--run", run_file, "--value", "0.5")
+    check(rc == 0 and json.loads(out)["threshold"] == 0.5, "a fixed threshold is stored too")
+
+    # --- arrivals and triage ---
+    studies = sorted(glob.glob(f"{WORK}/mri/train_images/*"))[:6]
+    foreign = os.path.join(WORK, "foreign")
+    os.makedirs(foreign)
+    shutil.copy(os.path.join(PYDICOM_FILES, "MR_small.dcm"), foreign)
+    ct = os.path.join(WORK, "ct")
+    os.makedirs(ct)
+    shutil.copy(os.path.join(PYDICOM_FILES, "CT_small.dcm"), ct)
+    broken = os.path.join(WORK, "broken")
+    os.makedirs(broken)
+    with open(os.path.join(broken, "half.dcm"), "wb") as f:
+        f.write(open(os.path.join(PYDICOM_FILES, "MR_small.dcm"), "rb").read()[:700])
+    rc, out, err = worklist("add", *studies, foreign, ct, broken, "--user", "tester")
+    check(rc == 0, "add: 6 synthetic studies, a real MR, a CT and a broken file " + err[-300:])
+    added = [json.loads(line) for line in out.splitlines()]
+    check(len(added) == 9, f"9 arrivals, each its own line ({len(added)})")
+    check(all(a["triageSeconds"] > 0 for a in added), "arrival to score measured per study")
+    slowest = max(a["triageSeconds"] for a in added if a["lane"] != "not-assessed")
+    print(f"     arrival to score: at most {slowest:.2f} s per synthetic MRI study")
+    rc, out, _ = worklist("list")
+    listing = json.loads(out)
+    entries = listing["entries"]
+    lanes = [e["lane"] for e in entries]
+    order = {"flagged": 0, "not-flagged": 1, "not-assessed": 2, "pending": 3}
+    check(lanes == sorted(lanes, key=order.get), f"lanes in priority order {lanes}")
+    for lane in ("flagged", "not-flagged"):
+        scores = [e["score"] for e in entries if e["lane"] == lane]
+        check(scores == sorted(scores, reverse=True), f"{lane}: highest score first {scores}")
+    scored = [e for e in entries if e["lane"] in ("flagged", "not-flagged")]
+    check(len(scored) == 6, f"the 6 synthetic studies are assessed ({len(scored)})")
+    check(all(e["model"].startswith("lumbar-mri-binary") and e["threshold"] == 0.5 and
+              ("synthetic" in e["modelNote"]) for e in scored),
+          "each scored entry names its model, threshold (the newest stored: 0.5) and synthetic")
+    check(all((e["score"] >= 0.5) == (e["lane"] == "flagged") for e in scored),
+          "flagged exactly when the score reaches the threshold")
+    check(all(os.path.exists(e["bestImage"]) and set(e["probabilities"]) == {"healthy",
+              "degenerative"} for e in scored), "most suspicious image and its probabilities")
+    assessed_not = {e["study"]: e for e in entries if e["lane"] == "not-assessed"}
+    real = pydicom.dcmread(os.path.join(PYDICOM_FILES, "MR_small.dcm"))
+    ctds = pydicom.dcmread(os.path.join(PYDICOM_FILES, "CT_small.dcm"))
+    check(real.StudyInstanceUID in assessed_not and
+          "training data" in assessed_not[real.StudyInstanceUID]["problem"],
+          "the real MR is not assessed: outside the training data")
+    check(ctds.StudyInstanceUID in assessed_not and
+          "CT" in assessed_not[ctds.StudyInstanceUID]["problem"],
+          "the CT study is not assessed: no model for CT")
+    broken_key = [k for k in assessed_not if k.startswith("file:") and "half.dcm" in k]
+    check(len(broken_key) == 1 and "unreadable" in assessed_not[broken_key[0]]["problem"],
+          "the broken file is listed as unreadable")
+    check(listing["counts"].get("not-assessed") == 3, "counts per lane")
+    check(all(e.get("score") is None for e in assessed_not.values()),
+          "no score is shown for what the AI could not assess")
+
+    # --- decisions ---
+    first = scored[0]["study"]
+    rc, out, _ = worklist("decide", first, "agree", "--reason", "typical", "--user", "dr-a")
+    check(rc == 0 and json.loads(out)["decision"]["verdict"] == "agree", "a decision is stored")
+    rc, out, _ = worklist("decide", first, "disagree", "--note", "on second look",
+                          "--user", "dr-b")
+    d = json.loads(out)["decision"]
+    check(d["verdict"] == "disagree" and d["user"] == "dr-b", "a decision can be changed")
+    rc, _, err = worklist("decide", first, "maybe")
+    check(rc == 2, "an unknown verdict is a command-line error")
+    rc, _, err = worklist("decide", "1.2.3.4.5", "agree")
+    check(rc == 1 and "1.2.3.4.5" in err, "an unknown study is named")
+    rc, out, _ = worklist("history", first)
+    events = [r["event"] for r in json.loads(out)]
+    check(events == ["arrival", "triage", "decision", "decision-changed"],
+          f"history of a study: {events}")
+    rc, out, _ = worklist("export", "--csv", f"{WORK}/decisions.csv")
+    rows = list(csv.DictReader(open(f"{WORK}/decisions.csv")))
+    check(rc == 0 and len(rows) == 9 and
+          [r for r in rows if r["study"] == first][0]["verdict"] == "disagree",
+          "the CSV holds every entry and the decision")
+
+    # --- the audit chain ---
+    rc, out, _ = worklist("verify")
+    v = json.loads(out)
+    check(rc == 0 and v["intact"] and v["records"] >= 24, f"chain intact ({v['records']} records)")
+    # The chain's hash is SHA-256 over the previous hash and the record's fields (hashlib).
+    db = sqlite3.connect(DB)
+    rows = db.execute("SELECT seq, at, user, event, study_uid, body, previous_hash, hash FROM "
+                      "audit ORDER BY seq LIMIT 3").fetchall()
+    db.close()
+    import hashlib
+    sep = "\x1f"
+    ok = all(hashlib.sha256(sep.join([prev, str(seq), at, user, event, study, body]).encode())
+             .hexdigest() == digest for seq, at, user, event, study, body, prev, digest in rows)
+    check(ok and rows[0][6] == "0" * 64 and rows[1][6] == rows[0][7],
+          "each record's hash is SHA-256 of the one before and its fields (hashlib agrees)")
+    sqlite = shutil.which("sqlite3")
+    check(sqlite is not None, "the sqlite3 tool is installed")
+    # The first decision, "agree", is rewritten as "disagree": records after it are untouched.
+    subprocess.run([sqlite, DB, "UPDATE audit SET body = replace(body, '\"agree\"', "
+                    "'\"disagree\"') WHERE event = 'decision'"], check=True)
+    target = subprocess.run([sqlite, DB, "SELECT seq FROM audit WHERE event = 'decision'"],
+                            capture_output=True, text=True).stdout.strip()
+    rc, out, err = worklist("verify")
+    v = json.loads(out)
+    check(rc == 1 and not v["intact"] and str(v["firstBad"]) == target and "altered" in err,
+          f"an edited record is named: {v['firstBad']} (edited {target})")
+    # Put it back, then remove the newest record instead.
+    subprocess.run([sqlite, DB, "UPDATE audit SET body = replace(body, '\"disagree\"', "
+                    "'\"agree\"') WHERE event = 'decision'"], check=True)
+    rc, _, _ = worklist("verify")
+    check(rc == 0, "restored, the chain is intact again")
+    subprocess.run([sqlite, DB, "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"],
+                   check=True)
+    rc, out, err = worklist("verify")
+    check(rc == 1 and "removed" in json.loads(out)["problem"], "a removed newest record is noticed")
+
+    # --- a file that is not a worklist ---
+    rc, _, err = cli("worklist", "--db", run_file, "list")
+    check(rc == 1 and "not a SpineLens worklist" in err, "a run file is not taken for a worklist")
+
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
