@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     QCommandLineOption run("run", "Open the evaluation run file RUN.sqlite in the run browser.",
                            "RUN.sqlite");
     parser.addOption(run);
+    QCommandLineOption worklist(
+        "worklist", "Open the clinicians' worklist on FILE (created when new).", "FILE");
+    parser.addOption(worklist);
     parser.addPositionalArgument("paths", "DICOM files, folders, DICOMDIRs, PNG/JPEG X-rays",
                                  "[paths...]");
     parser.process(app);
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
     window.show();
     if (parser.isSet(model))
         window.useModelForThisRun(parser.value(model));
+    if (parser.isSet(worklist))
+        window.openWorklist(parser.value(worklist));
     const QStringList paths = parser.positionalArguments();
     if (!paths.isEmpty())
         QTimer::singleShot(0, &window, [&window, paths] { window.openPaths(paths); });

@@ -175,6 +175,7 @@ void MainWindow::buildMenus() {
         d->raise();
     });
     addPacsActions(file);
+    addWorklistActions(file);
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();
@@ -284,7 +285,16 @@ void MainWindow::onScanFinished(std::shared_ptr<const ScanResult> scan) {
             tr("%n file(s) skipped; everything else opened:\n", "", int(scan->failures.size())) +
                 joinFailures(scan->failures));
     }
-    openSeries(0);
+    int first = 0;
+    if (!pendingSeriesUid_.empty()) {
+        for (std::size_t i = 0; i < scan->series.size(); ++i)
+            if (scan->series[i].seriesInstanceUid == pendingSeriesUid_)
+                first = int(i);
+        pendingSeriesUid_.clear();
+    } else {
+        pendingSlice_ = -1; // a plain open starts where the series starts
+    }
+    openSeries(first);
 }
 
 QueryRetrieveDialog* MainWindow::queryRetrieve() {
@@ -335,7 +345,11 @@ void MainWindow::openSeries(int index) {
 
 void MainWindow::onSeriesStarted(std::shared_ptr<const Volume> volume, const SeriesInfo& series,
                                  int initialSlice) {
-    view_->setSeries(volume, series, initialSlice);
+    // A worklist entry opens at its most suspicious image.
+    const int start =
+        pendingSlice_ >= 0 && pendingSlice_ < volume->depth ? pendingSlice_ : initialSlice;
+    pendingSlice_ = -1;
+    view_->setSeries(volume, series, start);
     session_->setWindow(view_->windowLevel());
     sliceBar_->setEnabled(volume->depth > 1);
     progress_->setRange(0, volume->depth);

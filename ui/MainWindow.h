@@ -70,6 +70,16 @@ public:
     class DicomReceiver* receiver() const {
         return receiver_;
     }
+    /// File > Worklist: the worklist window on `file` (default: the last one, else
+    /// AppData/worklist.sqlite); null when the file cannot be opened (said to the user).
+    class WorklistWindow* openWorklist(const QString& file = {});
+    class WorklistService* worklist() const {
+        return worklist_;
+    }
+    /// Opens files/folders and shows the series `seriesUid` at `slice` (a worklist entry's most
+    /// suspicious image) instead of the first series' first slice.
+    void openStudyAt(const QStringList& paths, const std::string& seriesUid, int slice);
+    static QString defaultWorklistFile();
     /// Applies the saved PACS settings (starts, restarts or stops the receiver); returns the
     /// problem in words, or empty.
     QString applyPacsSettings();
@@ -104,6 +114,7 @@ private:
     void addPacsActions(QMenu* file);
     void addExportActions(QMenu* file);
     void addAiResultActions(QMenu* model);
+    void addWorklistActions(QMenu* file);
     /// Marks the studies of a scan whose retrieve into the cache ended partial.
     void showRetrieveNotes(const ScanResult& scan);
     // AI wiring, in MainWindowAi.cpp.
@@ -128,6 +139,11 @@ private:
     ConfidencePanel* confidence_ = nullptr;
     class StudyOutbox* outbox_ = nullptr;
     class DicomReceiver* receiver_ = nullptr;
+    class WorklistService* worklist_ = nullptr;
+    class WorklistWindow* worklistWindow_ = nullptr;
+    /// Where openStudyAt wants the next scan to open (consumed by the next scan/series).
+    std::string pendingSeriesUid_;
+    int pendingSlice_ = -1;
     SliceStrip* strip_ = nullptr;
 };
 

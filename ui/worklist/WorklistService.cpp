@@ -1,0 +1,195 @@
+#include "worklist/WorklistService.h"
+
+#include "Error.h"
+#include "ai/DefaultModels.h"
+#include "worklist/Inbox.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+#include <QPointer>
+#include <QtConcurrent>
+
+namespace spinelens::ui {
+
+WorklistService::WorklistService(QObject* parent)
+    : QObject(parent), closing_(std::make_shared<std::atomic<bool>>(false)) {
+    connect(&watchTimer_, &QTimer::timeout, this, &WorklistService::pollWatchedFolder);
+}
+
+WorklistService::~WorklistService() {
+    closing_->store(true); // the pool waits for the study in triage, then stops
+}
+
+QString WorklistService::open(const QString& path) {
+    try {
+        db_ = worklist::WorklistDb::open(path.toStdString());
+    } catch (const Error& e) {
+        db_.reset();
+        return QString::fromStdString(e.what());
+    }
+    Q_EMIT changed();
+    return {};
+}
+
+QString WorklistService::path() const {
+    return db_ ? QString::fromStdString(db_->path()) : QString();
+}
+
+QString WorklistService::user() const {
+    return user_.isEmpty() ? QString::fromStdString(worklist::currentUser()) : user_;
+}
+
+void WorklistService::add(const QStringList& paths) {
+    if (!db_ || paths.isEmpty())
+        return;
+    std::vector<std::string> files;
+    for (const QString& p : paths)
+        files.push_back(p.toStdString());
+    const std::string dbPath = db_->path();
+    const std::string who = user().toStdString();
+    const std::string models =
+        ai::findModelsDirectory(QCoreApplication::applicationDirPath().toStdString());
+    ++pending_;
+    QPointer<WorklistService> self(this);
+    auto closing = closing_;
+    (void)QtConcurrent::run(static_cast<QThreadPool*>(&triagePool_), [self, closing, files, dbPath,
+                                                                      who, models] {
+        enterWorkPriority(WorkPriority::Background);
+        QString problem;
+        if (!closing->load()) {
+            try {
+                // This thread's own connection: SQLite connections are not shared across
+                // threads, and WAL lets the window read while triage writes.
+                auto db = worklist::WorklistDb::open(dbPath);
+                worklist::TriageSettings settings;
+                settings.modelsDirectory = models;
+                worklist::Triage triage(settings);
+                worklist::addAndTriage(*db, triage, files, who, [self](const worklist::Arrival& a) {
+                    const QString key = QString::fromStdString(a.studyKey);
+                    const double seconds = a.triageSeconds;
+                    QMetaObject::invokeMethod(
+                        self.data(),
+                        [self, key, seconds] {
+                            if (!self)
+                                return;
+                            Q_EMIT self->triaged(key, seconds);
+                            Q_EMIT self->changed();
+                        },
+                        Qt::QueuedConnection);
+                });
+            } catch (const Error& e) {
+                problem = QString::fromStdString(e.what());
+            } catch (const std::exception& e) {
+                problem = QString("triage failed: %1").arg(e.what());
+            }
+        }
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, problem] {
+                if (!self)
+                    return;
+                --self->pending_;
+                if (!problem.isEmpty())
+                    Q_EMIT self->problem(self->tr("Worklist: %1").arg(problem));
+                Q_EMIT self->changed();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void WorklistService::noteReceived(const QString& path, const QString&) {
+    // STUDY/SERIES/SOP.dcm in the receiver's store: the study is the folder two up.
+    QDir study = QFileInfo(path).dir();
+    if (!study.cdUp())
+        return;
+    const QString folder = study.absolutePath();
+    QTimer*& timer = arriving_[folder];
+    if (!timer) {
+        timer = new QTimer(this);
+        timer->setSingleShot(true);
+        connect(timer, &QTimer::timeout, this, [this, folder] {
+            arriving_.take(folder)->deleteLater();
+            add({folder});
+        });
+    }
+    timer->start(quietMs_);
+}
+
+void WorklistService::watchFolder(const QString& folder) {
+    watched_ = folder;
+    units_.clear();
+    if (folder.isEmpty()) {
+        watchTimer_.stop();
+        return;
+    }
+    watchTimer_.start(std::max(200, quietMs_ / 2));
+    pollWatchedFolder();
+}
+
+void WorklistService::pollWatchedFolder() {
+    if (watched_.isEmpty() || !db_)
+        return;
+    // A unit is a top-level subfolder (a study copied in) or a loose file. It enters once its
+    // files have stayed the same for the quiet period, so a copy in progress is not triaged
+    // half-way; it enters again if it changes later (more series copied in).
+    QHash<QString, qint64> fingerprints;
+    const QDir root(watched_);
+    QDirIterator it(watched_, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        const QFileInfo info = it.fileInfo();
+        if (info.fileName().startsWith('.') || info.path().contains("/."))
+            continue;
+        const QString relative = root.relativeFilePath(file);
+        const QString unit =
+            relative.contains('/') ? root.filePath(relative.section('/', 0, 0)) : file;
+        fingerprints[unit] += info.size() * 1000003 + info.lastModified().toMSecsSinceEpoch() +
+                              qint64(qHash(relative));
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QStringList ready;
+    for (auto u = fingerprints.constBegin(); u != fingerprints.constEnd(); ++u) {
+        UnitState& state = units_[u.key()];
+        if (state.fingerprint != u.value()) {
+            state.fingerprint = u.value();
+            state.changedAt = now;
+            continue;
+        }
+        if (now - state.changedAt >= quietMs_ && state.entered != u.value()) {
+            state.entered = u.value();
+            ready << u.key();
+        }
+    }
+    if (!ready.isEmpty())
+        add(ready);
+}
+
+QString WorklistService::decide(const std::string& studyUid, const worklist::Decision& decision) {
+    if (!db_)
+        return tr("No worklist is open.");
+    try {
+        worklist::Decision d = decision;
+        if (d.user.empty())
+            d.user = user().toStdString();
+        db_->decide(studyUid, d);
+    } catch (const Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    Q_EMIT changed();
+    return {};
+}
+
+void WorklistService::markInReview(const std::string& studyUid) {
+    if (!db_)
+        return;
+    try {
+        db_->markInReview(studyUid, user().toStdString());
+    } catch (const Error& e) {
+        Q_EMIT problem(QString::fromStdString(e.what()));
+    }
+}
+
+} // namespace spinelens::ui

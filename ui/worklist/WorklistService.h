@@ -1,0 +1,79 @@
+#pragma once
+// The viewer's worklist: the worklist file, the triage worker, and where studies come from
+// (the DICOM receiver, a watched folder, files the user adds). Triage runs on a thread of its
+// own at background priority, with its own connection to the file, so the window never waits
+// for a model; reads and decisions go through the GUI thread's connection and are on disk
+// when decide() returns.
+#include "util/LatestWork.h"
+#include "worklist/Worklist.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QStringList>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+
+namespace spinelens::ui {
+
+class WorklistService : public QObject {
+    Q_OBJECT
+public:
+    explicit WorklistService(QObject* parent = nullptr);
+    ~WorklistService() override;
+
+    /// Opens (or creates) the worklist file; returns the problem in words, or empty.
+    QString open(const QString& path);
+    bool isOpen() const { return db_ != nullptr; }
+    QString path() const;
+    worklist::WorklistDb* db() const { return db_.get(); }
+
+    /// Who decides: a name entered at start, else $SPINELENS_USER or the OS user.
+    void setUser(const QString& user) { user_ = user; }
+    QString user() const;
+
+    /// Enters and triages the studies in these files and folders (on the triage thread).
+    void add(const QStringList& paths);
+    /// An object arrived in the receiver's store: its study is triaged once nothing more has
+    /// arrived for it for `quietMs` (a study comes as many objects).
+    void noteReceived(const QString& path, const QString& studyUid);
+    /// Watches a folder: studies copied into it (each subfolder, or loose files) enter once
+    /// their files have not changed for the quiet period. Empty stops watching.
+    void watchFolder(const QString& folder);
+    void setQuietMs(int ms) { quietMs_ = ms; }
+    /// Studies waiting for or in triage.
+    int pending() const { return pending_.load(); }
+
+    /// Records a decision (audited, durable on return). Returns the problem, or empty.
+    QString decide(const std::string& studyUid, const worklist::Decision& decision);
+    void markInReview(const std::string& studyUid);
+
+Q_SIGNALS:
+    /// The list changed (an arrival, a triage result, a decision): re-read it.
+    void changed();
+    /// One study was triaged: arrival to "in the list with a score", in seconds.
+    void triaged(const QString& studyKey, double seconds);
+    void problem(const QString& message);
+
+private:
+    void pollWatchedFolder();
+    std::unique_ptr<worklist::WorklistDb> db_;
+    QString user_;
+    SerialPool triagePool_; ///< one thread: the model runs alone, in order
+    std::atomic<int> pending_{0};
+    std::shared_ptr<std::atomic<bool>> closing_;
+    int quietMs_ = 2000;
+    QHash<QString, QTimer*> arriving_; ///< study folder -> its quiet timer
+    QString watched_;
+    QTimer watchTimer_;
+    struct UnitState {
+        qint64 fingerprint = -1; ///< of its files' names, sizes and times
+        qint64 changedAt = 0;    ///< when the fingerprint last changed (ms since epoch)
+        qint64 entered = -1;     ///< the fingerprint it last entered the worklist with
+    };
+    QHash<QString, UnitState> units_; ///< watched study folder or loose file
+};
+
+} // namespace spinelens::ui

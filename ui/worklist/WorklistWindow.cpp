@@ -1,0 +1,382 @@
+#include "worklist/WorklistWindow.h"
+
+#include "worklist/WorklistModel.h"
+#include "worklist/WorklistService.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <map>
+#include <set>
+
+namespace spinelens::ui {
+namespace {
+
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+QString esc(const std::string& s) {
+    return q(s).toHtmlEscaped();
+}
+
+// The threshold's provenance in words: where it came from and what it promises.
+QString provenanceText(const std::string& json) {
+    try {
+        const nlohmann::json p = nlohmann::json::parse(json);
+        if (p.value("source", "") != "evaluation run")
+            return q(p.value("source", std::string("not recorded"))).toHtmlEscaped();
+        const auto ci = [&](const char* key) {
+            const auto& a = p.at(key);
+            return QString("%1–%2")
+                .arg(a[0].get<double>(), 0, 'f', 2)
+                .arg(a[1].get<double>(), 0, 'f', 2);
+        };
+        return QObject::tr("chosen for %1 from the evaluation run %2 (SHA-256 %3…): expected "
+                           "sensitivity %4 (95% %5), specificity %6 (95% %7) on %8 positive and "
+                           "%9 negative cases%10")
+            .arg(esc(p.value("target", std::string())), esc(p.value("runFile", std::string())),
+                 esc(p.value("runSha256", std::string()).substr(0, 12)))
+            .arg(p.value("expectedSensitivity", 0.0), 0, 'f', 2)
+            .arg(ci("sensitivity95"))
+            .arg(p.value("expectedSpecificity", 0.0), 0, 'f', 2)
+            .arg(ci("specificity95"))
+            .arg(p.value("positives", 0))
+            .arg(p.value("negatives", 0))
+            .arg(p.value("syntheticData", false)
+                     ? QObject::tr(" — the run's data are synthetic: on patients the figures are "
+                                   "unknown")
+                     : QString());
+    } catch (const std::exception&) {
+        return QObject::tr("provenance unreadable");
+    }
+}
+
+} // namespace
+
+WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
+    : QMainWindow(parent), service_(service), model_(new WorklistModel(this)),
+      filter_(new WorklistFilter(this)) {
+    setWindowTitle(tr("SpineLens Worklist — %1").arg(service->path()));
+    resize(1300, 720);
+    filter_->setSourceModel(model_);
+
+    auto* central = new QWidget;
+    auto* layout = new QVBoxLayout(central);
+    counts_ = new QLabel;
+    counts_->setTextFormat(Qt::RichText);
+    layout->addWidget(counts_);
+    auto* filters = new QHBoxLayout;
+    stateFilter_ = new QComboBox;
+    stateFilter_->addItem(tr("Any state"), QString());
+    stateFilter_->addItem(tr("New"), "new");
+    stateFilter_->addItem(tr("In review"), "in-review");
+    stateFilter_->addItem(tr("Decided"), "decided");
+    laneFilter_ = new QComboBox;
+    laneFilter_->addItem(tr("Any lane"), QString());
+    for (const auto lane : {worklist::Lane::Flagged, worklist::Lane::NotFlagged,
+                            worklist::Lane::NotAssessed, worklist::Lane::Pending})
+        laneFilter_->addItem(laneTitle(lane), q(worklist::laneName(lane)));
+    modalityFilter_ = new QComboBox;
+    modalityFilter_->addItem(tr("Any modality"), QString());
+    dateFilter_ = new QLineEdit;
+    dateFilter_->setPlaceholderText(tr("studies from YYYYMMDD"));
+    dateFilter_->setMaximumWidth(170);
+    filters->addWidget(new QLabel(tr("Show:")));
+    filters->addWidget(stateFilter_);
+    filters->addWidget(laneFilter_);
+    filters->addWidget(modalityFilter_);
+    filters->addWidget(dateFilter_);
+    filters->addStretch(1);
+    layout->addLayout(filters);
+
+    auto* split = new QSplitter;
+    table_ = new QTableView;
+    table_->setModel(filter_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(WorklistModel::Lane, Qt::AscendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->verticalHeader()->setVisible(false);
+    split->addWidget(table_);
+
+    auto* side = new QWidget;
+    auto* sideLayout = new QVBoxLayout(side);
+    details_ = new QLabel;
+    details_->setWordWrap(true);
+    details_->setTextFormat(Qt::RichText);
+    details_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    sideLayout->addWidget(details_, 1);
+    auto* form = new QFormLayout;
+    reason_ = new QComboBox;
+    reason_->setEditable(true);
+    reason_->addItems({QString(), tr("finding confirmed"), tr("no finding"), tr("artefact"),
+                       tr("image quality"), tr("outside intended use"), tr("other")});
+    note_ = new QLineEdit;
+    note_->setPlaceholderText(tr("note (optional)"));
+    form->addRow(tr("Reason"), reason_);
+    form->addRow(tr("Note"), note_);
+    sideLayout->addLayout(form);
+    auto* buttons = new QHBoxLayout;
+    auto* agree = new QPushButton(tr("&Agree (A)"));
+    auto* disagree = new QPushButton(tr("&Disagree (D)"));
+    auto* uncertain = new QPushButton(tr("&Uncertain (U)"));
+    auto* next = new QPushButton(tr("Next (N)"));
+    for (QPushButton* b : {agree, disagree, uncertain, next}) {
+        b->setFocusPolicy(Qt::NoFocus);
+        buttons->addWidget(b);
+    }
+    sideLayout->addLayout(buttons);
+    split->addWidget(side);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    split->setSizes({920, 380}); // every column of the list in view at the default size
+    layout->addWidget(split, 1);
+    setCentralWidget(central);
+
+    connect(agree, &QPushButton::clicked, this, [this] { decide("agree"); });
+    connect(disagree, &QPushButton::clicked, this, [this] { decide("disagree"); });
+    connect(uncertain, &QPushButton::clicked, this, [this] { decide("uncertain"); });
+    const auto nextRow = [this] {
+        const int row = table_->currentIndex().isValid() ? table_->currentIndex().row() + 1 : 0;
+        if (row < filter_->rowCount())
+            selectRow(row);
+    };
+    connect(next, &QPushButton::clicked, this, nextRow);
+    // Single keys, as a reader's hands expect; typing a note is not taken for them (the line
+    // edit claims printable keys first).
+    const auto key = [this](const char* k, auto f) {
+        auto* s = new QShortcut(QKeySequence(k), this);
+        connect(s, &QShortcut::activated, this, f);
+    };
+    key("A", [this] { decide("agree"); });
+    key("D", [this] { decide("disagree"); });
+    key("U", [this] { decide("uncertain"); });
+    key("N", nextRow);
+    nextRow_ = nextRow;
+    // The table takes letters for its type-ahead search before any shortcut sees them: in
+    // the list, A/D/U/N are decisions too.
+    table_->installEventFilter(this);
+
+    connect(stateFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { filter_->setState(stateFilter_->currentData().toString()); });
+    connect(laneFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { filter_->setLane(laneFilter_->currentData().toString()); });
+    connect(modalityFilter_, &QComboBox::currentIndexChanged, this,
+            [this] { filter_->setModality(modalityFilter_->currentData().toString()); });
+    connect(dateFilter_, &QLineEdit::textChanged, this,
+            [this](const QString& t) { filter_->setDateFrom(t.trimmed()); });
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        showDetails();
+        const std::string study = currentStudy();
+        if (study.empty())
+            return;
+        service_->markInReview(study);
+        const int row = model_->rowOf(study);
+        if (row >= 0)
+            Q_EMIT openStudy(model_->entries()[std::size_t(row)]);
+    });
+    connect(service_, &WorklistService::changed, this, &WorklistWindow::refresh);
+    connect(service_, &WorklistService::problem, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 15000); });
+
+    // Responsiveness probe: the longest the event loop went without running this timer.
+    heartbeat_.setInterval(10);
+    connect(&heartbeat_, &QTimer::timeout, this, [this] {
+        if (sinceBeat_.isValid())
+            maxGapMs_ = std::max(maxGapMs_, double(sinceBeat_.nsecsElapsed()) / 1e6 - 10.0);
+        sinceBeat_.restart();
+    });
+    heartbeat_.start();
+    refresh();
+}
+
+bool WorklistWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == table_ && event->type() == QEvent::KeyPress) {
+        const auto* k = static_cast<QKeyEvent*>(event);
+        if (k->modifiers() == Qt::NoModifier || k->modifiers() == Qt::KeypadModifier) {
+            switch (k->key()) {
+            case Qt::Key_A:
+                decide("agree");
+                return true;
+            case Qt::Key_D:
+                decide("disagree");
+                return true;
+            case Qt::Key_U:
+                decide("uncertain");
+                return true;
+            case Qt::Key_N:
+                nextRow_();
+                return true;
+            default:
+                break;
+            }
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+std::string WorklistWindow::currentStudy() const {
+    const QModelIndex i = table_->currentIndex();
+    return i.isValid() ? filter_->data(i, WorklistModel::StudyRole).toString().toStdString()
+                       : std::string();
+}
+
+void WorklistWindow::selectRow(int row) {
+    if (row < 0 || row >= filter_->rowCount())
+        return;
+    table_->setCurrentIndex(filter_->index(row, 0));
+    table_->scrollTo(filter_->index(row, 0));
+}
+
+void WorklistWindow::refresh() {
+    if (!service_->db())
+        return;
+    const std::string keep = currentStudy();
+    std::vector<worklist::Entry> entries = service_->db()->entries();
+    std::map<worklist::Lane, int> lanes;
+    int decided = 0;
+    for (const auto& e : entries) {
+        ++lanes[e.triage.lane];
+        decided += e.state == worklist::ReviewState::Decided;
+    }
+    counts_->setText(tr("<b>%1 flagged</b> · %2 not flagged · <span style='color:#966e00'>%3 AI "
+                        "could not assess</span> · %4 waiting for triage · %5 of %6 decided")
+                         .arg(lanes[worklist::Lane::Flagged])
+                         .arg(lanes[worklist::Lane::NotFlagged])
+                         .arg(lanes[worklist::Lane::NotAssessed])
+                         .arg(lanes[worklist::Lane::Pending] + service_->pending())
+                         .arg(decided)
+                         .arg(entries.size()));
+    {
+        const QSignalBlocker block(table_->selectionModel());
+        model_->setEntries(std::move(entries));
+        filter_->invalidate();
+        rebuildModalityFilter();
+        if (!keep.empty()) {
+            const int source = model_->rowOf(keep);
+            if (source >= 0) {
+                const QModelIndex i = filter_->mapFromSource(model_->index(source, 0));
+                table_->setCurrentIndex(i);
+            }
+        }
+    }
+    table_->resizeColumnsToContents();
+    showDetails();
+}
+
+void WorklistWindow::rebuildModalityFilter() {
+    std::set<QString> modalities;
+    for (const auto& e : model_->entries())
+        for (const QString& m : q(e.modalities).split('\\', Qt::SkipEmptyParts))
+            modalities.insert(m);
+    const QString current = modalityFilter_->currentData().toString();
+    const QSignalBlocker block(modalityFilter_);
+    modalityFilter_->clear();
+    modalityFilter_->addItem(tr("Any modality"), QString());
+    for (const QString& m : modalities)
+        modalityFilter_->addItem(m, m);
+    modalityFilter_->setCurrentIndex(std::max(0, modalityFilter_->findData(current)));
+}
+
+void WorklistWindow::showDetails() {
+    const std::string study = currentStudy();
+    const int row = study.empty() ? -1 : model_->rowOf(study);
+    if (row < 0) {
+        details_->setText(tr("Select a study. A agree, D disagree, U uncertain, N next."));
+        return;
+    }
+    const worklist::Entry& e = model_->entries()[std::size_t(row)];
+    const worklist::TriageOutcome& t = e.triage;
+    QString html = QString("<b>%1</b> (%2)<br>%3 %4<br><small>%5</small><hr>")
+                       .arg(q(e.patientName).replace('^', ' ').toHtmlEscaped(), esc(e.patientId),
+                            esc(e.studyDate), esc(e.description), esc(e.studyUid));
+    html += tr("<b>%1</b>").arg(laneTitle(t.lane));
+    if (t.lane == worklist::Lane::Flagged || t.lane == worklist::Lane::NotFlagged) {
+        html += tr(": score %1, threshold %2<br>")
+                    .arg(t.score, 0, 'f', 3)
+                    .arg(t.threshold.value, 0, 'f', 3);
+        html += tr("Model: %1 %2 (weights %3)<br>")
+                    .arg(esc(t.model), esc(t.modelVersion), esc(t.modelHash));
+        if (!t.syntheticNote.empty())
+            html += QString("<span style='color:#c06000'>%1</span><br>").arg(esc(t.syntheticNote));
+        if (service_->db()) {
+            // The provenance of the threshold this flag came from.
+            const worklist::Threshold current = service_->db()->threshold(t.model);
+            const bool same = current.id == t.threshold.id;
+            html += tr("Threshold: %1%2<br>")
+                        .arg(provenanceText(same ? current.provenance
+                                                 : std::string("{\"source\":\"threshold #") +
+                                                       std::to_string(t.threshold.id) + "\"}"))
+                        .arg(same ? QString() : tr(" (a newer one has been set since)"));
+        }
+        html += tr("Domain: %1<br>").arg(esc(t.domain));
+        try {
+            const nlohmann::json p = nlohmann::json::parse(t.probabilities);
+            QStringList parts;
+            for (auto it = p.begin(); it != p.end(); ++it)
+                parts
+                    << QString("%1 %2").arg(esc(it.key())).arg(it.value().get<double>(), 0, 'f', 3);
+            html += tr("Calibrated probabilities at the most suspicious image: %1<br>")
+                        .arg(parts.join(", "));
+        } catch (const std::exception&) {
+        }
+        if (!t.problem.empty())
+            html += QString("<small>%1</small><br>").arg(esc(t.problem));
+    } else if (t.lane == worklist::Lane::NotAssessed) {
+        html +=
+            tr(": no finding, the AI could not assess this study.<br>%1<br>").arg(esc(t.problem));
+    } else {
+        html += tr(": waiting for triage.<br>");
+    }
+    if (e.decision)
+        html += tr("<hr>Decided <b>%1</b> by %2 at %3%4%5")
+                    .arg(esc(e.decision->verdict), esc(e.decision->user), esc(e.decision->at))
+                    .arg(e.decision->reason.empty() ? QString() : ": " + esc(e.decision->reason))
+                    .arg(e.decision->note.empty() ? QString() : " — " + esc(e.decision->note));
+    details_->setText(html);
+}
+
+void WorklistWindow::decide(const QString& verdict) {
+    const std::string study = currentStudy();
+    if (study.empty())
+        return;
+    const int viewRow = table_->currentIndex().row();
+    worklist::Decision d;
+    d.verdict = verdict.toStdString();
+    d.reason = reason_->currentText().trimmed().toStdString();
+    d.note = note_->text().trimmed().toStdString();
+    const QString problem = service_->decide(study, d);
+    if (!problem.isEmpty()) {
+        statusBar()->showMessage(problem, 15000);
+        return;
+    }
+    statusBar()->showMessage(tr("%1: %2, saved.").arg(q(study), verdict), 5000);
+    reason_->setCurrentIndex(0);
+    note_->clear();
+    // On to the next entry in the list as it is shown now. The list was re-read: a filter on
+    // the state may have hidden the entry just decided, and then the next one is in its row.
+    const bool stillShown = currentStudy() == study;
+    const int next = stillShown ? viewRow + 1 : viewRow;
+    if (next < filter_->rowCount())
+        selectRow(next);
+}
+
+} // namespace spinelens::ui
