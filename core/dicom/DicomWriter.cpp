@@ -166,6 +166,10 @@ std::vector<std::string> writeSeries(const Volume& v, const SeriesSpec& spec,
         ds.putAndInsertString(DCM_StudyDate, spec.studyDate.c_str());
         ds.putAndInsertString(DCM_StudyTime, "120000");
         ds.putAndInsertString(DCM_StudyDescription, spec.studyDescription.c_str());
+        const std::string accession = spec.accessionNumber.empty()
+                                          ? ("A" + spec.patientId).substr(0, 16)
+                                          : spec.accessionNumber;
+        ds.putAndInsertString(DCM_AccessionNumber, accession.c_str());
         ds.putAndInsertString(DCM_SeriesDescription, spec.seriesDescription.c_str());
         ds.putAndInsertString(DCM_Modality, spec.modality.c_str());
         ds.putAndInsertString(DCM_BodyPartExamined, spec.bodyPart.c_str());

@@ -28,6 +28,7 @@ struct SeriesSpec {
     std::string patientName = "PHANTOM^SPINE";
     std::string patientId = "SYN-0001";
     std::string studyDescription = "Synthetic spine phantom";
+    std::string accessionNumber; ///< empty: "A" + the patient ID (one per synthetic study)
     std::string seriesDescription = "SYNTHETIC phantom";
     std::string modality = "MR";
     std::string bodyPart = "LSPINE";

@@ -34,7 +34,10 @@
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest/QtTest>
+
 #include <arpa/inet.h>
+#include <chrono>
+#include <filesystem>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -332,6 +335,41 @@ private Q_SLOTS:
         s.save();
         QVERIFY(w.applyPacsSettings().isEmpty());
         QVERIFY(!w.receiver()->isRunning());
+    }
+
+    void cacheKeepsToItsLimit() {
+        // Three retrieved studies of 0.6 MB in a 1 MB cache: the oldest go first, the study open
+        // in the viewer stays, and a folder that is not a study (named otherwise) is never
+        // touched.
+        QTemporaryDir dir;
+        PacsSettings s;
+        s.cacheFolder = dir.path();
+        s.cacheLimitMb = 1;
+        const QStringList studies = {"1.2.3.1", "1.2.3.2", "1.2.3.3"};
+        for (int i = 0; i < studies.size(); ++i) {
+            QDir(dir.path()).mkpath(studies[i] + "/1.2.9");
+            QFile f(dir.path() + "/" + studies[i] + "/1.2.9/1.2.10.dcm");
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray(600 * 1024, 'x'));
+            f.close();
+            // Retrieved one after the other: the folder's time says which is oldest.
+            std::filesystem::last_write_time((dir.path() + "/" + studies[i]).toStdString(),
+                                             std::filesystem::file_time_type::clock::now() -
+                                                 std::chrono::seconds(100 - i * 10));
+        }
+        QDir(dir.path()).mkpath("my-notes");
+        QFile notes(dir.path() + "/my-notes/big.bin");
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write(QByteArray(2 * 1024 * 1024, 'y'));
+        notes.close();
+        QCOMPARE(cacheBytes(s), qint64(3 * 600 * 1024));
+        // 1.2.3.1 is the oldest but open in the viewer: 1.2.3.2 and then 1.2.3.3 go instead.
+        QCOMPARE(trimCache(s, "1.2.3.1"), 2);
+        QVERIFY(QDir(dir.path() + "/1.2.3.1").exists());
+        QVERIFY(!QDir(dir.path() + "/1.2.3.2").exists());
+        QVERIFY(!QDir(dir.path() + "/1.2.3.3").exists());
+        QVERIFY(QFile::exists(dir.path() + "/my-notes/big.bin"));
+        QCOMPARE(cacheBytes(s), qint64(600 * 1024));
     }
 
     void settingsDialogRefusesABadAeTitle() {

@@ -88,6 +88,17 @@ def main():
                                 "MR", "--date", "20260101-20260101")
         check(rc == 0 and [m["studyInstanceUid"] for m in found] == [study],
               "QIDO-RS keys: name wildcard, modality, date range")
+        first = pydicom.dcmread(slices[0])
+        for option, value in (("--patient-id", first.PatientID),
+                              ("--accession", first.AccessionNumber),
+                              # Debian's Orthanc DICOMweb plugin matches no description that
+                              # holds a space, even with a wildcard (its /tools/find does): no space.
+                              ("--description", first.StudyDescription.split()[0] + "*")):
+            rc, found, _ = cli_json("query", web, *USER, option, value)
+            check(rc == 0 and [m["studyInstanceUid"] for m in found] == [study],
+                  f"QIDO-RS key {option} {value}")
+        rc, found, _ = cli_json("query", web, *USER, "--accession", "NO-SUCH-ACC")
+        check(rc == 0 and found == [], "QIDO-RS: an accession number no study has")
         rc, series_matches, _ = cli_json("query", web, *USER, "--level", "series", "--study",
                                          study)
         check(rc == 0 and [(m["seriesInstanceUid"], m["numberOfInstances"])

@@ -28,6 +28,7 @@ def write_series(folder, slices, size, seed=1):
         ds.StudyDate, ds.StudyTime, ds.Modality = "20260101", "120000", "MR"
         ds.SeriesNumber, ds.InstanceNumber = 1, i + 1
         ds.StudyDescription, ds.SeriesDescription = "Synthetic bench", "Synthetic T2"
+        ds.AccessionNumber = "SYNTH-ACC-1"
         ds.ImagePositionPatient = [0.0, 0.0, float(i)]
         ds.ImageOrientationPatient = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
         ds.PixelSpacing, ds.SliceThickness = [0.5, 0.5], 1.0
