@@ -6,6 +6,7 @@
 #include "cli/Commands.h"
 #include "worklist/Inbox.h"
 #include "worklist/OperatingPoint.h"
+#include "worklist/ReviewExport.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -36,7 +37,7 @@ struct WorklistOptions {
     std::string db;
     std::vector<std::string> paths;
     std::string study, verdict, reason, note, user;
-    std::string csv;
+    std::string csv, manifest;
     std::string run;
     double sensitivity = -1, specificity = -1, value = -1;
     std::string modelsDir;
@@ -166,7 +167,29 @@ int history(const WorklistOptions& o, std::ostream& out) {
     return Ok;
 }
 
-int exportCsv(const WorklistOptions& o, std::ostream& out) {
+int exportManifest(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    auto db = WorklistDb::open(o.db);
+    const ManifestExport m = exportDisagreements(*db, o.manifest);
+    nlohmann::json left = nlohmann::json::array();
+    for (const auto& [study, why] : m.leftOut) {
+        left.push_back({{"study", study}, {"why", why}});
+        err << "spinelens-cli: " << study << ": left out of the manifest: " << why << '\n';
+    }
+    out << jsonText({{"manifest", o.manifest},
+                     {"studies", m.studies},
+                     {"rows", m.rows},
+                     {"leftOut", left}})
+        << '\n';
+    return Ok;
+}
+
+int exportCsv(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    if (o.csv.empty() && o.manifest.empty())
+        throw Error("give --csv FILE, --manifest FILE or both");
+    if (!o.manifest.empty())
+        exportManifest(o, out, err);
+    if (o.csv.empty())
+        return Ok;
     auto db = WorklistDb::open(o.db);
     std::ofstream f(o.csv);
     if (!f)
@@ -270,9 +293,14 @@ void declareWorklist(CLI::App& w, std::function<int()>& run, std::ostream& out, 
     historyCmd->add_option("STUDY", o->study, "Study Instance UID")->required();
     historyCmd->callback([&run, o, &out] { run = [o, &out] { return history(*o, out); }; });
 
-    auto* exportCmd = action("export", "every entry and its decision as CSV");
-    exportCmd->add_option("--csv", o->csv, "CSV file to write")->required();
-    exportCmd->callback([&run, o, &out] { run = [o, &out] { return exportCsv(*o, out); }; });
+    auto* exportCmd = action("export", "every entry and its decision as CSV; the studies the "
+                                       "reviewer disagreed on as a manifest data set");
+    exportCmd->add_option("--csv", o->csv, "CSV file of every entry to write");
+    exportCmd->add_option("--manifest", o->manifest,
+                          "manifest (path,label,split,group) of the disagreements, for train "
+                          "and evaluate");
+    exportCmd->callback(
+        [&run, o, &out, &err] { run = [o, &out, &err] { return exportCsv(*o, out, err); }; });
 
     auto* thresholdCmd = action("threshold", "choose the flag threshold from an evaluation run "
                                              "(stored with its provenance)");

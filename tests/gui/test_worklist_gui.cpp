@@ -200,6 +200,30 @@ private Q_SLOTS:
         QSettings().setValue("pacs/receiver/enabled", false);
     }
 
+    void studiesCopiedIntoAWatchedFolderEnter() {
+        MainWindow w;
+        WorklistWindow* list = w.openWorklist(work_.filePath("watched.sqlite"));
+        QVERIFY(list);
+        w.worklist()->setQuietMs(500);
+        const QString watched = work_.filePath("watched");
+        QVERIFY(QDir().mkpath(watched));
+        list->setWatchedFolder(watched);
+        // A study copied in: it enters once its files stop changing, and only once.
+        const QString study = QDir(work_.filePath("phantoms/train_images"))
+                                  .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+                                  .first();
+        QString out;
+        QVERIFY2(run("cp", {"-r", work_.filePath("phantoms/train_images/" + study), watched}, &out),
+                 qPrintable(out));
+        QTRY_VERIFY_WITH_TIMEOUT(list->model()->rowCount() == 1 && w.worklist()->pending() == 0,
+                                 60000);
+        QVERIFY(list->model()->entries().front().triage.lane != worklist::Lane::Pending);
+        QTest::qWait(1500);
+        QCOMPARE(int(w.worklist()->db()->history(list->model()->entries().front().studyUid).size()),
+                 2); // arrival and triage, not again
+        list->setWatchedFolder({});
+    }
+
     void sigkillDuringReviewLosesNothing() {
         QProcess child;
         child.setProcessChannelMode(QProcess::SeparateChannels);

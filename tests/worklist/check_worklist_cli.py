@@ -191,6 +191,22 @@ def main():
           [r for r in rows if r["study"] == first][0]["verdict"] == "disagree",
           "the CSV holds every entry and the decision")
 
+    # --- the loop back to training: disagreements as a manifest data set ---
+    manifest = f"{WORK}/reviewed.csv"
+    rc, out, err = worklist("export", "--manifest", manifest)
+    m = json.loads(out.splitlines()[0])
+    rows = list(csv.DictReader(open(manifest)))
+    entry = [e for e in scored if e["study"] == first][0]
+    expected = "healthy" if entry["flagged"] else "degenerative"
+    check(rc == 0 and m["studies"] == 1 and rows and
+          all(r["label"] == expected and r["group"] == first for r in rows),
+          f"the disagreement is exported with the reviewed class {expected} ({len(rows)} images)")
+    rc, _, err = cli("evaluate", "--model", MODEL, "--data", manifest, "--split", "all",
+                     "--out", f"{WORK}/reviewed-run.sqlite")
+    classes2, cases2 = run_cases(f"{WORK}/reviewed-run.sqlite")
+    check(rc == 0 and len(cases2) == len(rows), "evaluate reads the manifest: "
+          f"{len(cases2)} cases " + err[-200:])
+
     # --- the audit chain ---
     rc, out, _ = worklist("verify")
     v = json.loads(out)

@@ -15,7 +15,8 @@
 namespace spinelens::ui {
 
 WorklistService::WorklistService(QObject* parent)
-    : QObject(parent), closing_(std::make_shared<std::atomic<bool>>(false)) {
+    : QObject(parent), closing_(std::make_shared<std::atomic<bool>>(false)),
+      worker_(std::make_shared<TriageWorker>()) {
     connect(&watchTimer_, &QTimer::timeout, this, &WorklistService::pollWatchedFolder);
 }
 
@@ -55,31 +56,37 @@ void WorklistService::add(const QStringList& paths) {
     ++pending_;
     QPointer<WorklistService> self(this);
     auto closing = closing_;
-    (void)QtConcurrent::run(static_cast<QThreadPool*>(&triagePool_), [self, closing, files, dbPath,
-                                                                      who, models] {
+    auto worker = worker_;
+    (void)QtConcurrent::run(static_cast<QThreadPool*>(&triagePool_), [self, closing, worker, files,
+                                                                      dbPath, who, models] {
         enterWorkPriority(WorkPriority::Background);
         QString problem;
         if (!closing->load()) {
             try {
                 // This thread's own connection: SQLite connections are not shared across
-                // threads, and WAL lets the window read while triage writes.
-                auto db = worklist::WorklistDb::open(dbPath);
-                worklist::TriageSettings settings;
-                settings.modelsDirectory = models;
-                worklist::Triage triage(settings);
-                worklist::addAndTriage(*db, triage, files, who, [self](const worklist::Arrival& a) {
-                    const QString key = QString::fromStdString(a.studyKey);
-                    const double seconds = a.triageSeconds;
-                    QMetaObject::invokeMethod(
-                        self.data(),
-                        [self, key, seconds] {
-                            if (!self)
-                                return;
-                            Q_EMIT self->triaged(key, seconds);
-                            Q_EMIT self->changed();
-                        },
-                        Qt::QueuedConnection);
-                });
+                // threads, and WAL lets the window read while triage writes. It and the
+                // loaded models are kept for the next study (only this one thread uses them).
+                if (!worker->db || worker->db->path() != dbPath)
+                    worker->db = worklist::WorklistDb::open(dbPath);
+                if (!worker->triage) {
+                    worklist::TriageSettings settings;
+                    settings.modelsDirectory = models;
+                    worker->triage = std::make_unique<worklist::Triage>(settings);
+                }
+                worklist::addAndTriage(*worker->db, *worker->triage, files, who,
+                                       [self](const worklist::Arrival& a) {
+                                           const QString key = QString::fromStdString(a.studyKey);
+                                           const double seconds = a.triageSeconds;
+                                           QMetaObject::invokeMethod(
+                                               self.data(),
+                                               [self, key, seconds] {
+                                                   if (!self)
+                                                       return;
+                                                   Q_EMIT self->triaged(key, seconds);
+                                                   Q_EMIT self->changed();
+                                               },
+                                               Qt::QueuedConnection);
+                                       });
             } catch (const Error& e) {
                 problem = QString::fromStdString(e.what());
             } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 // for a model; reads and decisions go through the GUI thread's connection and are on disk
 // when decide() returns.
 #include "util/LatestWork.h"
+#include "worklist/Triage.h"
 #include "worklist/Worklist.h"
 
 #include <QHash>
@@ -64,6 +65,12 @@ private:
     SerialPool triagePool_; ///< one thread: the model runs alone, in order
     std::atomic<int> pending_{0};
     std::shared_ptr<std::atomic<bool>> closing_;
+    /// What the triage thread keeps between studies; touched on that thread only.
+    struct TriageWorker {
+        std::unique_ptr<worklist::WorklistDb> db;
+        std::unique_ptr<worklist::Triage> triage;
+    };
+    std::shared_ptr<TriageWorker> worker_;
     int quietMs_ = 2000;
     QHash<QString, QTimer*> arriving_; ///< study folder -> its quiet timer
     QString watched_;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -102,7 +104,18 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     filters->addWidget(modalityFilter_);
     filters->addWidget(dateFilter_);
     filters->addStretch(1);
+    watched_ = new QLabel;
+    auto* watch = new QPushButton(tr("Watch a Folder…"));
+    watch->setToolTip(tr("Studies copied into this folder enter the worklist once they stop "
+                         "changing"));
+    filters->addWidget(watched_);
+    filters->addWidget(watch);
     layout->addLayout(filters);
+    connect(watch, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(
+            this, tr("Folder to watch for studies (cancel to stop watching)"));
+        setWatchedFolder(dir);
+    });
 
     auto* split = new QSplitter;
     table_ = new QTableView;
@@ -205,6 +218,9 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
         sinceBeat_.restart();
     });
     heartbeat_.start();
+    const QString watchedBefore = QSettings().value("worklist/watchedFolder").toString();
+    if (!watchedBefore.isEmpty())
+        setWatchedFolder(watchedBefore);
     refresh();
 }
 
@@ -231,6 +247,12 @@ bool WorklistWindow::eventFilter(QObject* watched, QEvent* event) {
         }
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+void WorklistWindow::setWatchedFolder(const QString& folder) {
+    QSettings().setValue("worklist/watchedFolder", folder);
+    service_->watchFolder(folder);
+    watched_->setText(folder.isEmpty() ? QString() : tr("Watching %1").arg(folder));
 }
 
 std::string WorklistWindow::currentStudy() const {

@@ -39,6 +39,8 @@ public:
     QComboBox* laneFilterBox() const { return laneFilter_; }
     QComboBox* reasonBox() const { return reason_; }
     QLineEdit* noteEdit() const { return note_; }
+    /// Watches `folder` for studies copied into it (kept in the settings); empty stops.
+    void setWatchedFolder(const QString& folder);
     /// The study selected (empty when none).
     std::string currentStudy() const;
     /// Selects the entry in the list's current order (and opens it).
@@ -72,6 +74,7 @@ private:
     QComboBox* laneFilter_;
     QComboBox* modalityFilter_;
     QLineEdit* dateFilter_;
+    QLabel* watched_;
     QComboBox* reason_;
     QLineEdit* note_;
     std::function<void()> nextRow_;
