@@ -222,7 +222,14 @@ def receiving(pacs, truth, mr_uid):
                                  "--out", out_dir], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)
+        # Ready when it answers a C-ECHO (its start-up is far slower under the sanitizers
+        # than a fixed pause allowed for).
+        deadline = time.time() + 120
+        while time.time() < deadline and receiver.poll() is None:
+            if subprocess.run(["echoscu", "-aec", "SPINELENS", "127.0.0.1", str(port)],
+                              capture_output=True).returncode == 0:
+                break
+            time.sleep(0.2)
         # Classes and syntaxes storescu proposes without options (uncompressed ones).
         sent = [f"{PYDICOM}/test_files/CT_small.dcm"] + [
             f"{PYDICOM}/charset_files/{n}" for n in ("chrFren.dcm", "chrGerm.dcm")]
