@@ -64,7 +64,9 @@ nlohmann::json entryJson(const Entry& e) {
                      {"score", t.lane == Lane::Flagged || t.lane == Lane::NotFlagged
                                    ? nlohmann::json(t.score)
                                    : nlohmann::json()},
-                     {"flagged", t.flagged},
+                     {"flagged", t.lane == Lane::Flagged || t.lane == Lane::NotFlagged
+                                     ? nlohmann::json(t.flagged)
+                                     : nlohmann::json()},
                      {"state", stateName(e.state)},
                      {"arrivedAt", e.arrivedAt},
                      {"triagedAt", e.triagedAt},

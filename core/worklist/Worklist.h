@@ -120,12 +120,17 @@ public:
     std::vector<AuditRecord> history(const std::string& studyUid) const;
     std::vector<AuditRecord> audit() const;
     /// Walks the chain from the first record: the first one whose hash does not match its
-    /// contents or its predecessor, or a missing sequence number, or a missing tail.
+    /// contents or its predecessor, or a missing sequence number, or a missing tail; then
+    /// replays each study's lane and decision from the log against what its entry says. (The
+    /// chain shows edits made with other tools; it is not a signature: someone who recomputes
+    /// every hash after an edit is not caught.)
     AuditCheck verify() const;
 
 private:
     WorklistDb(std::string path, sqlite3* db);
     void exec(const std::string& sql) const;
+    void rollback() const noexcept;
+    AuditCheck verifyInSnapshot() const;
     void appendAudit(const std::string& event, const std::string& studyUid, const std::string& body,
                      const std::string& user);
     std::string path_;

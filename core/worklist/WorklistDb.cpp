@@ -6,7 +6,11 @@
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <cstdlib>
 #include <ctime>
 #include <pwd.h>
@@ -110,22 +114,15 @@ Entry readEntry(const SqliteStatement& s) {
     return e;
 }
 
-std::string quoteJson(const std::string& s) {
-    std::string out = "\"";
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += ch;
-        }
+// Stored JSON (a provenance) as JSON inside an audit body, or as text when it is not JSON.
+nlohmann::json jsonOrText(const std::string& text) {
+    if (text.empty())
+        return nullptr;
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception&) {
+        return text;
     }
-    return out + "\"";
 }
 
 } // namespace
@@ -213,7 +210,7 @@ std::unique_ptr<WorklistDb> WorklistDb::open(const std::string& path) {
         throw Error(
             "written by a newer SpineLens (worklist schema " + std::to_string(version) + ")", path);
     w->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
-    w->exec(std::string("BEGIN; ") + kSchema +
+    w->exec(std::string("BEGIN IMMEDIATE; ") + kSchema +
             "PRAGMA application_id=" + std::to_string(kApplicationId) +
             "; PRAGMA user_version=" + std::to_string(kSchemaVersion) + "; COMMIT;");
     return w;
@@ -233,6 +230,11 @@ void WorklistDb::exec(const std::string& sql) const {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw Error("worklist write failed (" + why + ")", path_);
     }
+}
+
+void WorklistDb::rollback() const noexcept {
+    // Quietly: the error being thrown is the one to report, not "no transaction is active".
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void WorklistDb::appendAudit(const std::string& event, const std::string& studyUid,
@@ -302,13 +304,12 @@ bool WorklistDb::addArrival(const Entry& e, const std::string& user) {
                 .step();
         }
         appendAudit(known ? "arrival-again" : "arrival", e.studyUid,
-                    "{\"source\":" + quoteJson(e.source) +
-                        ",\"modalities\":" + quoteJson(e.modalities) + "}",
+                    nlohmann::json{{"source", e.source}, {"modalities", e.modalities}}.dump(),
                     user);
         exec("COMMIT");
         return !known;
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }
@@ -318,12 +319,20 @@ void WorklistDb::setTriage(const std::string& studyUid, const TriageOutcome& t,
     exec("BEGIN IMMEDIATE");
     try {
         double arrived = 0;
+        std::string decidedVerdict, decidedLane; // what a decision, if any, was about
+        double decidedScore = 0;
         {
-            SqliteStatement q(db_, "SELECT arrived_clock FROM studies WHERE study_uid = ?", path_);
+            SqliteStatement q(db_,
+                              "SELECT arrived_clock, verdict, lane, score FROM studies WHERE "
+                              "study_uid = ?",
+                              path_);
             q.bind(1, studyUid);
             if (!q.step())
                 throw Error("no such study in the worklist: " + studyUid, path_);
             arrived = q.real(0);
+            decidedVerdict = q.text(1);
+            decidedLane = q.text(2);
+            decidedScore = q.real(3);
         }
         SqliteStatement u(db_,
                           "UPDATE studies SET lane=?, score=?, flagged=?, model=?, "
@@ -351,22 +360,34 @@ void WorklistDb::setTriage(const std::string& studyUid, const TriageOutcome& t,
             .bind(17, arrived > 0 ? steadySeconds() - arrived : -1.0)
             .bind(18, studyUid)
             .step();
-        char score[32], threshold[32];
-        std::snprintf(score, sizeof score, "%.6g", t.score);
-        std::snprintf(threshold, sizeof threshold, "%.6g", t.threshold.value);
-        appendAudit(
-            "triage", studyUid,
-            "{\"lane\":" + quoteJson(laneName(t.lane)) + ",\"score\":" + score +
-                ",\"flagged\":" + (t.flagged ? "true" : "false") +
-                ",\"model\":" + quoteJson(t.model) + ",\"version\":" + quoteJson(t.modelVersion) +
-                ",\"modelHash\":" + quoteJson(t.modelHash) + ",\"threshold\":" + threshold +
-                ",\"thresholdId\":" + std::to_string(t.threshold.id) + ",\"thresholdProvenance\":" +
-                (t.threshold.provenance.empty() ? std::string("null") : t.threshold.provenance) +
-                ",\"problem\":" + quoteJson(t.problem) + "}",
+        // Every figure at full precision (a threshold chosen just above a score must stay
+        // above it in the record), the provenance as the JSON it is.
+        nlohmann::json body{{"lane", laneName(t.lane)},
+                            {"score", t.score},
+                            {"flagged", t.flagged},
+                            {"model", t.model},
+                            {"version", t.modelVersion},
+                            {"modelHash", t.modelHash},
+                            {"threshold", t.threshold.value},
+                            {"thresholdId", t.threshold.id},
+                            {"thresholdProvenance", jsonOrText(t.threshold.provenance)},
+                            {"problem", t.problem}};
+        // A decision was about the result it saw: when a new triage changes that result, the
+        // study is new again (the old decision stays in this log).
+        if (!decidedVerdict.empty() &&
+            (decidedLane != laneName(t.lane) || std::abs(decidedScore - t.score) > 1e-12)) {
+            SqliteStatement reset(db_,
+                                  "UPDATE studies SET state='new', verdict=NULL, reason=NULL, "
+                                  "note=NULL, decided_by=NULL, decided_at=NULL WHERE study_uid=?",
+                                  path_);
+            reset.bind(1, studyUid).step();
+            body["decisionWithdrawn"] = decidedVerdict;
+        }
+        appendAudit("triage", studyUid, body.dump(),
             user);
         exec("COMMIT");
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }
@@ -381,7 +402,7 @@ void WorklistDb::markInReview(const std::string& studyUid, const std::string& us
             appendAudit("review-opened", studyUid, "{}", user);
         exec("COMMIT");
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }
@@ -411,14 +432,27 @@ void WorklistDb::decide(const std::string& studyUid, const Decision& d) {
             .bind(5, at)
             .bind(6, studyUid)
             .step();
-        appendAudit(before.empty() ? "decision" : "decision-changed", studyUid,
-                    "{\"verdict\":" + quoteJson(d.verdict) + ",\"reason\":" + quoteJson(d.reason) +
-                        ",\"note\":" + quoteJson(d.note) +
-                        (before.empty() ? std::string() : ",\"before\":" + quoteJson(before)) + "}",
+        nlohmann::json body{{"verdict", d.verdict}, {"reason", d.reason}, {"note", d.note}};
+        if (!before.empty())
+            body["before"] = before;
+        // What the decision was about: the model, its weights, the threshold and the score.
+        {
+            SqliteStatement about(db_,
+                                  "SELECT lane, score, model, model_version, model_hash, "
+                                  "threshold, threshold_id FROM studies WHERE study_uid = ?",
+                                  path_);
+            about.bind(1, studyUid);
+            if (about.step())
+                body["about"] = {{"lane", about.text(0)},      {"score", about.real(1)},
+                                 {"model", about.text(2)},     {"version", about.text(3)},
+                                 {"modelHash", about.text(4)}, {"threshold", about.real(5)},
+                                 {"thresholdId", about.integer(6)}};
+        }
+        appendAudit(before.empty() ? "decision" : "decision-changed", studyUid, body.dump(),
                     d.user);
         exec("COMMIT");
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
 }
@@ -478,16 +512,16 @@ Threshold WorklistDb::storeThreshold(const Threshold& in) {
         i.bind(1, t.model).bind(2, t.value).bind(3, t.provenance).bind(4, t.setAt).bind(5, t.setBy);
         i.step();
         t.id = sqlite3_last_insert_rowid(db_);
-        char value[32];
-        std::snprintf(value, sizeof value, "%.6g", t.value);
         appendAudit("threshold", "",
-                    "{\"model\":" + quoteJson(t.model) + ",\"value\":" + value +
-                        ",\"id\":" + std::to_string(t.id) + ",\"provenance\":" +
-                        (t.provenance.empty() ? std::string("null") : t.provenance) + "}",
+                    nlohmann::json{{"model", t.model},
+                                   {"value", t.value},
+                                   {"id", t.id},
+                                   {"provenance", jsonOrText(t.provenance)}}
+                        .dump(),
                     t.setBy);
         exec("COMMIT");
     } catch (...) {
-        exec("ROLLBACK");
+        rollback();
         throw;
     }
     return t;
@@ -531,10 +565,26 @@ std::vector<AuditRecord> WorklistDb::audit() const {
 }
 
 AuditCheck WorklistDb::verify() const {
+    // One read snapshot: a record another process appends meanwhile is not taken for a
+    // removed one.
+    exec("BEGIN");
+    AuditCheck c;
+    try {
+        c = verifyInSnapshot();
+    } catch (...) {
+        rollback();
+        throw;
+    }
+    rollback(); // nothing was written
+    return c;
+}
+
+AuditCheck WorklistDb::verifyInSnapshot() const {
     AuditCheck c;
     std::string previous = kGenesis;
     std::int64_t expected = 1;
-    for (const AuditRecord& r : audit()) {
+    const std::vector<AuditRecord> records = audit();
+    for (const AuditRecord& r : records) {
         ++c.records;
         if (r.seq != expected) {
             c.intact = false;
@@ -566,6 +616,45 @@ AuditCheck WorklistDb::verify() const {
                         : "the newest record(s) were removed: the chain ended at record " +
                               recorded.substr(0, recorded.find(' ')) + ", now at " +
                               std::to_string(expected - 1);
+        return c;
+    }
+    // What the worklist shows must be what the log says: each study's lane and decision are
+    // replayed from the log and compared with its entry.
+    std::map<std::string, std::pair<std::string, std::int64_t>> lane, verdict; // value, seq
+    for (const AuditRecord& r : records) {
+        if (r.studyUid.empty())
+            continue;
+        try {
+            const nlohmann::json body = nlohmann::json::parse(r.body);
+            if (r.event == "triage") {
+                lane[r.studyUid] = {body.value("lane", std::string()), r.seq};
+                if (body.contains("decisionWithdrawn"))
+                    verdict[r.studyUid] = {std::string(), r.seq};
+            } else if (r.event == "decision" || r.event == "decision-changed") {
+                verdict[r.studyUid] = {body.value("verdict", std::string()), r.seq};
+            }
+        } catch (const nlohmann::json::exception&) {
+            // An intact hash over a body that is not JSON: we never write one; keep going.
+        }
+    }
+    for (const Entry& e : entries()) {
+        const auto l = lane.find(e.studyUid);
+        const std::string logged = l == lane.end() ? std::string("pending") : l->second.first;
+        const std::string shown = laneName(e.triage.lane);
+        const auto v = verdict.find(e.studyUid);
+        const std::string loggedVerdict = v == verdict.end() ? std::string() : v->second.first;
+        const std::string shownVerdict = e.decision ? e.decision->verdict : std::string();
+        if (logged != shown || loggedVerdict != shownVerdict) {
+            c.intact = false;
+            c.firstBad = logged != shown ? (l == lane.end() ? 0 : l->second.second)
+                                         : (v == verdict.end() ? 0 : v->second.second);
+            c.problem = "the worklist's entry for " + e.studyUid + " says " +
+                        (logged != shown ? "lane " + shown + " but the log says " + logged
+                                         : "decision \"" + shownVerdict +
+                                               "\" but the log says \"" + loggedVerdict + "\"") +
+                        ": it was edited outside SpineLens";
+            return c;
+        }
     }
     return c;
 }

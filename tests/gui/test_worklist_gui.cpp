@@ -129,7 +129,7 @@ private Q_SLOTS:
                      &out),
                  qPrintable(out));
         QTRY_VERIFY_WITH_TIMEOUT(list->model()->rowCount() == 5 && w.worklist()->pending() == 0 &&
-                                     latencies.size() == 5,
+                                     latencies.size() >= 5,
                                  240000);
         qInfo("5 pushed studies triaged; per study %s s; all in the list with a score %lld ms "
               "after the push began; longest event-loop gap while triage ran: %.1f ms",

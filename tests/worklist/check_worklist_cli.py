@@ -113,8 +113,8 @@ def main():
     check(rc == 1 and "exactly one" in err, "two targets at once are refused in words")
     rc, _, err = worklist("threshold", "--run", f"{WORK}/nope.sqlite", "--value", "0.5")
     check(rc == 1 and "nope.sqlite" in err, "a missing run file is named")
-    rc, out, _ = worklist("threshold", "--run", run_file, "--value", "0.5")
-    check(rc == 0 and json.loads(out)["threshold"] == 0.5, "a fixed threshold is stored too")
+    rc, out, _ = worklist("threshold", "--run", run_file, "--value", "0.4")
+    check(rc == 0 and json.loads(out)["threshold"] == 0.4, "a fixed threshold is stored too")
 
     # --- arrivals and triage ---
     studies = sorted(glob.glob(f"{WORK}/mri/train_images/*"))[:4]
@@ -146,11 +146,14 @@ def main():
         check(scores == sorted(scores, reverse=True), f"{lane}: highest score first {scores}")
     scored = [e for e in entries if e["lane"] in ("flagged", "not-flagged")]
     check(len(scored) == 4, f"the 4 synthetic studies are assessed ({len(scored)})")
-    check(all(e["model"].startswith("lumbar-mri-binary") and e["threshold"] == 0.5 and
-              ("synthetic" in e["modelNote"]) for e in scored),
-          "each scored entry names its model, threshold (the newest stored: 0.5) and synthetic")
-    check(all((e["score"] >= 0.5) == (e["lane"] == "flagged") for e in scored),
+    check(all(e["model"].startswith("lumbar-mri-binary") and e["threshold"] == 0.4 and
+              e["thresholdId"] == 4 and ("synthetic" in e["modelNote"]) for e in scored),
+          "each scored entry names its model, the newest threshold stored (0.4, #4), synthetic")
+    check(all((e["score"] >= 0.4) == (e["lane"] == "flagged") for e in scored),
           "flagged exactly when the score reaches the threshold")
+    check({e["lane"] for e in scored} == {"flagged", "not-flagged"}, "both lanes are used")
+    check(all(e["flagged"] is None for e in entries if e["lane"] == "not-assessed"),
+          "no flag, either way, for what the AI could not assess")
     check(all(os.path.exists(e["bestImage"]) and set(e["probabilities"]) == {"healthy",
               "degenerative"} for e in scored), "most suspicious image and its probabilities")
     assessed_not = {e["study"]: e for e in entries if e["lane"] == "not-assessed"}
@@ -238,6 +241,14 @@ def main():
                     "'\"agree\"') WHERE event = 'decision'"], check=True)
     rc, _, _ = worklist("verify")
     check(rc == 0, "restored, the chain is intact again")
+    # The entry itself edited: the log, replayed, says otherwise.
+    subprocess.run([sqlite, DB, f"UPDATE studies SET verdict = 'agree' WHERE study_uid = '{first}'"],
+                   check=True)
+    rc, out, err = worklist("verify")
+    check(rc == 1 and "edited outside SpineLens" in json.loads(out)["problem"],
+          "a decision edited in the worklist's table is noticed: " + json.loads(out)["problem"])
+    subprocess.run([sqlite, DB, f"UPDATE studies SET verdict = 'disagree' WHERE study_uid = "
+                    f"'{first}'"], check=True)
     subprocess.run([sqlite, DB, "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)"],
                    check=True)
     rc, out, err = worklist("verify")

@@ -364,7 +364,7 @@ void WorklistWindow::showDetails() {
             html += QString("<small>%1</small><br>").arg(esc(t.problem));
     } else if (t.lane == worklist::Lane::NotAssessed) {
         html +=
-            tr(": no finding, the AI could not assess this study.<br>%1<br>").arg(esc(t.problem));
+            tr(": no AI result, the AI could not assess this study.<br>%1<br>").arg(esc(t.problem));
     } else {
         html += tr(": waiting for triage.<br>");
     }
