@@ -61,6 +61,63 @@ void printFailures(const std::vector<FileFailure>& failures, std::ostream& err) 
         err << "spinelens-cli: " << f.path << ": " << f.reason << '\n';
 }
 
+// Classifies one series and prints its lines; false when anything in it could not be read or
+// assessed (the rest of the series still printed).
+bool classifySeries(const ai::Classifier& classifier, const ai::ModelCard& card,
+                    const SeriesInfo& series, bool anyModality, std::ostream& out,
+                    std::ostream& err) {
+    const std::string mismatch = ai::modalityMismatch(card.name, card.modality, series.modality,
+                                                      series.kind == SourceKind::Raster);
+    if (!mismatch.empty() && !anyModality) {
+        err << "spinelens-cli: " << series.slices.front().path << ": " << mismatch
+            << " (--any-modality runs it anyway)\n";
+        return false;
+    }
+    LoadReport report;
+    std::shared_ptr<Volume> volume;
+    ai::SeriesPrediction sp;
+    try {
+        volume = loadSeries(series, &report);
+        printFailures(report.failures, err);
+    } catch (const Error& e) {
+        err << "spinelens-cli: " << e.what() << '\n';
+        return false;
+    }
+    try {
+        sp = classifier.predictSeries(*volume, &series);
+    } catch (const Error& e) {
+        err << "spinelens-cli: " << series.slices.front().path << ": " << e.reason() << '\n';
+        return false;
+    }
+    for (int k = 0; k < volume->depth; ++k) {
+        const SliceSource& src = series.slices[std::size_t(k)];
+        nlohmann::json line = {{"path", src.path}, {"model", card.name + " " + card.version}};
+        addPrediction(line, card, sp.slices[std::size_t(k)]);
+        if (!src.sopInstanceUid.empty())
+            line["sopInstanceUid"] = src.sopInstanceUid;
+        if (src.frame > 0)
+            line["frame"] = src.frame;
+        out << jsonText(line) << '\n';
+    }
+    if (volume->depth > 1) {
+        // Aggregated over the in-domain slices only.
+        nlohmann::json line = {{"seriesInstanceUid", series.seriesInstanceUid},
+                               {"slices", volume->depth},
+                               {"outOfDomainSlices", sp.outOfDomainSlices},
+                               {"model", card.name + " " + card.version}};
+        if (sp.predictedByMax >= 0) {
+            line["maxProbabilities"] = probabilitiesJson(card, sp.maxProbability);
+            line["meanProbabilities"] = probabilitiesJson(card, sp.meanProbability);
+            line["predictedByMax"] = card.classes[std::size_t(sp.predictedByMax)];
+        } else {
+            line["predictedByMax"] = nullptr;
+            line["note"] = "no slice is within this model's training data: no finding";
+        }
+        out << jsonText(line) << '\n';
+    }
+    return report.failures.empty();
+}
+
 } // namespace
 
 int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) {
@@ -70,68 +127,25 @@ int runClassify(const ClassifyOptions& o, std::ostream& out, std::ostream& err) 
         const ai::Classifier classifier(package);
         const ai::ModelCard& card = package->card();
         err << "model: " << card.headline() << '\n';
-        const ScanResult scan = spinelens::scan(o.paths);
-        printFailures(scan.failures, err);
-        bool problems = !scan.failures.empty();
-        for (const SeriesInfo& series : scan.series) {
-            const std::string mismatch = ai::modalityMismatch(
-                card.name, card.modality, series.modality, series.kind == SourceKind::Raster);
-            if (!mismatch.empty() && !o.anyModality) {
-                err << "spinelens-cli: " << series.slices.front().path << ": " << mismatch
-                    << " (--any-modality runs it anyway)\n";
-                problems = true;
-                continue;
-            }
-            LoadReport report;
-            std::shared_ptr<Volume> volume;
-            try {
-                volume = loadSeries(series, &report);
-            } catch (const Error& e) {
-                err << "spinelens-cli: " << e.what() << '\n';
-                problems = true;
-                continue;
-            }
-            printFailures(report.failures, err);
-            problems = problems || !report.failures.empty();
-            ai::SeriesPrediction sp;
-            try {
-                sp = classifier.predictSeries(*volume, &series);
-            } catch (const Error& e) {
-                err << "spinelens-cli: " << series.slices.front().path << ": " << e.reason()
-                    << '\n';
-                problems = true;
-                continue;
-            }
-            for (int k = 0; k < volume->depth; ++k) {
-                const SliceSource& src = series.slices[std::size_t(k)];
-                const ai::Prediction& p = sp.slices[std::size_t(k)];
-                nlohmann::json line = {{"path", src.path},
-                                       {"model", card.name + " " + card.version}};
-                addPrediction(line, card, p);
-                if (!src.sopInstanceUid.empty())
-                    line["sopInstanceUid"] = src.sopInstanceUid;
-                if (src.frame > 0)
-                    line["frame"] = src.frame;
-                out << jsonText(line) << '\n';
-            }
-            if (volume->depth > 1) {
-                // Aggregated over the in-domain slices only.
-                nlohmann::json line = {{"seriesInstanceUid", series.seriesInstanceUid},
-                                       {"slices", volume->depth},
-                                       {"outOfDomainSlices", sp.outOfDomainSlices},
-                                       {"model", card.name + " " + card.version}};
-                if (sp.predictedByMax >= 0) {
-                    line["maxProbabilities"] = probabilitiesJson(card, sp.maxProbability);
-                    line["meanProbabilities"] = probabilitiesJson(card, sp.meanProbability);
-                    line["predictedByMax"] = card.classes[std::size_t(sp.predictedByMax)];
-                } else {
-                    line["predictedByMax"] = nullptr;
-                    line["note"] = "no slice is within this model's training data: no finding";
-                }
-                out << jsonText(line) << '\n';
-            }
+        // One scan of all paths, or one per path when they must not be merged.
+        std::vector<std::vector<std::string>> groups;
+        if (o.eachFile)
+            for (const std::string& path : o.paths)
+                groups.push_back({path});
+        else
+            groups.push_back(o.paths);
+        bool problems = false;
+        bool anySeries = false;
+        for (const auto& group : groups) {
+            const ScanResult scan = spinelens::scan(group);
+            printFailures(scan.failures, err);
+            problems = problems || !scan.failures.empty();
+            anySeries = anySeries || !scan.series.empty();
+            for (const SeriesInfo& series : scan.series)
+                if (!classifySeries(classifier, card, series, o.anyModality, out, err))
+                    problems = true;
         }
-        if (scan.series.empty())
+        if (!anySeries)
             return InputsFailed;
         return problems ? InputsFailed : Ok;
     } catch (const Error& e) {

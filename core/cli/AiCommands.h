@@ -14,6 +14,9 @@ struct ClassifyOptions {
     std::string modelFolder;
     std::vector<std::string> paths;
     bool anyModality = false; ///< run even where the card names another modality
+    /// Each path on its own: files that share a series UID (test files, exports from several
+    /// scans) are not merged into one series.
+    bool eachFile = false;
 };
 
 struct ExplainOptions {

@@ -211,6 +211,8 @@ struct Table {
         classify->add_option("--model", c->modelFolder, "package folder")->required();
         classify->add_flag("--any-modality", c->anyModality,
                            "run on series of another modality than the card's");
+        classify->add_flag("--each-file", c->eachFile,
+                           "classify every path on its own, never merged into one series");
         classify->add_option("PATH", c->paths, "files or folders")->required();
         classify->callback([this, c] { run = [this, c] { return runClassify(*c, out, err); }; });
 

@@ -27,16 +27,16 @@ PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_fi
 
 def scores(cli, model, paths):
     """(path, score, inDomain) for every image line classify prints for these paths. pydicom's
-    files go one by one (some share UIDs and would be merged into one series); the rest in one
-    call."""
+    files go in one call with --each-file (some share UIDs and would otherwise be merged into one
+    series); the rest in another."""
     out = []
     single = [p for p in paths if p.startswith(PYDICOM_FILES)]
-    batches = [[p] for p in single] + [[p for p in paths if p not in single]]
-    for batch in batches:
+    rest = [p for p in paths if p not in single]
+    for batch, flags in ((single, ["--each-file"]), (rest, [])):
         if not batch:
             continue
-        run = subprocess.run([cli, "classify", "--model", model, "--any-modality"] + batch, capture_output=True,
-                             text=True)
+        run = subprocess.run([cli, "classify", "--model", model, "--any-modality"] + flags + batch,
+                             capture_output=True, text=True)
         for line in run.stdout.splitlines():
             j = json.loads(line)
             if "path" in j:

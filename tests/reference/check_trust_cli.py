@@ -27,9 +27,10 @@ import torch_reference  # noqa: E402
 PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
 
 
-def classify(cli, model, path):
+def classify(cli, model, *paths, each_file=False):
     # --any-modality: foreign images of other modalities must reach the domain check.
-    run = subprocess.run([cli, "classify", "--model", model, "--any-modality", path], capture_output=True,
+    flags = ["--any-modality"] + (["--each-file"] if each_file else [])
+    run = subprocess.run([cli, "classify", "--model", model] + flags + list(paths), capture_output=True,
                          text=True)
     lines = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
     return run, lines
@@ -108,9 +109,14 @@ def main():
         check(card["calibration"]["testEce"]["before"] >= 0, f"{name}: card lacks the test ECE")
         threshold = domain["threshold"]
         passed = 0
+        # One process for all of them (each file on its own, as if classified one at a time).
+        run, lines = classify(cli, folder, *own, *foreign, each_file=True)
+        by_path = {}
+        for line in lines:
+            if "path" in line:
+                by_path.setdefault(line["path"], []).append(line)
         for path, expect_foreign in [(p, False) for p in own] + [(p, True) for p in foreign]:
-            run, lines = classify(cli, folder, path)
-            images = [line for line in lines if "path" in line]
+            images = by_path.get(path, [])
             if len(images) != 1:
                 check(False, f"{name} {path}: {len(images)} image lines, exit {run.returncode}: {run.stderr[-300:]}")
                 continue
