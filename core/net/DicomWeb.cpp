@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
+#include "net/BackgroundFiler.h"
 #include "net/DimseAssociation.h"
 #include "net/Multipart.h"
 
@@ -211,36 +212,34 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
     RetrieveResult result;
     RetrieveProgress p;
     std::unique_ptr<MultipartReader> reader;
-    const auto onPart = [&](const std::string& headers, std::string& body) {
-        const std::string temporary = store.temporaryPath("wado");
-        {
-            std::ofstream file(temporary, std::ios::binary);
-            file.write(body.data(), static_cast<std::streamsize>(body.size()));
-            file.close();
-            if (!file) {
-                std::remove(temporary.c_str());
-                throw Error("could not store here: cannot write the received object (disk "
-                            "full or not writable?)",
-                            temporary);
+    BackgroundFiler filer(store);
+    // Reports what the filer finished, on this thread; false once the user cancelled.
+    const auto report = [&] {
+        for (BackgroundFiler::Filed& f : filer.take()) {
+            if (f.ok) {
+                result.objects.push_back(std::move(f.object));
+                p.received = static_cast<int>(result.objects.size());
+                p.last = &result.objects.back();
+            } else {
+                ++result.failed;
+                p.failed = result.failed;
+                p.last = nullptr;
+                if (result.problem.empty())
+                    result.problem = f.problem;
+            }
+            if (progress && !progress(p)) {
+                result.cancelled = true;
+                return false;
             }
         }
-        body.clear();
-        try {
-            result.objects.push_back(store.commit(temporary));
-            p.received = static_cast<int>(result.objects.size());
-            p.last = &result.objects.back();
-        } catch (const Error& e) {
-            ++result.failed;
-            p.failed = result.failed;
-            p.last = nullptr;
-            if (result.problem.empty())
-                result.problem = e.reason();
-        }
-        if (progress && !progress(p)) {
-            result.cancelled = true;
-            return false;
-        }
         return true;
+    };
+    const auto onPart = [&](const std::string&, std::string& body) {
+        filer.add(std::move(body));
+        body.clear();
+        for (std::string& spare : filer.takeSpares())
+            reader->recycle(std::move(spare));
+        return report();
     };
     HttpRequest r;
     r.url = server.url + "/studies/" + urlEncode(request.studyUid);
@@ -249,6 +248,7 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
     if (!request.sopInstanceUid.empty())
         r.url += "/instances/" + urlEncode(request.sopInstanceUid);
     r.headers["Accept"] = "multipart/related; type=\"application/dicom\"; transfer-syntax=*";
+    r.acceptCompressed = false;
     try {
         httpRequest(
             r, settings,
@@ -262,7 +262,17 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
                                 r.url);
                 reader = std::make_unique<MultipartReader>(boundary, onPart);
             });
+        filer.finish();
+        report();
     } catch (const Error& e) {
+        // Objects that arrived whole before the failure are still filed and reported.
+        if (!result.cancelled) {
+            try {
+                filer.finish();
+            } catch (const Error&) {
+            }
+            report();
+        }
         if (result.cancelled) {
             result.problem = server.text() + ": cancelled after " +
                              std::to_string(result.objects.size()) + " objects";

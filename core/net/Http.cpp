@@ -186,7 +186,10 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); // gzip/deflate when the server offers
+    if (request.acceptCompressed)
+        curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); // gzip/deflate when the server offers
+    // Fewer, larger pieces for the body sink (libcurl's default is 16 KiB; its tool uses more).
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024L);
     if (!settings.caFile.empty())
         curl_easy_setopt(c, CURLOPT_CAINFO, settings.caFile.c_str());
     if (!settings.token.empty()) {

@@ -22,6 +22,9 @@ struct HttpRequest {
     std::string url;
     std::map<std::string, std::string> headers;
     std::string body; ///< sent for POST
+    /// Offer gzip/deflate: worth it for JSON, not for DICOM objects (pixel data barely
+    /// compresses, and both ends would spend the CPU).
+    bool acceptCompressed = true;
 };
 
 struct HttpResponse {

@@ -10,6 +10,13 @@ MultipartReader::MultipartReader(std::string boundary, PartHandler onPart)
         throw Error("the multipart response has no usable boundary", "Content-Type");
 }
 
+void MultipartReader::recycle(std::string storage) {
+    if (spares_.size() < 4) { // enough to keep the filer and the reader busy
+        storage.clear();
+        spares_.push_back(std::move(storage));
+    }
+}
+
 bool MultipartReader::feed(const char* data, std::size_t size) {
     if (state_ == State::Done)
         return true; // the epilogue is ignored
@@ -77,26 +84,30 @@ bool MultipartReader::step() {
         const std::size_t after = at + marker.size();
         if (buffer_.size() < after + 2)
             return true; // need to see whether it is the closing delimiter
-        std::string body = buffer_.substr(0, at);
         const bool closing = buffer_.compare(after, 2, "--") == 0;
-        ++parts_;
-        if (!onPart_(headers_, body))
-            return false;
-        if (closing) {
-            buffer_.clear();
-            state_ = State::Done;
-            return true;
-        }
         const std::size_t lineEnd = buffer_.find("\r\n", after);
-        if (lineEnd == std::string::npos) {
-            buffer_.erase(0, after); // the rest of the delimiter line comes later
+        // The body leaves by move (no copy of a large object); what follows stays buffered.
+        std::string rest;
+        if (closing)
+            state_ = State::Done;
+        else if (lineEnd == std::string::npos) {
+            rest = delimiter_ + buffer_.substr(after); // the delimiter line ends later
             state_ = State::Preamble;
-            buffer_.insert(0, delimiter_);
-            return true;
+        } else {
+            rest = buffer_.substr(lineEnd + 2);
+            state_ = State::Headers;
         }
-        buffer_.erase(0, lineEnd + 2);
-        state_ = State::Headers;
-        return true;
+        std::string body = std::move(buffer_);
+        body.resize(at);
+        if (spares_.empty()) {
+            buffer_ = std::move(rest);
+        } else {
+            buffer_ = std::move(spares_.back());
+            spares_.pop_back();
+            buffer_.assign(rest);
+        }
+        ++parts_;
+        return onPart_(headers_, body);
     }
     case State::Done:
         return true;

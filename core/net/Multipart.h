@@ -4,6 +4,7 @@
 // seen, so the first object of a series is on disk while the rest are still coming.
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace spinelens::net {
 
@@ -20,6 +21,9 @@ public:
     /// True once the closing delimiter ("--boundary--") was read.
     bool finished() const { return state_ == State::Done; }
     int parts() const { return parts_; }
+    /// Hands back a body's storage once the handler is done with it: the next parts are read
+    /// into it instead of into newly allocated (and newly page-faulted) memory.
+    void recycle(std::string storage);
 
 private:
     enum class State { Preamble, Headers, Body, Done };
@@ -28,7 +32,8 @@ private:
     std::string delimiter_; ///< "--boundary"
     PartHandler onPart_;
     std::string buffer_;
-    std::size_t searched_ = 0; ///< bytes of buffer_ already searched for the delimiter
+    std::vector<std::string> spares_; ///< recycled storage, emptied, capacity kept
+    std::size_t searched_ = 0;        ///< bytes of buffer_ already searched for the delimiter
     std::string headers_;
     State state_ = State::Preamble;
     int parts_ = 0;
