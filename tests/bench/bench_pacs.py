@@ -11,7 +11,12 @@ printed (below 1: ours is faster), with our time to the first object on disk.
 Ours is timed twice: in process through core/net as the viewer runs it (bench_pacs_retrieve),
 and as `spinelens-cli retrieve`, whose figure includes the program's start-up.
 
+With --viewer BENCH_PACS_VIEWER (built with the GUI; needs a display, Xvfb in the test
+command) the viewer retrieves the series too, through File > Query/Retrieve in a real window,
+and its time to the first slice on screen is printed.
+
 usage: bench_pacs.py SPINELENS_CLI BENCH_PACS_RETRIEVE WORKDIR [SLICES] [ROUNDS]
+                     [--viewer BENCH_PACS_VIEWER]
 """
 import json
 import os
@@ -28,6 +33,7 @@ from synthetic_series import write_series  # noqa: E402
 CLI, INPROCESS, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 SLICES = int(sys.argv[4]) if len(sys.argv) > 4 else 300
 ROUNDS = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+VIEWER = sys.argv[sys.argv.index("--viewer") + 1] if "--viewer" in sys.argv else None
 
 
 def count_files(folder):
@@ -97,6 +103,22 @@ def wado_round(pacs, study, series, rounds):
     return statistics.median(ours_t), statistics.median(curl_t), statistics.median(first)
 
 
+def viewer_rounds(pacs, server, rounds):
+    """Medians of what bench_pacs_viewer prints, each round into an empty cache."""
+    runs = []
+    for r in range(rounds):
+        cache = os.path.join(WORK, f"viewer-cache-{r}")
+        p = subprocess.run([VIEWER, server, "SYNTH-ACC-1", cache], capture_output=True, text=True,
+                           env=dict(os.environ, QT_QPA_PLATFORM="xcb", LIBGL_ALWAYS_SOFTWARE="1"))
+        if p.returncode != 0:
+            sys.exit(f"bench_pacs_viewer failed ({p.returncode}): {p.stderr[-1500:]}")
+        runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+        if count_files(cache) < SLICES:
+            sys.exit(f"the viewer cached {count_files(cache)} of {SLICES} objects")
+        shutil.rmtree(cache)
+    return {k: statistics.median(run[k] for run in runs) for k in runs[0]}
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     study, series, paths = write_series(os.path.join(WORK, "series"), SLICES, 512)
@@ -128,6 +150,12 @@ def main():
                 shutil.rmtree(out_dir)
         # WADO-RS rounds are short and vary more: more of them for a steady median.
         wado, curl_time, wado_first = wado_round(pacs, study, series, max(ROUNDS, 7))
+        viewer = {}
+        if VIEWER and not os.environ.get("DISPLAY"):
+            print("viewer: not measured (no DISPLAY; the test command runs this under Xvfb)")
+        elif VIEWER:
+            viewer = {"C-GET": viewer_rounds(pacs, pacs.dimse, ROUNDS),
+                      "WADO-RS": viewer_rounds(pacs, pacs.dicomweb, ROUNDS)}
     o, g = statistics.median(times["ours"]), statistics.median(times["getscu"])
     n = statistics.median(times["getscu-nodelay"])
     c = statistics.median(times["cli"])
@@ -148,6 +176,14 @@ def main():
     print(f"  curl (one multipart file)             {curl_time:6.2f} s")
     print(f"  ratio ours/curl                       {wado / curl_time:6.2f}")
     print(f"  our first object on disk after {wado_first:.3f} s")
+    for how, v in viewer.items():
+        print(f"The viewer, File > Query/Retrieve by accession number over {how} (real window, "
+              f"median of {ROUNDS}):")
+        print(f"  series opened after         {v['seriesOpenedMs'] / 1000:6.2f} s")
+        print(f"  first slice on screen after {v['firstSliceOnScreenMs'] / 1000:6.2f} s "
+              f"(loaded at {v['firstSliceLoadedMs'] / 1000:.2f} s)")
+        print(f"  whole series retrieved in   {v['retrieveFinishedMs'] / 1000:6.2f} s")
+        print(f"  ratio first slice / whole series  {v['firstSliceOnScreenMs'] / v['retrieveFinishedMs']:6.2f}")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ public:
     QComboBox* nodeBox() const { return nodeBox_; }
     QLineEdit* addressEdit() const { return address_; }
     QLineEdit* patientNameEdit() const { return patientName_; }
+    QLineEdit* accessionEdit() const { return accession_; }
     QLineEdit* dateEdit() const { return date_; }
     QSpinBox* movePortBox() const { return movePort_; }
     QPushButton* testButton() const { return testButton_; }
