@@ -368,6 +368,7 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
         std::map<std::string, std::string> failedByUid;
         std::map<std::string, bool> storedByUid;
         std::string batchProblem;
+        bool unconfirmed = false; ///< sent, but the answer cannot tell what was stored
         try {
             const HttpResponse response = httpRequest(r, settings);
             json answer = response.body.empty() ? json::object() : json::parse(response.body);
@@ -382,7 +383,9 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
                                                        " (failure reason " +
                                                        value(item, "00081197") + ")";
         } catch (const json::exception&) {
-            batchProblem = "the server's answer is not valid JSON";
+            batchProblem = "the server's answer is not valid JSON, so whether it stored the "
+                           "object is not known";
+            unconfirmed = true;
         } catch (const Error& e) {
             batchProblem = e.reason();
         }
@@ -390,7 +393,8 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
             const auto& [path, uid] = objects[i];
             if (!batchProblem.empty())
                 result.failures.push_back(
-                    {path, "not sent: " + server.text() + ": " + batchProblem});
+                    {path, std::string(unconfirmed ? "not confirmed: " : "not sent: ") +
+                               server.text() + ": " + batchProblem});
             else if (failedByUid.count(uid))
                 result.failures.push_back({path, failedByUid[uid]});
             else if (storedByUid.count(uid) || storedByUid.empty())
@@ -398,7 +402,7 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
             else
                 result.failures.push_back({path, "not listed as stored by " + server.text()});
         }
-        if (!batchProblem.empty() && result.sent == 0 && next >= objects.size() &&
+        if (!batchProblem.empty() && !unconfirmed && result.sent == 0 && next >= objects.size() &&
             batch.size() == objects.size())
             throw Error(batchProblem + "; nothing was sent", server.text());
         done += static_cast<int>(batch.size());

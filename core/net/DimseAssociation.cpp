@@ -2,6 +2,8 @@
 
 #include "Error.h"
 
+#include <algorithm>
+
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/assoc.h>
 #include <dcmtk/dcmnet/diutil.h>
@@ -101,6 +103,11 @@ std::string connectWords(const OFCondition& cond, const ServerAddress& server,
                "server running on this port?";
     if (has("Unknown host") || has("not known") || has("resolve"))
         return "the host name \"" + server.host + "\" is not known";
+    if (cond == DUL_READTIMEOUT) // TCP connected (a stopped process's kernel still accepts)
+        return "no answer from " + where + " within " +
+               std::to_string(std::min(settings.connectSeconds, settings.responseSeconds)) +
+               " s: it accepted the connection but not the association (is the server hung or "
+               "overloaded?)";
     if (has("timed out") || has("Timeout") || has("timeout"))
         return "no answer from " + where + " within " + std::to_string(settings.connectSeconds) +
                " s (host unreachable or a firewall drops the connection)";
@@ -138,7 +145,10 @@ Association::Association(const ServerAddress& server, const DimseSettings& setti
     setPeerHostName(server.host.c_str());
     setPeerPort(static_cast<Uint16>(server.port));
     setConnectionTimeout(settings.connectSeconds);
-    setACSETimeout(static_cast<Uint32>(settings.connectSeconds));
+    // The ACSE timeout also bounds how long an abort waits for the server to hang up: a server
+    // that stopped answering must not hold us for longer than the response timeout again.
+    setACSETimeout(
+        static_cast<Uint32>(std::min(settings.connectSeconds, settings.responseSeconds)));
     setDIMSEBlockingMode(DIMSE_NONBLOCKING);
     setDIMSETimeout(static_cast<Uint32>(settings.responseSeconds));
     setMaxReceivePDULength(ASC_MAXIMUMPDUSIZE);

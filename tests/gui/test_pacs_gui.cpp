@@ -37,6 +37,7 @@
 
 #include <arpa/inet.h>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -286,6 +287,60 @@ private Q_SLOTS:
         later.openPaths({QDir::cleanPath(folder)});
         QTRY_COMPARE_WITH_TIMEOUT(scanned.count(), 1, 30000);
         QVERIFY2(studyRowText(later).contains("partial retrieve"), qPrintable(studyRowText(later)));
+    }
+
+    // The PACS stops answering half way (frozen with SIGSTOP): with the node's timeout at 2 s
+    // the retrieve (in the middle of a series, or opening the next one) ends partial with a message naming the node, what arrived is shown, and
+    // once the PACS answers again a second retrieve completes the study.
+    void frozenPacsEndsThePartialRetrieveAndTheViewerRecovers() {
+        const pid_t pacs = pid_t(qEnvironmentVariableIntValue("SPINELENS_TEST_PACS_PID"));
+        QVERIFY(pacs > 0);
+        struct Thaw { // also when a check fails
+            pid_t pid;
+            ~Thaw() { ::kill(pid, SIGCONT); }
+        } thaw{pacs};
+        MainWindow w;
+        w.show();
+        QueryRetrieveDialog* d = w.queryRetrieve();
+        const QString address = qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE");
+        d->addressEdit()->setText(address);
+        d->timeoutBox()->setValue(2);
+        d->patientNameEdit()->setText("PHANTOM*");
+        d->searchButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
+        QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
+        bool frozen = false;
+        QElapsedTimer sinceFrozen;
+        const auto freeze = connect(d->progressBar(), &QProgressBar::valueChanged, d, [&](int v) {
+            if (v > 0 && !frozen) {
+                frozen = ::kill(pacs, SIGSTOP) == 0;
+                sinceFrozen.start();
+            }
+        });
+        d->results()->selectRow(0);
+        d->retrieveButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        disconnect(freeze);
+        const qint64 waited = sinceFrozen.elapsed();
+        ::kill(pacs, SIGCONT);
+        QVERIFY(frozen);
+        const QString summary = done.first().at(1).toString();
+        QVERIFY(!done.first().at(0).toBool());
+        QVERIFY2(summary.startsWith("Partial retrieve") && (summary.contains("no answer for 2 s") || summary.contains("within 2 s")) &&
+                     summary.contains(address),
+                 qPrintable(summary));
+        QVERIFY2(waited < 12000, qPrintable(QString("gave up after %1 ms").arg(waited)));
+        qInfo("a frozen PACS: retrieve given up %lld ms after it froze: %s", waited,
+              qPrintable(summary.section('\n', 1)));
+        QTRY_VERIFY_WITH_TIMEOUT(studyRowText(w).contains("partial retrieve"), 10000);
+
+        // The PACS answers again: the same retrieve completes and the mark goes.
+        done.clear();
+        d->retrieveButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->series() != nullptr, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!studyRowText(w).contains("partial retrieve"), 10000);
     }
 
     void cleanup() {

@@ -2,7 +2,10 @@
 DICOMweb plugin, started here on free ports (plain HTTP with basic authentication, then HTTPS
 with a certificate made here and a bearer token, through nginx: Debian's Orthanc crashes on
 HTTPS of its own) and stopped by pid. What Orthanc holds is read back through its
-REST API and through DIMSE; pixel bytes are compared with pydicom.
+REST API and through DIMSE; pixel bytes are compared with pydicom. Then bad answers from a
+real server (nginx configured to misbehave): malformed QIDO-RS and STOW-RS JSON, a WADO-RS part
+that is no DICOM object, a transfer that stalls and one whose server dies half way, and a host
+that cannot be reached.
 
 usage: check_dicomweb.py SPINELENS_CLI WORKDIR
 """
@@ -10,8 +13,10 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import pydicom
 
@@ -148,10 +153,107 @@ def main():
         check(rc == 0 and result["received"] == len(slices), "WADO-RS over TLS")
     rc, _, err = cli("echo", web, "--ca-file", crt, "--connect-timeout", "2")
     check(rc == 1 and "could not connect" in err, "a stopped server: " + err.strip())
+    misbehaving_servers(study, slices)
     if failures:
         print(f"{len(failures)} checks failed:\n  " + "\n  ".join(failures))
         sys.exit(1)
     print("all DICOMweb checks passed")
+
+
+# nginx answers these paths itself, badly: a QIDO-RS/STOW-RS answer cut off mid-JSON and a
+# WADO-RS multipart whose one part is not DICOM. /slow/ is the real Orthanc, throttled.
+BAD_LOCATIONS = r"""
+    location = /broken/dicom-web/studies {
+      default_type application/dicom+json;
+      return 200 '[{"0020000D": {"vr": "UI", "Value": ["1.2';
+    }
+    location /broken/dicom-web/studies/ {
+      default_type 'multipart/related; type="application/dicom"; boundary=xyz';
+      return 200 '--xyz\r\nContent-Type: application/dicom\r\n\r\nthis is not a DICOM object\r\n--xyz--\r\n';
+    }
+    location /slow/ {
+      proxy_pass http://127.0.0.1:UPSTREAM/;
+      limit_rate 1m;
+    }
+"""
+
+
+def retrieve_until(args, objects, then):
+    """Starts a retrieve, calls then() once `objects` objects are in, returns (rc, json, err)."""
+    p = subprocess.Popen([CLI, "retrieve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    lines = []
+    for line in p.stderr:
+        lines.append(line)
+        if line.startswith(f"received {objects}"):
+            then()
+            break
+    out, err = p.communicate(timeout=120)
+    return p.returncode, (json.loads(out) if out.strip() else None), "".join(lines) + err
+
+
+def misbehaving_servers(study, slices):
+    with Orthanc() as pacs:
+        rc, _, _ = cli_json("send", pacs.dicomweb, *slices)
+        check(rc == 0, "the series is in the PACS behind the misbehaving proxy")
+        with TlsProxy(pacs.http_port, locations=BAD_LOCATIONS.replace(
+                "UPSTREAM", str(pacs.http_port))) as proxy:
+            broken = proxy.url("/broken/dicom-web")
+            rc, out, err = cli("query", broken)
+            check(rc == 1 and not out.strip() and err.count("\n") == 1 and
+                  "not valid DICOM JSON" in err and broken in err,
+                  "a QIDO-RS answer cut off mid-JSON: one line naming the node: " + err.strip())
+            rc, out, err = cli_json("send", broken, slices[0])
+            check(rc == 1 and out is not None and out["sent"] == 0 and
+                  "not confirmed" in err and "not valid JSON" in err and broken in err,
+                  "a STOW-RS answer that is not JSON: the object is not counted as stored: " +
+                  err.strip().splitlines()[-1])
+            rc, result, err = cli_json("retrieve", broken, "--study", study, "--out",
+                                       os.path.join(WORK, "broken"))
+            check(rc == 1 and result is not None and result["received"] == 0 and
+                  not result["complete"] and "not readable DICOM" in err and broken in err,
+                  "a WADO-RS part that is not DICOM: refused and named: " + err.strip())
+
+            slow = proxy.url("/slow/dicom-web")
+            stall_dir = os.path.join(WORK, "stalled")
+            start = [0.0]
+
+            def freeze():
+                start[0] = time.time()
+                os.kill(proxy.process.pid, signal.SIGSTOP)
+            try:
+                rc, result, err = retrieve_until(["--study", study, "--out", stall_dir, slow,
+                                                  "--timeout", "2"], 3, freeze)
+            finally:
+                os.kill(proxy.process.pid, signal.SIGCONT)
+            waited = time.time() - start[0]
+            check(rc == 1 and result is not None and result["partial"] and
+                  3 <= result["received"] < len(slices) and "without data" in err and
+                  slow in err and waited < 20,
+                  f"a server that stalls mid-transfer: timed out after {waited:.1f} s, "
+                  f"{result and result['received']} of {len(slices)} kept, marked partial: " +
+                  err.strip().splitlines()[-1])
+            kept = files_in(stall_dir)
+            check(all(pydicom.dcmread(f).pixel_array.shape == (256, 256)
+                      for f in kept if "/." not in f),
+                  "every object kept from the stalled transfer is whole")
+
+            def kill():
+                proxy.process.kill()
+                proxy.process.wait()
+            rc, result, err = retrieve_until(["--study", study, "--out",
+                                              os.path.join(WORK, "killed"), slow], 3, kill)
+            check(rc == 1 and result is not None and result["partial"] and
+                  3 <= result["received"] < len(slices) and slow in err and
+                  ("mid-transfer" in err or "before its closing boundary" in err),
+                  "a server killed mid-transfer: partial, named: " + err.strip().splitlines()[-1])
+
+    # TEST-NET-1 (RFC 5737) is never routed: no answer, or no route, but never a hang.
+    start = time.time()
+    rc, _, err = cli("echo", "http://192.0.2.1:8042/dicom-web", "--connect-timeout", "2")
+    check(rc == 1 and "192.0.2.1" in err and time.time() - start < 15 and
+          ("could not connect" in err or "no answer" in err),
+          f"a host that cannot be reached ({time.time() - start:.1f} s): " + err.strip())
 
 
 if __name__ == "__main__":

@@ -111,6 +111,11 @@ def connection_errors(pacs):
     rc, _, err = cli("echo", dead)
     check(rc == 1 and "connection refused" in err and dead in err,
           "nothing on the port: " + err.strip())
+    # TEST-NET-1 (RFC 5737) is never routed: no answer or no route, within the timeout.
+    start = time.time()
+    rc, _, err = cli("echo", "dicom://PACS@192.0.2.1:104", "--connect-timeout", "2")
+    check(rc == 1 and "192.0.2.1" in err and time.time() - start < 15,
+          f"a host that cannot be reached ({time.time() - start:.1f} s): " + err.strip())
     rc, _, err = cli("echo", "dicom://127.0.0.1:104")
     check(rc == 1 and "AE title is missing" in err, "address without an AE title: " + err.strip())
     rc, _, err = cli("echo", pacs.dimse, "--calling-aet", "FAR TOO LONG AE TITLE")
@@ -287,6 +292,31 @@ def interrupted_transfer():
     with Orthanc() as pacs:
         for p in paths:
             pacs.upload(p)
+        # First it freezes (SIGSTOP) half way: the C-GET times out, keeps what arrived.
+        frozen_dir = os.path.join(WORK, "frozen")
+        shutil.rmtree(frozen_dir, ignore_errors=True)
+        retrieve = subprocess.Popen([CLI, "retrieve", pacs.dimse, "--study", study, "--out",
+                                     frozen_dir, "--timeout", "3"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+        frozen_at = None
+        try:
+            for line in retrieve.stderr:
+                if line.startswith("received 5"):
+                    os.kill(pacs.process.pid, signal.SIGSTOP)
+                    frozen_at = time.time()
+                    break
+            out, err = retrieve.communicate(timeout=60)
+        finally:
+            os.kill(pacs.process.pid, signal.SIGCONT)
+        waited = time.time() - (frozen_at or time.time())
+        result = json.loads(out)
+        check(retrieve.returncode == 1 and result["partial"] and 5 <= result["received"] < 150
+              and "no answer" in err and pacs.dimse in err and waited < 12,
+              f"a PACS frozen mid-C-GET: timed out after {waited:.1f} s, {result['received']} "
+              "kept, partial: " + err.strip().splitlines()[-1])
+        check(len(visible(tree(frozen_dir))) == result["received"],
+              "the objects it reported are the ones on disk")
+
         out_dir = os.path.join(WORK, "interrupted")
         shutil.rmtree(out_dir, ignore_errors=True)
         retrieve = subprocess.Popen([CLI, "retrieve", pacs.dimse, "--study", study, "--out",

@@ -2,6 +2,9 @@
 here, and optionally a bearer token it checks. Orthanc 1.10.1 from Debian crashes on HTTPS
 requests of its own (SslEnabled), and has no bearer-token check, so TLS and OAuth-style tokens
 are tested through this real proxy instead. Started on a free port, stopped by pid.
+
+Without a certificate it serves plain HTTP; `locations` adds nginx location blocks (a server
+that answers badly on purpose, a throttled path), so bad answers come from a real server too.
 """
 import os
 import signal
@@ -23,8 +26,11 @@ def make_certificate(folder):
 
 
 class TlsProxy:
-    def __init__(self, upstream_port, certificate, key, token=None):
+    def __init__(self, upstream_port, certificate=None, key=None, token=None, locations=""):
         self.port = free_port()
+        self.tls = certificate is not None
+        tls = (f"ssl;\n    ssl_certificate {certificate};\n    ssl_certificate_key {key};"
+               if self.tls else ";")
         self.folder = tempfile.mkdtemp(prefix="spinelens-nginx-")
         check = (f'if ($http_authorization != "Bearer {token}") {{ return 401; }}'
                  if token else "")
@@ -43,10 +49,9 @@ http {{
   uwsgi_temp_path {self.folder}/uwsgi;
   scgi_temp_path {self.folder}/scgi;
   server {{
-    listen 127.0.0.1:{self.port} ssl;
-    ssl_certificate {certificate};
-    ssl_certificate_key {key};
+    listen 127.0.0.1:{self.port} {tls}
     client_max_body_size 0;
+    {locations}
     location / {{
       {check}
       proxy_pass http://127.0.0.1:{upstream_port};
@@ -63,7 +68,10 @@ http {{
 
     @property
     def dicomweb(self):
-        return f"https://127.0.0.1:{self.port}/dicom-web"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/dicom-web"
+
+    def url(self, path):
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{path}"
 
     def __enter__(self):
         self.process = subprocess.Popen(["nginx", "-p", self.folder, "-c", self.config],

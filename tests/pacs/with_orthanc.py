@@ -2,7 +2,8 @@
 PACS tests (C++ Qt tests cannot start Orthanc as simply): Orthanc starts on free ports, the
 sample's DICOM files are uploaded, the command runs with SPINELENS_TEST_PACS_DIMSE and
 SPINELENS_TEST_PACS_WEB set (and SPINELENS_TEST_MOVE_PORT, where Orthanc sends our AE title's
-C-MOVEs), and Orthanc is stopped by pid afterwards whatever happened.
+C-MOVEs, and SPINELENS_TEST_PACS_PID for tests that freeze it), and Orthanc is stopped by pid
+afterwards whatever happened.
 
 usage: with_orthanc.py SPINELENS_CLI WORKDIR -- COMMAND [ARGS...]
 """
@@ -30,7 +31,8 @@ def main():
             pacs.upload(f)
         env = dict(os.environ, SPINELENS_TEST_PACS_DIMSE=pacs.dimse,
                    SPINELENS_TEST_PACS_WEB=pacs.dicomweb, SPINELENS_TEST_WORK=work,
-                   SPINELENS_TEST_MOVE_PORT=str(move_port))
+                   SPINELENS_TEST_MOVE_PORT=str(move_port),
+                   SPINELENS_TEST_PACS_PID=str(pacs.process.pid))
         return subprocess.run(command, env=env).returncode
 
 

@@ -20,6 +20,8 @@ net::PacsNode PacsNodeSettings::node(const QString& callingAet) const {
     n.web.token = token.toStdString();
     n.web.caFile = caFile.toStdString();
     n.movePort = movePort;
+    n.dimse.responseSeconds = timeoutSeconds;
+    n.web.responseSeconds = timeoutSeconds;
     return n;
 }
 
@@ -51,6 +53,7 @@ PacsSettings PacsSettings::load() {
         node.token = s.value("token").toString();
         node.caFile = s.value("caFile").toString();
         node.movePort = s.value("movePort", 0).toInt();
+        node.timeoutSeconds = std::clamp(s.value("timeout", 60).toInt(), 1, 3600);
         p.nodes.push_back(node);
     }
     s.endArray();
@@ -75,6 +78,7 @@ void PacsSettings::save() const {
         s.setValue("token", nodes[i].token);
         s.setValue("caFile", nodes[i].caFile);
         s.setValue("movePort", nodes[i].movePort);
+        s.setValue("timeout", nodes[i].timeoutSeconds);
     }
     s.endArray();
 }

@@ -16,6 +16,9 @@ struct PacsNodeSettings {
     QString token;    ///< DICOMweb bearer token
     QString caFile;   ///< CA of an https server
     int movePort = 0; ///< DIMSE: 0 retrieves by C-GET, else C-MOVE to this port
+    /// Seconds without an answer (DIMSE response, or no data over HTTP) before an operation
+    /// is given up as stalled; what arrived is kept and the retrieve marked partial.
+    int timeoutSeconds = 60;
     /// Throws Error when the address is malformed.
     net::PacsNode node(const QString& callingAet) const;
 };

@@ -125,6 +125,13 @@ void QueryRetrieveDialog::buildNodeBox(QLayout* layout) {
     movePort_ = new QSpinBox(box);
     movePort_->setRange(0, 65535);
     movePort_->setSpecialValueText(tr("C-GET (no port needed)"));
+    caFile_ = new QLineEdit(box);
+    caFile_->setPlaceholderText(tr("https: the server's CA certificate file (optional)"));
+    timeout_ = new QSpinBox(box);
+    timeout_->setRange(1, 3600);
+    timeout_->setSuffix(tr(" s without an answer"));
+    timeout_->setToolTip(tr("A server silent this long is given up: what arrived is kept and "
+                            "the retrieve marked partial."));
     auto* buttons = new QHBoxLayout;
     testButton_ = new QPushButton(tr("&Test connection"), box);
     auto* save = new QPushButton(tr("Save node"), box);
@@ -139,6 +146,8 @@ void QueryRetrieveDialog::buildNodeBox(QLayout* layout) {
     form->addRow(tr("User"), user_);
     form->addRow(tr("Token"), token_);
     form->addRow(tr("C-MOVE to port"), movePort_);
+    form->addRow(tr("CA file"), caFile_);
+    form->addRow(tr("Timeout"), timeout_);
     form->addRow(buttons);
     layout->addWidget(box);
     connect(nodeBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
@@ -157,6 +166,8 @@ void QueryRetrieveDialog::showNode(int index) {
     user_->setText(n.user);
     token_->setText(n.token);
     movePort_->setValue(n.movePort);
+    caFile_->setText(n.caFile);
+    timeout_->setValue(n.timeoutSeconds);
 }
 
 PacsNodeSettings QueryRetrieveDialog::nodeFromForm() const {
@@ -166,6 +177,8 @@ PacsNodeSettings QueryRetrieveDialog::nodeFromForm() const {
     n.user = user_->text();
     n.token = token_->text();
     n.movePort = movePort_->value();
+    n.caFile = caFile_->text().trimmed();
+    n.timeoutSeconds = timeout_->value();
     if (n.name.isEmpty())
         n.name = n.address;
     return n;

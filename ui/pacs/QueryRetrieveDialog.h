@@ -34,6 +34,7 @@ public:
     QLineEdit* addressEdit() const { return address_; }
     QLineEdit* patientNameEdit() const { return patientName_; }
     QLineEdit* accessionEdit() const { return accession_; }
+    QSpinBox* timeoutBox() const { return timeout_; }
     QLineEdit* dateEdit() const { return date_; }
     QSpinBox* movePortBox() const { return movePort_; }
     QPushButton* testButton() const { return testButton_; }
@@ -72,6 +73,8 @@ private:
     QLineEdit* user_ = nullptr;
     QLineEdit* token_ = nullptr;
     QSpinBox* movePort_ = nullptr;
+    QLineEdit* caFile_ = nullptr;
+    QSpinBox* timeout_ = nullptr;
     QLineEdit* patientName_ = nullptr;
     QLineEdit* patientId_ = nullptr;
     QLineEdit* date_ = nullptr;
