@@ -302,6 +302,8 @@ QueryRetrieveDialog* MainWindow::queryRetrieve() {
         queryRetrieve_ = new QueryRetrieveDialog(this);
         connect(queryRetrieve_, &QueryRetrieveDialog::seriesArrived, this,
                 &MainWindow::onSeriesArrived);
+        connect(queryRetrieve_, &QueryRetrieveDialog::firstImageArrived, this,
+                &MainWindow::onFirstImageArrived);
         connect(queryRetrieve_, &QueryRetrieveDialog::retrieveFinished, this,
                 [this](bool complete, const QString& summary) {
                     statusText_->setText(summary.section('\n', 0, 0));
@@ -314,6 +316,18 @@ QueryRetrieveDialog* MainWindow::queryRetrieve() {
     return queryRetrieve_;
 }
 
+namespace {
+
+// Where a file is in a series, or -1.
+int sliceOf(const SeriesInfo& series, const std::string& path) {
+    for (std::size_t i = 0; i < series.slices.size(); ++i)
+        if (series.slices[i].path == path)
+            return int(i);
+    return -1;
+}
+
+} // namespace
+
 // The study's first series opens as soon as it is complete; later ones join the series
 // browser as they arrive, without interrupting the one being read.
 void MainWindow::onSeriesArrived(const QString& studyFolder, std::shared_ptr<const ScanResult> scan,
@@ -322,8 +336,10 @@ void MainWindow::onSeriesArrived(const QString& studyFolder, std::shared_ptr<con
         return;
     if (first) {
         // The worker's scan is shown at once (no second scan that could end after, and
-        // overwrite, a later arrival's).
+        // overwrite, a later arrival's). After a preview, the image it showed stays in view.
         rememberRecent({studyFolder});
+        if (session_->previewing() && session_->series() && !session_->series()->slices.empty())
+            pendingSlice_ = sliceOf(scan->series.front(), session_->series()->slices.front().path);
         session_->adoptScan(scan);
         openSeries(0);
         return;
@@ -336,6 +352,13 @@ void MainWindow::onSeriesArrived(const QString& studyFolder, std::shared_ptr<con
                              [&](const SeriesInfo& s) { return s.studyInstanceUid == study; });
     if (same)
         session_->adoptScan(std::move(scan));
+}
+
+// The first image of a retrieve, shown before its series is complete (nothing else is open
+// from this retrieve yet: the series' own arrival replaces it).
+void MainWindow::onFirstImageArrived(std::shared_ptr<const ScanResult> oneImage) {
+    session_->openPreview(std::move(oneImage));
+    statusText_->setText(tr("Receiving the series… showing its first image to arrive"));
 }
 
 void MainWindow::openSeries(int index) {

@@ -99,6 +99,7 @@ protected:
 
 private:
     void buildMenus();
+    void onFirstImageArrived(std::shared_ptr<const ScanResult> oneImage);
     void onSeriesArrived(const QString& studyFolder, std::shared_ptr<const ScanResult> scan,
                          bool first);
     void connectSession();

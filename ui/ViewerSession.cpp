@@ -74,6 +74,7 @@ ViewerSession::ViewerSession(QObject* parent)
 ViewerSession::~ViewerSession() = default;
 
 void ViewerSession::scan(const QStringList& paths) {
+    preview_ = false;
     loader_->scan(paths);
 }
 
@@ -92,10 +93,25 @@ void ViewerSession::closeSeries() {
 bool ViewerSession::openSeries(int index) {
     if (!scan_ || index < 0 || index >= int(scan_->series.size()))
         return false;
+    if (preview_)
+        aiMessage_.clear(); // the preview's "AI waits" note
+    preview_ = false;
     seriesIndex_ = index;
     applyModelChoice();
     loader_->load(scan_->series[std::size_t(index)]);
     return true;
+}
+
+void ViewerSession::openPreview(std::shared_ptr<const ScanResult> scan) {
+    if (!scan || scan->series.empty())
+        return;
+    setScan(std::move(scan));
+    openSeries(0);
+    preview_ = true;
+    aiBusy_ = false;
+    aiMessage_ = tr("Receiving the series: the AI runs once all of it is here.");
+    forgetAiAnswer();
+    Q_EMIT aiChanged();
 }
 
 void ViewerSession::adoptScan(std::shared_ptr<const ScanResult> scan) {
@@ -242,6 +258,8 @@ QString ViewerSession::modalityProblem() const {
 }
 
 void ViewerSession::requestSeriesAi() {
+    if (preview_)
+        return;
     if (ai_->model() && volume_ && seriesComplete_ && series() && modalityProblem().isEmpty())
         ai_->requestSeries(volume_, *series());
 }
@@ -263,7 +281,7 @@ void ViewerSession::onModelChanged() {
 }
 
 void ViewerSession::requestAi() {
-    if (!ai_->model() || !volume_)
+    if (!ai_->model() || !volume_ || preview_)
         return;
     if (const QString problem = modalityProblem(); !problem.isEmpty()) {
         // Not run: no answer, no heatmap, nothing flagged; the panel says why.

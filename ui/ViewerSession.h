@@ -5,11 +5,11 @@
 // several viewports will be several sessions (the run browser does the same with RunSession).
 #include "ai/AiController.h"
 #include "ai/AiPresentation.h"
-#include "report/StoredAiResults.h"
 #include "dicom/SeriesInfo.h"
 #include "image/Measurement.h"
 #include "image/Volume.h"
 #include "image/WindowLevel.h"
+#include "report/StoredAiResults.h"
 #include "study/SeriesLoader.h"
 
 #include <QObject>
@@ -61,6 +61,11 @@ public:
     /// its UID. Emits studyUpdated.
     void adoptScan(std::shared_ptr<const ScanResult> scan);
     std::shared_ptr<const ScanResult> scanResult() const { return scan_; }
+    /// Shows the first image of a series that is still arriving from a PACS, so the reader
+    /// sees something at once. The AI does not run on a preview (its series answer would
+    /// stand on one image); opening the whole series ends it.
+    void openPreview(std::shared_ptr<const ScanResult> scan);
+    bool previewing() const { return preview_; }
     /// AI results stored with the scanned studies (our SRs), read when the scan arrives.
     const std::vector<report::StoredAiResult>& storedResults() const { return stored_; }
     int seriesIndex() const { return seriesIndex_; }
@@ -143,6 +148,7 @@ private:
     std::shared_ptr<const Volume> volume_;
     std::vector<char> loaded_;
     bool seriesComplete_ = false;
+    bool preview_ = false; ///< the series shown is a preview of one still arriving
     int slice_ = 0;
     Window window_;
     std::vector<PlacedMeasurement> measurements_;

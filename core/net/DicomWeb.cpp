@@ -2,7 +2,6 @@
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
-#include "net/BackgroundFiler.h"
 #include "net/DimseAssociation.h"
 #include "net/Multipart.h"
 
@@ -17,12 +16,63 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <utility>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace spinelens::net {
 namespace {
+
+// The object being received: its temporary file, written piece by piece; removed unless it
+// was committed (a transfer that breaks off leaves nothing behind).
+class IncomingFile {
+public:
+    explicit IncomingFile(const StoreFolder& store) : store_(store) {}
+    ~IncomingFile() { discard(); }
+
+    void write(const char* data, std::size_t size) {
+        if (!file_) {
+            path_ = store_.temporaryPath("wado");
+            file_ = std::fopen(path_.c_str(), "wb");
+            if (!file_)
+                fail();
+            std::setvbuf(file_, nullptr, _IONBF, 0); // pieces are large: straight to the kernel
+        }
+        if (std::fwrite(data, 1, size, file_) != size)
+            fail();
+    }
+    StoredObject commit() {
+        if (!file_) // an empty part
+            write("", 0);
+        const bool closed = std::fclose(file_) == 0;
+        file_ = nullptr;
+        if (!closed)
+            fail();
+        return store_.commit(std::exchange(path_, {})); // removes the file if unreadable
+    }
+
+private:
+    [[noreturn]] void fail() {
+        const std::string where = path_;
+        discard();
+        throw Error("could not store here: cannot write the received object (disk full or not "
+                    "writable?)",
+                    where);
+    }
+    void discard() {
+        if (file_)
+            std::fclose(file_);
+        file_ = nullptr;
+        if (!path_.empty())
+            std::remove(path_.c_str());
+        path_.clear();
+    }
+
+    const StoreFolder& store_;
+    std::string path_;
+    std::FILE* file_ = nullptr;
+};
 
 void checkWeb(const ServerAddress& server) {
     if (server.protocol != ServerAddress::Protocol::DicomWeb)
@@ -212,34 +262,30 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
     RetrieveResult result;
     RetrieveProgress p;
     std::unique_ptr<MultipartReader> reader;
-    BackgroundFiler filer(store);
-    // Reports what the filer finished, on this thread; false once the user cancelled.
-    const auto report = [&] {
-        for (BackgroundFiler::Filed& f : filer.take()) {
-            if (f.ok) {
-                result.objects.push_back(std::move(f.object));
-                p.received = static_cast<int>(result.objects.size());
-                p.last = &result.objects.back();
-            } else {
-                ++result.failed;
-                p.failed = result.failed;
-                p.last = nullptr;
-                if (result.problem.empty())
-                    result.problem = f.problem;
-            }
-            if (progress && !progress(p)) {
-                result.cancelled = true;
-                return false;
-            }
-        }
+    // Each part is written to its temporary file as it arrives (as a plain download would),
+    // then renamed into place once whole.
+    IncomingFile incoming(store);
+    const auto onChunk = [&](const std::string&, const char* data, std::size_t size) {
+        incoming.write(data, size);
         return true;
     };
-    const auto onPart = [&](const std::string&, std::string& body) {
-        filer.add(std::move(body));
-        body.clear();
-        for (std::string& spare : filer.takeSpares())
-            reader->recycle(std::move(spare));
-        return report();
+    const auto onPartEnd = [&] {
+        try {
+            result.objects.push_back(incoming.commit());
+            p.received = static_cast<int>(result.objects.size());
+            p.last = &result.objects.back();
+        } catch (const Error& e) {
+            ++result.failed;
+            p.failed = result.failed;
+            p.last = nullptr;
+            if (result.problem.empty())
+                result.problem = e.reason();
+        }
+        if (progress && !progress(p)) {
+            result.cancelled = true;
+            return false;
+        }
+        return true;
     };
     HttpRequest r;
     r.url = server.url + "/studies/" + urlEncode(request.studyUid);
@@ -260,19 +306,9 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
                     throw Error("the server did not answer with multipart/related DICOM (" +
                                     head.contentType + ")",
                                 r.url);
-                reader = std::make_unique<MultipartReader>(boundary, onPart);
+                reader = std::make_unique<MultipartReader>(boundary, onChunk, onPartEnd);
             });
-        filer.finish();
-        report();
     } catch (const Error& e) {
-        // Objects that arrived whole before the failure are still filed and reported.
-        if (!result.cancelled) {
-            try {
-                filer.finish();
-            } catch (const Error&) {
-            }
-            report();
-        }
         if (result.cancelled) {
             result.problem = server.text() + ": cancelled after " +
                              std::to_string(result.objects.size()) + " objects";

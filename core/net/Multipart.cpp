@@ -4,18 +4,26 @@
 
 namespace spinelens::net {
 
-MultipartReader::MultipartReader(std::string boundary, PartHandler onPart)
-    : delimiter_("--" + std::move(boundary)), onPart_(std::move(onPart)) {
+MultipartReader::MultipartReader(std::string boundary, ChunkHandler onChunk,
+                                 PartEndHandler onPartEnd)
+    : delimiter_("--" + std::move(boundary)), marker_("\r\n" + delimiter_),
+      onChunk_(std::move(onChunk)), onPartEnd_(std::move(onPartEnd)) {
     if (delimiter_.size() <= 2 || delimiter_.size() > 72)
         throw Error("the multipart response has no usable boundary", "Content-Type");
 }
 
-void MultipartReader::recycle(std::string storage) {
-    if (spares_.size() < 4) { // enough to keep the filer and the reader busy
-        storage.clear();
-        spares_.push_back(std::move(storage));
-    }
-}
+MultipartReader::MultipartReader(std::string boundary, PartHandler onPart)
+    : MultipartReader(
+          std::move(boundary),
+          [this](const std::string&, const char* data, std::size_t size) {
+              part_.append(data, size);
+              return true;
+          },
+          [this, onPart = std::move(onPart)] {
+              const bool go = onPart(headers_, part_);
+              part_.clear();
+              return go;
+          }) {}
 
 bool MultipartReader::feed(const char* data, std::size_t size) {
     if (state_ == State::Done)
@@ -74,40 +82,38 @@ bool MultipartReader::step() {
         return true;
     }
     case State::Body: {
-        const std::string marker = "\r\n" + delimiter_;
-        const std::size_t from = searched_ > marker.size() ? searched_ - marker.size() : 0;
-        const std::size_t at = buffer_.find(marker, from);
+        const std::size_t from = searched_ >= marker_.size() ? searched_ - marker_.size() + 1 : 0;
+        const std::size_t at = buffer_.find(marker_, from);
         if (at == std::string::npos) {
+            // Everything but a tail that could be the start of the marker goes on now.
+            if (buffer_.size() < marker_.size())
+                return true;
+            const std::size_t safe = buffer_.size() - (marker_.size() - 1);
+            if (!onChunk_(headers_, buffer_.data(), safe))
+                return false;
+            buffer_.erase(0, safe);
             searched_ = buffer_.size();
             return true;
         }
-        const std::size_t after = at + marker.size();
+        const std::size_t after = at + marker_.size();
         if (buffer_.size() < after + 2)
             return true; // need to see whether it is the closing delimiter
+        if (at > 0 && !onChunk_(headers_, buffer_.data(), at))
+            return false;
         const bool closing = buffer_.compare(after, 2, "--") == 0;
         const std::size_t lineEnd = buffer_.find("\r\n", after);
-        // The body leaves by move (no copy of a large object); what follows stays buffered.
-        std::string rest;
-        if (closing)
+        if (closing) {
+            buffer_.clear();
             state_ = State::Done;
-        else if (lineEnd == std::string::npos) {
-            rest = delimiter_ + buffer_.substr(after); // the delimiter line ends later
+        } else if (lineEnd == std::string::npos) {
+            buffer_ = delimiter_ + buffer_.substr(after); // the delimiter line ends later
             state_ = State::Preamble;
         } else {
-            rest = buffer_.substr(lineEnd + 2);
+            buffer_.erase(0, lineEnd + 2);
             state_ = State::Headers;
         }
-        std::string body = std::move(buffer_);
-        body.resize(at);
-        if (spares_.empty()) {
-            buffer_ = std::move(rest);
-        } else {
-            buffer_ = std::move(spares_.back());
-            spares_.pop_back();
-            buffer_.assign(rest);
-        }
         ++parts_;
-        return onPart_(headers_, body);
+        return onPartEnd_();
     }
     case State::Done:
         return true;

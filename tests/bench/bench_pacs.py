@@ -149,7 +149,7 @@ def main():
                 times[who].append(t)
                 shutil.rmtree(out_dir)
         # WADO-RS rounds are short and vary more: more of them for a steady median.
-        wado, curl_time, wado_first = wado_round(pacs, study, series, max(ROUNDS, 7))
+        wado, curl_time, wado_first = wado_round(pacs, study, series, max(ROUNDS, 11))
         viewer = {}
         if VIEWER and not os.environ.get("DISPLAY"):
             print("viewer: not measured (no DISPLAY; the test command runs this under Xvfb)")
@@ -170,7 +170,7 @@ def main():
     print(f"  ratio spinelens-cli/getscu with TCP_NODELAY=1  {c / n:6.2f}")
     print(f"  our first object on disk after {statistics.median(times['first']):.3f} s "
           f"in process, {statistics.median(times['cli-first']):.3f} s from the command line")
-    print(f"WADO-RS of the same series, median of {max(ROUNDS, 7)}:")
+    print(f"WADO-RS of the same series, median of {max(ROUNDS, 11)}:")
     print(f"  ours, in process (each object filed)  {wado:6.2f} s  ({SLICES / wado:6.1f} "
           "objects/s)")
     print(f"  curl (one multipart file)             {curl_time:6.2f} s")

@@ -391,6 +391,8 @@ void QueryRetrieveDialog::retrieve() {
         int received = 0;
         QStringList problems;
         bool anySeries = false, anyShown = false;
+        bool previewSent = false;  ///< an image was announced before its series was complete
+        int triedPreview = 0;      ///< objects scanned for one (a study may start with an SR)
         bool stoppedEarly = false; ///< a series was cut short or left out by Cancel
         try {
             const net::StoreFolder store(cache.toStdString());
@@ -411,6 +413,17 @@ void QueryRetrieveDialog::retrieve() {
                     node, {study, s.seriesUid}, store, [&](const net::RetrieveProgress& p) {
                         const int n = received + p.received;
                         post([n](QueryRetrieveDialog& d) { d.progress_->setValue(n); });
+                        if (p.last && !previewSent && !anyShown && triedPreview < 3) {
+                            ++triedPreview;
+                            auto one =
+                                std::make_shared<const ScanResult>(spinelens::scan({p.last->path}));
+                            if (!one->series.empty()) {
+                                previewSent = true;
+                                post([one](QueryRetrieveDialog& d) {
+                                    Q_EMIT d.firstImageArrived(one);
+                                });
+                            }
+                        }
                         return !cancel->load();
                     });
                 received += int(r.objects.size());

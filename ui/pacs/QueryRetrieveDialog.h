@@ -53,6 +53,9 @@ Q_SIGNALS:
                        bool first);
     /// The retrieve ended: complete, partial (what is missing and why) or cancelled.
     void retrieveFinished(bool complete, const QString& summary);
+    /// The first image of the retrieve is on disk (its scan holds that one image), before any
+    /// series is complete: the viewer shows it as a preview.
+    void firstImageArrived(std::shared_ptr<const ScanResult> oneImage);
 
 private:
     void buildNodeBox(QLayout* layout);
