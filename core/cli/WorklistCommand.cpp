@@ -1,4 +1,5 @@
 #include "cli/WorklistCommand.h"
+#include "util/Csv.h"
 
 #include "Error.h"
 #include "ai/DefaultModels.h"
@@ -97,15 +98,6 @@ nlohmann::json auditJson(const AuditRecord& r) {
     return {{"seq", r.seq},     {"at", r.at},          {"user", r.user},
             {"event", r.event}, {"study", r.studyUid}, {"body", parsedOr(r.body)},
             {"hash", r.hash}};
-}
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 int add(const WorklistOptions& o, std::ostream& out, std::ostream& err) {

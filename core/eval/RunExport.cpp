@@ -1,4 +1,5 @@
 #include "eval/RunExport.h"
+#include "util/Csv.h"
 
 #include "ai/ProbabilityText.h"
 
@@ -21,15 +22,6 @@
 
 namespace spinelens::eval {
 namespace {
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 std::string html(const std::string& s) {
     std::string out;

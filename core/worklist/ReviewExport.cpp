@@ -1,4 +1,5 @@
 #include "worklist/ReviewExport.h"
+#include "util/Csv.h"
 
 #include "Error.h"
 #include "ai/FlagScore.h"
@@ -19,15 +20,6 @@ std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return char(std::tolower(c)); });
     return s;
-}
-
-std::string csvField(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 // The class the reviewer says the study is, or empty with `why` set.
