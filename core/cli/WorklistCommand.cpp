@@ -1,5 +1,6 @@
 #include "cli/WorklistCommand.h"
 #include "util/Csv.h"
+#include "util/JsonOrText.h"
 
 #include "Error.h"
 #include "ai/DefaultModels.h"
@@ -44,16 +45,6 @@ struct WorklistOptions {
     std::string modelsDir;
 };
 
-nlohmann::json parsedOr(const std::string& text) {
-    if (text.empty())
-        return nullptr;
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception&) {
-        return text;
-    }
-}
-
 nlohmann::json entryJson(const Entry& e) {
     const TriageOutcome& t = e.triage;
     nlohmann::json j{{"study", e.studyUid},
@@ -79,7 +70,7 @@ nlohmann::json entryJson(const Entry& e) {
         j["thresholdId"] = t.threshold.id;
         j["bestImage"] = t.bestPath;
         j["bestSlice"] = t.bestSlice;
-        j["probabilities"] = parsedOr(t.probabilities);
+        j["probabilities"] = jsonOrText(t.probabilities);
         j["domain"] = t.domain;
         j["modelNote"] = t.syntheticNote;
     }
@@ -96,7 +87,7 @@ nlohmann::json entryJson(const Entry& e) {
 
 nlohmann::json auditJson(const AuditRecord& r) {
     return {{"seq", r.seq},     {"at", r.at},          {"user", r.user},
-            {"event", r.event}, {"study", r.studyUid}, {"body", parsedOr(r.body)},
+            {"event", r.event}, {"study", r.studyUid}, {"body", jsonOrText(r.body)},
             {"hash", r.hash}};
 }
 

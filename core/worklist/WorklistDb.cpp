@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "eval/SqliteStatement.h"
+#include "util/JsonOrText.h"
 
 #include <sqlite3.h>
 
@@ -100,17 +101,6 @@ Entry readEntry(const SqliteStatement& s) {
         e.decision = d;
     }
     return e;
-}
-
-// Stored JSON (a provenance) as JSON inside an audit body, or as text when it is not JSON.
-nlohmann::json jsonOrText(const std::string& text) {
-    if (text.empty())
-        return nullptr;
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::exception&) {
-        return text;
-    }
 }
 
 } // namespace
