@@ -57,7 +57,7 @@ run() {
   else
     rm -rf "$work"
     # The time cap only guards a much slower machine; the executions decide the run.
-    budget=(-seed=1 -runs="$executions" -max_total_time=240)
+    budget=(-seed=1 -runs="$executions" -max_total_time=120)
   fi
   mkdir -p "$work"
   local regressions="$here/fuzz/regressions/$target"

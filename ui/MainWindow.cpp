@@ -259,6 +259,8 @@ void MainWindow::openPaths(const QStringList& input) {
     }
     if (paths.isEmpty())
         return;
+    for (const QString& p : paths)
+        markCachedStudyOpened(p); // a cached study in use is not the next to be removed
     lastProblem_.clear();
     rememberRecent(paths);
     statusText_->setText(tr("Scanning %1…").arg(paths.join(", ")));

@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 
 #include "ViewerSession.h"
+#include "ai/ConfidencePanel.h"
 #include "pacs/DicomReceiver.h"
 #include "view/ImageView.h"
 #include "worklist/WorklistService.h"
@@ -68,6 +69,9 @@ WorklistWindow* MainWindow::openWorklist(const QString& file) {
 void MainWindow::openStudyAt(const QStringList& paths, const std::string& seriesUid, int slice) {
     pendingSeriesUid_ = seriesUid;
     pendingSlice_ = slice;
+    // A reviewer opening a flagged study sees why it was flagged: the heatmap is on (H hides
+    // it; an image outside the model's domain still shows none).
+    confidence_->setHeatmapEnabled(true);
     openPaths(paths);
 }
 

@@ -132,9 +132,10 @@ void ViewerSession::adoptScan(std::shared_ptr<const ScanResult> scan) {
 
 void ViewerSession::setScan(std::shared_ptr<const ScanResult> scan) {
     scan_ = std::move(scan);
-    // Only the study's SR objects are opened (a few small files for a study): read here, on
-    // the GUI thread, so the panel has them together with the scan.
-    stored_ = scan_ ? report::storedAiResults(*scan_) : std::vector<report::StoredAiResult>();
+    // Only the study's SR objects are opened (a few small files for a study), each once while
+    // the session lives: read here, on the GUI thread, so the panel has them with the scan.
+    stored_ = scan_ ? report::storedAiResults(*scan_, storedCache_)
+                    : std::vector<report::StoredAiResult>();
 }
 
 const SeriesInfo* ViewerSession::series() const {

@@ -6,6 +6,7 @@
 #include "ai/DefaultModels.h"
 #include "ai/TorchModel.h"
 #include "cli/Commands.h"
+#include "worklist/DecisionDocument.h"
 #include "worklist/Inbox.h"
 #include "worklist/OperatingPoint.h"
 #include "worklist/ReviewExport.h"
@@ -43,6 +44,7 @@ struct WorklistOptions {
     std::string run;
     double sensitivity = -1, specificity = -1, value = -1;
     std::string modelsDir;
+    std::string outFolder;
 };
 
 nlohmann::json entryJson(const Entry& e) {
@@ -229,6 +231,22 @@ int threshold(const WorklistOptions& o, std::ostream& out) {
     return Ok;
 }
 
+int kos(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    const std::optional<Entry> e = db->entry(o.study);
+    if (!e)
+        throw Error("no such study in the worklist: " + o.study, o.db);
+    const spinelens::out::WrittenObject w = writeDecisionDocument(*e, o.outFolder);
+    out << jsonText({{"path", w.path},
+                     {"studyInstanceUid", w.studyUid},
+                     {"seriesInstanceUid", w.seriesUid},
+                     {"sopInstanceUid", w.sopInstanceUid},
+                     {"description", spinelens::out::reviewDescription(reviewDecision(*e))}},
+                    1)
+        << '\n';
+    return Ok;
+}
+
 int verify(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
     auto db = WorklistDb::open(o.db);
     const AuditCheck c = db->verify();
@@ -297,6 +315,12 @@ void declareWorklist(CLI::App& w, std::function<int()>& run, std::ostream& out, 
     thresholdCmd->add_option("--value", o->value, "this threshold")->check(CLI::Range(0.0, 1.0));
     thresholdCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
     thresholdCmd->callback([&run, o, &out] { run = [o, &out] { return threshold(*o, out); }; });
+
+    auto* kosCmd = action("kos", "the decision on a study as a DICOM Key Object Selection "
+                                 "document (new series of the study; then `send` it)");
+    kosCmd->add_option("STUDY", o->study, "Study Instance UID")->required();
+    kosCmd->add_option("--out", o->outFolder, "folder to write review-STUDY.dcm in")->required();
+    kosCmd->callback([&run, o, &out] { run = [o, &out] { return kos(*o, out); }; });
 
     auto* verifyCmd = action("verify", "check the audit chain; exit 1 naming the first record "
                                        "altered or removed");

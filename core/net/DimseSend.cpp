@@ -6,6 +6,7 @@
 
 #include "Error.h"
 
+#include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/dcmnet/dstorscu.h>
 
@@ -68,6 +69,9 @@ SendResult send(const ServerAddress& server, const DimseSettings& settings,
     // A throwaway Association checks the address and our AE title the same way as the
     // other operations do.
     detail::Association probe(server, settings);
+    // Verification only: enough for the probe to connect and be accepted or rejected (with
+    // no presentation context DCMTK refuses before connecting, hiding the real reason).
+    probe.addPresentationContext(UID_VerificationSOPClass, detail::uncompressedSyntaxes());
     Sender s;
     s.setAETitle(settings.callingAet.c_str());
     s.setPeerAETitle(server.calledAet.c_str());

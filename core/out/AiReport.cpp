@@ -221,7 +221,10 @@ WrittenObject writeAiReport(const AiResult& r, const SourceImages& images,
     DSRDocument doc(T::DT_ComprehensiveSR);
     must(doc.readStudyData(*sources.front().dataset), "study of the source", path);
     doc.createNewSeries();
-    must(doc.setSpecificCharacterSetType(T::CS_UTF8), "character set", path);
+    must(sources.front().utf8
+             ? doc.setSpecificCharacterSetType(T::CS_UTF8)
+             : doc.setSpecificCharacterSet(sources.front().characterSet.c_str(), OFFalse),
+         "character set", path);
     must(doc.setSeriesNumber("9001"), "series number", path);
     must(doc.setInstanceNumber("1"), "instance number", path);
     // What other viewers list: say what it is before anyone opens it.

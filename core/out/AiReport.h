@@ -12,7 +12,7 @@ namespace spinelens::out {
 
 struct AlgorithmIdentity {
     std::string name, version;
-    std::string fileHash; ///< fingerprint of the weights, e.g. "fnv1a64:0123..."
+    std::string fileHash; ///< the weights' SHA-256, "sha256:<64 hex digits>"
     std::string intendedUse;
     std::string trainingData; ///< e.g. "synthetic phantoms (spinelens phantom --kind xray)"
     bool synthetic = false;

@@ -36,6 +36,12 @@ std::vector<SourceDataset> readSources(const SourceImages& images) {
                             "); PNG and JPEG X-rays have no patient or study to file it under",
                         path);
         s.dataset = s.file->getDataset();
+        // Patient and study text is copied into what we write, which declares UTF-8: a Latin-1
+        // or ISO 2022 name must be converted, not relabelled.
+        OFString declared;
+        s.dataset->findAndGetOFStringArray(DCM_SpecificCharacterSet, declared);
+        s.characterSet = declared.c_str();
+        s.utf8 = s.dataset->convertToUTF8().good();
         s.studyUid = dicom::getString(*s.dataset, DCM_StudyInstanceUID);
         s.seriesUid = dicom::getString(*s.dataset, DCM_SeriesInstanceUID);
         s.sopClassUid = dicom::getString(*s.dataset, DCM_SOPClassUID);

@@ -16,6 +16,10 @@ struct SourceDataset {
     std::shared_ptr<DcmFileFormat> file;
     DcmDataset* dataset = nullptr;
     std::string studyUid, seriesUid, sopClassUid, sopInstanceUid;
+    /// The text was converted to UTF-8 (what our objects declare); false when the source's
+    /// character set could not be converted: then `characterSet` (its declared value) is kept.
+    bool utf8 = false;
+    std::string characterSet;
 };
 
 /// DCMTK's own log lines (character-set notes, warnings) stay off stderr; our messages say

@@ -7,7 +7,7 @@
 #include "image/Colormap.h"
 #include "image/WindowLevel.h"
 #include "study/SeriesLoader.h"
-#include "util/Hash.h"
+#include "util/Sha256.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -124,9 +124,10 @@ out::AlgorithmIdentity algorithmIdentity(const ai::ModelPackage& package) {
     out::AlgorithmIdentity a;
     a.name = card.name;
     a.version = card.version;
-    Fnv1a hash;
+    // SHA-256, so anyone can check the weights a result names with sha256sum.
+    Sha256 hash;
     a.fileHash = hash.addFile((fs::path(package.folder()) / "model.pt").string())
-                     ? "fnv1a64:" + hash.hex()
+                     ? "sha256:" + hash.hex()
                      : "unknown";
     a.intendedUse = card.intendedUse;
     a.trainingData = card.dataset.empty() ? "not stated" : card.dataset;

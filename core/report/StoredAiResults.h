@@ -5,6 +5,8 @@
 #include "dicom/SeriesInfo.h"
 #include "out/AiReport.h"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,11 @@ struct StoredAiResult {
 /// Every SpineLens AI report among the scan's skipped files (SRs are not images), oldest
 /// first. A file that looks like one but cannot be read is left out.
 std::vector<StoredAiResult> storedAiResults(const ScanResult& scan);
+
+/// What was read before, by file (nullopt: not one of ours): a viewer that rescans a study as
+/// its series arrive opens each SR once.
+using StoredAiCache = std::map<std::string, std::optional<StoredAiResult>>;
+std::vector<StoredAiResult> storedAiResults(const ScanResult& scan, StoredAiCache& cache);
 
 /// Only those of one study.
 std::vector<StoredAiResult> storedAiResultsOfStudy(const std::vector<StoredAiResult>& all,

@@ -40,10 +40,10 @@ def count_files(folder):
     return sum(len(files) for _, _, files in os.walk(folder))
 
 
-def ours(pacs, study, series, out_dir):
+def ours(pacs, study, series, out_dir, server=None):
     start = time.perf_counter()
     first = None
-    p = subprocess.Popen([CLI, "retrieve", pacs.dimse, "--study", study, "--series", series,
+    p = subprocess.Popen([CLI, "retrieve", server or pacs.dimse, "--study", study, "--series", series,
                           "--out", out_dir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True)
     for line in p.stderr:
@@ -150,6 +150,15 @@ def main():
                 shutil.rmtree(out_dir)
         # WADO-RS rounds are short and vary more: more of them for a steady median.
         wado, curl_time, wado_first = wado_round(pacs, study, series, max(ROUNDS, 11))
+        # The same as whole programs (ours with its start-up, which loads LibTorch too).
+        cli_wado = []
+        for r in range(ROUNDS):
+            out_dir = os.path.join(WORK, f"cli-wado-{r}")
+            cli_wado.append(ours(pacs, study, series, out_dir, pacs.dicomweb)[0])
+            if count_files(out_dir) < SLICES:
+                sys.exit("spinelens-cli retrieve over WADO-RS retrieved too few objects")
+            shutil.rmtree(out_dir)
+        cli_wado = statistics.median(cli_wado)
         viewer = {}
         if VIEWER and not os.environ.get("DISPLAY"):
             print("viewer: not measured (no DISPLAY; the test command runs this under Xvfb)")
@@ -175,6 +184,8 @@ def main():
           "objects/s)")
     print(f"  curl (one multipart file)             {curl_time:6.2f} s")
     print(f"  ratio ours/curl                       {wado / curl_time:6.2f}")
+    print(f"  spinelens-cli retrieve (with program start-up, median of {ROUNDS})  {cli_wado:6.2f} s; "
+          f"ratio to curl {cli_wado / curl_time:.2f}")
     print(f"  our first object on disk after {wado_first:.3f} s")
     for how, v in viewer.items():
         print(f"The viewer, File > Query/Retrieve by accession number over {how} (real window, "

@@ -23,6 +23,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -299,6 +300,14 @@ private Q_SLOTS:
             pid_t pid;
             ~Thaw() { ::kill(pid, SIGCONT); }
         } thaw{pacs};
+        // A cache of its own: the partial mark must come from this retrieve, not an earlier one.
+        QTemporaryDir cache;
+        const QVariant previousCache = QSettings().value("pacs/cacheFolder");
+        QSettings().setValue("pacs/cacheFolder", cache.path());
+        struct RestoreCache {
+            QVariant value;
+            ~RestoreCache() { QSettings().setValue("pacs/cacheFolder", value); }
+        } restoreCache{previousCache};
         MainWindow w;
         w.show();
         QueryRetrieveDialog* d = w.queryRetrieve();
@@ -428,7 +437,19 @@ private Q_SLOTS:
     }
 
     void settingsDialogRefusesABadAeTitle() {
+        // The settings list the PACS nodes, and one removed there is gone.
+        PacsSettings before = PacsSettings::load();
+        const int nodes = before.nodes.size();
+        before.nodes.push_back({"Spare", "dicom://SPARE@127.0.0.1:104"});
+        before.save();
         PacsSettingsDialog dialog;
+        QCOMPARE(dialog.nodesList()->count(), nodes + 1);
+        QVERIFY(dialog.nodesList()->item(nodes)->text().contains("dicom://SPARE@127.0.0.1:104"));
+        dialog.nodesList()->setCurrentRow(nodes);
+        for (QPushButton* b : dialog.findChildren<QPushButton*>())
+            if (b->text() == "Remove")
+                b->click();
+        QCOMPARE(dialog.nodesList()->count(), std::max(nodes, 1)); // "(none yet)" when empty
         dialog.callingAetEdit()->setText("A_TITLE_LONGER_THAN_16");
         QVERIFY(dialog.apply().contains("16"));
         dialog.callingAetEdit()->setText("BACK\\SLASH");
@@ -438,6 +459,7 @@ private Q_SLOTS:
         QVERIFY(dialog.apply().isEmpty());
         QCOMPARE(PacsSettings::load().callingAet, QString("SPINELENS2"));
         QCOMPARE(PacsSettings::load().cacheLimitMb, qint64(512));
+        QCOMPARE(int(PacsSettings::load().nodes.size()), nodes);
         dialog.callingAetEdit()->setText("SPINELENS");
         QVERIFY(dialog.apply().isEmpty());
     }

@@ -8,6 +8,7 @@
 #include "ViewerSession.h"
 #include "pacs/DicomReceiver.h"
 #include "pacs/PacsSettings.h"
+#include "view/ImageView.h"
 #include "worklist/WorklistModel.h"
 #include "worklist/WorklistService.h"
 #include "worklist/WorklistWindow.h"
@@ -145,7 +146,11 @@ private Q_SLOTS:
                  qPrintable(QString("the window froze for %1 ms").arg(list->maxEventLoopGapMs())));
 
         // Flagged first, by score; the real MR in its own lane, with no score.
-        const auto& entries = list->model()->entries();
+        // In the order the list shows them (the model keeps arrival order; the view sorts).
+        std::vector<worklist::Entry> entries;
+        for (int r = 0; r < list->filter()->rowCount(); ++r)
+            entries.push_back(list->model()->entries()[std::size_t(
+                list->filter()->mapToSource(list->filter()->index(r, 0)).row())]);
         int notAssessed = 0;
         for (std::size_t i = 0; i < entries.size(); ++i) {
             const auto& t = entries[i].triage;
@@ -175,7 +180,35 @@ private Q_SLOTS:
                                          top.triage.bestSeriesUid,
                                  30000);
         QTRY_COMPARE_WITH_TIMEOUT(w.session()->slice(), top.triage.bestSlice, 30000);
+        // With the heatmap of that image on screen (it is why the study was flagged).
+        QTRY_VERIFY_WITH_TIMEOUT(w.imageView()->heatmapShown(), 60000);
         QCOMPARE(w.worklist()->db()->entry(top.studyUid)->state, worklist::ReviewState::InReview);
+
+        // Decisions leave for an archive as Key Object Selection documents: DCMTK's storescp
+        // is the archive here (a real storage SCP), dsrdump reads what it received.
+        QTemporaryDir archiveDir;
+        const int archivePort = freePort();
+        QProcess archive;
+        archive.start("storescp", {"-aet", "ARCHIVE", "-od", archiveDir.path(),
+                                   QString::number(archivePort)});
+        QVERIFY(archive.waitForStarted());
+        struct StopArchive { // by pid, also when a check fails
+            QProcess& p;
+            ~StopArchive() {
+                p.kill();
+                p.waitForFinished();
+            }
+        } stopArchive{archive};
+        QTRY_VERIFY_WITH_TIMEOUT(run("echoscu", {"-aec", "ARCHIVE", "127.0.0.1",
+                                                 QString::number(archivePort)}),
+                                 20000);
+        PacsSettings settings = PacsSettings::load();
+        settings.nodes.push_back({"Archive",
+                                  QString("dicom://ARCHIVE@127.0.0.1:%1").arg(archivePort)});
+        settings.save();
+        list->sendDecisionsBox()->addItem("Archive", "Archive");
+        list->sendDecisionsBox()->setCurrentIndex(list->sendDecisionsBox()->findData("Archive"));
+        QSignalSpy sent(w.worklist(), &WorklistService::decisionSent);
 
         // Keyboard decisions: A on the first, a reason and note then D on the second.
         list->activateWindow();
@@ -186,6 +219,7 @@ private Q_SLOTS:
         QCOMPARE(first->decision->user, worklist::currentUser());
         const std::string second = list->currentStudy();
         QVERIFY(second != top.studyUid); // moved on by itself
+        list->reviewerEdit()->setText("Dr Second Reader"); // a name entered, not the login
         list->reasonBox()->setCurrentText("artefact");
         list->noteEdit()->setText("motion at L4");
         list->table()->setFocus();
@@ -193,8 +227,26 @@ private Q_SLOTS:
         const auto decided = w.worklist()->db()->entry(second);
         QVERIFY(decided->decision && decided->decision->verdict == "disagree" &&
                 decided->decision->reason == "artefact" &&
-                decided->decision->note == "motion at L4");
+                decided->decision->note == "motion at L4" &&
+                decided->decision->user == "Dr Second Reader");
         QVERIFY(list->countsLabel()->text().contains("2 of 5 decided"));
+        QTRY_COMPARE_WITH_TIMEOUT(sent.count(), 2, 30000);
+        for (const QList<QVariant>& s : sent)
+            QVERIFY2(s.at(1).toBool(), qPrintable(s.at(2).toString()));
+        const QFileInfoList received = QDir(archiveDir.path()).entryInfoList(QDir::Files);
+        QCOMPARE(received.size(), 2);
+        QString dumps;
+        for (const QFileInfo& f : received) {
+            QString dump;
+            QVERIFY2(run("dsrdump", {"+Pl", f.filePath()}, &dump), qPrintable(dump));
+            QVERIFY2(dump.contains("Key Object Selection Document"), qPrintable(dump));
+            dumps += dump;
+        }
+        QVERIFY2(dumps.contains("AGREES") && dumps.contains("DISAGREES") &&
+                     dumps.contains("motion at L4") && dumps.contains("artefact"),
+                 qPrintable(dumps));
+        QSettings().setValue("worklist/sendDecisionsTo", QString());
+        list->reviewerEdit()->clear();
         list->selectRow(list->model()->rowOf(second) >= 0 ? 1 : 0);
         QVERIFY(w.worklist()->db()->verify().intact);
         QSettings().setValue("pacs/receiver/enabled", false);

@@ -9,6 +9,7 @@ real scan, must be refused (no finding, no heatmap).
 usage: check_ai_objects.py SPINELENS_CLI MODELS_DIR WORKDIR
 """
 import glob
+import hashlib
 import json
 import os
 import shutil
@@ -133,6 +134,11 @@ def check_objects(label, out_dir, sources, expected, synthetic=True):
     check(codes.get("Predicted class") == expected["predicted"] and
           codes.get("Input within training domain") == "Yes",
           f"{label}: predicted class {expected['predicted']}, in domain")
+    weights = os.path.join(MODELS, expected["model"], "model.pt")
+    digest = hashlib.sha256(open(weights, "rb").read()).hexdigest()
+    check(f"sha256:{digest}" in codes.get("Algorithm Parameters", ""),
+          f"{label}: the weights are named by their SHA-256 (hashlib agrees): "
+          f"{codes.get('Algorithm Parameters', '')[:90]}")
     check(("Trained on synthetic data" in codes.get("Comment", "")) == synthetic and
           "Not clinically validated" in codes.get("Comment", ""),
           f"{label}: says synthetic / not clinically validated")
@@ -164,7 +170,7 @@ def main():
     report = json.loads(out)
     check_objects("MRI series", f"{WORK}/mri-out", mri_files,
                   {"probabilities": series_line["maxProbabilities"],
-                   "predicted": series_line["predictedByMax"]})
+                   "predicted": series_line["predictedByMax"], "model": "lumbar-mri-binary"})
 
     cli("phantom", "--kind", "xray", "--count", "8", "--seed", "3", "--out", f"{WORK}/xray")
     png = sorted(glob.glob(f"{WORK}/xray/osteophyte/*.png"))[0]
@@ -174,7 +180,8 @@ def main():
     rc, out, err = cli("report", "--model", xray_model, dx, "--out", f"{WORK}/xray-out")
     check(rc == 0 and line.get("probabilities"), "report on a synthetic X-ray as DX " + err[-300:])
     check_objects("X-ray", f"{WORK}/xray-out", [dx],
-                  {"probabilities": line["probabilities"], "predicted": line["predicted"]})
+                  {"probabilities": line["probabilities"], "predicted": line["predicted"],
+                   "model": "spine-xray-4class"})
 
     real = f"{PYDICOM}/test_files/MR_small.dcm"
     # Into a folder that holds an earlier in-domain report and heatmap: neither may survive
@@ -183,6 +190,22 @@ def main():
     rc, out, err = cli("report", "--model", mri_model, real, "--out", f"{WORK}/real-out")
     check(rc == 0 and json.loads(out)["assessed"] is False, "a real MR slice is not assessed")
     check_objects("real MR", f"{WORK}/real-out", [real], None)
+
+    # Names in other character sets are converted, not relabelled: pydicom's Latin-1
+    # (chrGerm), ISO 2022 Japanese (chrH31) and Cyrillic (chrRuss) files give SRs and heatmaps
+    # whose names pydicom decodes to the source's.
+    for name in ("chrGerm.dcm", "chrH31.dcm", "chrRuss.dcm"):
+        source = f"{PYDICOM}/charset_files/{name}"
+        out_dir = f"{WORK}/charset-{name}"
+        rc, out, err = cli("report", "--model", mri_model, "--any-modality", source, "--out",
+                           out_dir)
+        written = sorted(glob.glob(out_dir + "/*.dcm"))
+        want = str(pydicom.dcmread(source).PatientName)
+        got = [str(pydicom.dcmread(f).PatientName) for f in written]
+        errors = [e for f in written for e in dciodvfy_errors(f)]
+        check(rc == 0 and written and got == [want] * len(written) and not errors,
+              f"{name}: the report's patient name reads {got} (source {want!r}), "
+              f"dciodvfy errors {errors[:2]} " + err[-200:])
 
     rc, _, err = cli("report", "--model", xray_model, png, "--out", f"{WORK}/png-out")
     check(rc == 1 and "needs a DICOM image" in err and png in err,

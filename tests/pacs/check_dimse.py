@@ -133,6 +133,15 @@ def sending(pacs, mr_files):
           "(the text file refused, the rest sent)")
     check([f["path"] for f in out["failed"]] == [junk] and junk in err,
           "the one failure names the text file")
+    # Sending to a server that is not there, or under a wrong AE title: the real reason.
+    wrong = pacs.dimse.replace("@", "X@")
+    rc, _, err = cli("send", wrong, mr_files[0])
+    check(rc == 1 and "called AE title not recognized" in err and wrong in err,
+          "C-STORE to a wrong AE title says so: " + err.strip().splitlines()[-1])
+    dead = f"dicom://ORTHANC@127.0.0.1:{free_port()}"
+    rc, _, err = cli("send", dead, mr_files[0])
+    check(rc == 1 and "connection refused" in err and dead in err,
+          "C-STORE to a port nothing listens on says so: " + err.strip().splitlines()[-1])
 
 
 def querying(pacs, mr_files):

@@ -7,6 +7,9 @@
   priority order; a real MR (pydicom's MR_small: outside what a phantom-trained model knows), a
   CT study (no model for CT) and a broken file land in the not-assessed lane with the reason;
 - decide / history / export: decisions stored, changed, audited; the CSV read back;
+- kos: a decision as a Key Object Selection document (dciodvfy finds no error, dsrdump reads
+  it, a new series of the study referencing the image reviewed, the reviewer as observer and
+  the decision in words), sent to a real Orthanc and found there;
 - verify: the audit chain is intact, then a record edited with the sqlite3 tool is named, and
   a removed newest record is noticed.
 
@@ -24,6 +27,9 @@ import sys
 import numpy as np
 import pydicom
 from sklearn.metrics import roc_curve
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pacs"))
+from orthanc_server import Orthanc  # noqa: E402
 
 CLI, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MODEL = os.path.join(SOURCE, "models", "lumbar-mri-binary")
@@ -57,6 +63,52 @@ def run_cases(run_file):
         p = np.frombuffer(blob, dtype=np.float32)
         out.append((label, p, bool(in_domain) or domain_score is None))
     return classes, out
+
+
+def dciodvfy_errors(path):
+    p = subprocess.run(["dciodvfy", path], capture_output=True, text=True)
+    return [line for line in (p.stdout + p.stderr).splitlines() if line.startswith("Error")]
+
+
+def check_decision_document(study, entry, undecided):
+    """The decision on `study` (disagree, by dr-b, noted) as a KOS; then sent to Orthanc."""
+    rc, out, err = worklist("kos", study, "--out", f"{WORK}/kos")
+    check(rc == 0, "kos writes the decision as a Key Object Selection document " + err[-300:])
+    if rc != 0:
+        return
+    k = json.loads(out)
+    ds = pydicom.dcmread(k["path"])
+    src = pydicom.dcmread(entry["bestImage"])
+    errors = dciodvfy_errors(k["path"])
+    check(not errors, f"dciodvfy finds no error in the KOS {errors[:3]}")
+    dump = subprocess.run(["dsrdump", k["path"]], capture_output=True, text=True)
+    check(dump.returncode == 0 and "Of Interest" in dump.stdout and
+          "Key Object Description" in dump.stdout, "DCMTK's dsrdump reads it")
+    check(ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.88.59" and ds.Modality == "KO" and
+          ds.StudyInstanceUID == src.StudyInstanceUID == study and
+          ds.SeriesInstanceUID != src.SeriesInstanceUID and ds.PatientID == src.PatientID,
+          "a KOS in a new series of the reviewed study, same patient")
+    refs = [i.ReferencedSOPInstanceUID for s in ds.CurrentRequestedProcedureEvidenceSequence
+            for se in s.ReferencedSeriesSequence for i in se.ReferencedSOPSequence]
+    images = [c.ReferencedSOPSequence[0].ReferencedSOPInstanceUID for c in ds.ContentSequence
+              if c.ValueType == "IMAGE"]
+    check(refs == images == [src.SOPInstanceUID], "its key object is the image reviewed")
+    texts = [c.TextValue for c in ds.ContentSequence if c.ValueType == "TEXT"]
+    names = [str(c.PersonName) for c in ds.ContentSequence if c.ValueType == "PNAME"]
+    check(len(texts) == 1 and "DISAGREES" in texts[0] and "on second look" in texts[0] and
+          f"{entry['score']:.3f}" in texts[0] and entry["modelHash"] in texts[0] and
+          "synthetic" in texts[0] and names == ["dr-b"],
+          "the reviewer is the observer; the text has the verdict, note, score, weights hash "
+          "and the synthetic-data note: " + (texts[0][:160] if texts else ""))
+    rc, _, err = worklist("kos", undecided, "--out", f"{WORK}/kos")
+    check(rc == 1 and "no decision" in err and undecided in err,
+          "a study without a decision has no review document: " + err.strip())
+    with Orthanc() as pacs:
+        rc, _, err = cli("send", pacs.dimse, k["path"])
+        held = [i for i in pacs.rest("GET", "/instances?expand")
+                if i["MainDicomTags"]["SOPInstanceUID"] == k["sopInstanceUid"]]
+        check(rc == 0 and len(held) == 1, "sent to a real Orthanc with C-STORE, which holds it "
+              + err.strip())
 
 
 def main():
@@ -188,6 +240,8 @@ def main():
     events = [r["event"] for r in json.loads(out)]
     check(events == ["arrival", "triage", "decision", "decision-changed"],
           f"history of a study: {events}")
+    check_decision_document(first, [e for e in scored if e["study"] == first][0],
+                            [e for e in scored if e["study"] != first][0]["study"])
     rc, out, _ = worklist("export", "--csv", f"{WORK}/decisions.csv")
     rows = list(csv.DictReader(open(f"{WORK}/decisions.csv")))
     check(rc == 0 and len(rows) == 7 and

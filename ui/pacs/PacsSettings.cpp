@@ -1,5 +1,6 @@
 #include "pacs/PacsSettings.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -85,6 +86,10 @@ void PacsSettings::save() const {
 
 namespace {
 
+// Touched when a study is retrieved or opened: the cache limit removes the least recently
+// used studies first (a folder's own time does not change when it is read or refilled).
+const char* const kUsedMark = ".spinelens-used";
+
 struct CachedStudy {
     QString path;
     qint64 bytes = 0;
@@ -100,7 +105,9 @@ QVector<CachedStudy> cachedStudies(const PacsSettings& settings) {
         // folder pointed at by mistake loses nothing else.
         if (!studyFolder.match(dir.fileName()).hasMatch())
             continue;
-        CachedStudy s{dir.absoluteFilePath(), 0, dir.lastModified()};
+        const QFileInfo used(QDir(dir.absoluteFilePath()).filePath(kUsedMark));
+        CachedStudy s{dir.absoluteFilePath(), 0,
+                      used.exists() ? used.lastModified() : dir.lastModified()};
         QDirIterator it(s.path, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             it.next();
@@ -117,6 +124,23 @@ namespace {
 // Hidden, so a scan of the folder does not take it for an image file.
 const char* const kPartialNote = ".spinelens-partial-retrieve";
 } // namespace
+
+void markStudyUsed(const QString& studyFolder) {
+    QFile f(QDir(studyFolder).filePath(kUsedMark));
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        f.write(QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toUtf8());
+}
+
+void markCachedStudyOpened(const QString& path) {
+    const PacsSettings settings = PacsSettings::load();
+    const QString root = QDir(settings.cacheFolder).absolutePath() + "/";
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    if (!absolute.startsWith(root))
+        return;
+    const QString study = absolute.mid(root.size()).section('/', 0, 0);
+    if (!study.isEmpty() && QFileInfo(root + study).isDir())
+        markStudyUsed(root + study);
+}
 
 void setPartialRetrieveNote(const QString& studyFolder, const QString& note) {
     const QString path = QDir(studyFolder).filePath(kPartialNote);

@@ -50,6 +50,10 @@ int trimCache(const PacsSettings& settings, const QString& keep = {});
 /// A retrieve that ended partial (or cancelled) leaves a note in the study's cache folder,
 /// saying what is missing and why; a complete retrieve removes it. `note` empty removes it.
 void setPartialRetrieveNote(const QString& studyFolder, const QString& note);
+/// The study was retrieved or opened now (the cache limit removes the least recently used).
+void markStudyUsed(const QString& studyFolder);
+/// markStudyUsed for the cached study `path` lies in, if it lies in the cache.
+void markCachedStudyOpened(const QString& path);
 /// The note, or empty when the study's retrieve was complete (or it is not a cached study).
 QString partialRetrieveNote(const QString& studyFolder);
 

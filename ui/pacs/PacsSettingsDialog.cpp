@@ -7,9 +7,11 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QListWidget>
+#include <QPushButton>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -69,6 +71,29 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
     oursForm->addRow(tr("Our AE title"), callingAet_);
     layout->addWidget(ours);
 
+    // The nodes are added, edited and tested where they are used (File > Query/Retrieve);
+    // here they are listed, and can be removed.
+    auto* nodesBox = new QGroupBox(tr("PACS nodes"), this);
+    auto* nodesLayout = new QVBoxLayout(nodesBox);
+    nodes_ = new QListWidget(nodesBox);
+    nodes_->setMaximumHeight(110);
+    nodesLayout->addWidget(nodes_);
+    auto* nodeRow = new QHBoxLayout;
+    auto* removeNode = new QPushButton(tr("Remove"), nodesBox);
+    auto* nodesHint = new QLabel(tr("Add, edit and test nodes in File > Query/Retrieve."), nodesBox);
+    nodeRow->addWidget(nodesHint, 1);
+    nodeRow->addWidget(removeNode);
+    nodesLayout->addLayout(nodeRow);
+    layout->addWidget(nodesBox);
+    listNodes();
+    connect(removeNode, &QPushButton::clicked, this, [this] {
+        const int row = nodes_->currentRow();
+        if (row >= 0 && row < loaded_.nodes.size()) {
+            loaded_.nodes.removeAt(row);
+            listNodes();
+        }
+    });
+
     auto* cache = new QGroupBox(tr("Retrieved studies"), this);
     auto* cacheForm = new QFormLayout(cache);
     cacheFolder_ = new QLineEdit(loaded_.cacheFolder, cache);
@@ -76,7 +101,8 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
     cacheLimit_->setRange(64, 4 * 1024 * 1024);
     cacheLimit_->setSuffix(tr(" MB"));
     cacheLimit_->setValue(int(std::min<qint64>(loaded_.cacheLimitMb, 4 * 1024 * 1024)));
-    cacheUse_ = new QLabel(tr("%1 MB in use now; the oldest studies are removed beyond the limit.")
+    cacheUse_ = new QLabel(tr("%1 MB in use now; beyond the limit the least recently used studies are "
+                                  "removed.")
                                .arg(double(cacheBytes(loaded_)) / (1024.0 * 1024.0), 0, 'f', 1),
                            cache);
     cacheForm->addRow(tr("Cache folder"), folderRow(cacheFolder_, cache, tr("Cache folder")));
@@ -113,6 +139,17 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
             accept();
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+void PacsSettingsDialog::listNodes() {
+    nodes_->clear();
+    for (const PacsNodeSettings& n : loaded_.nodes)
+        nodes_->addItem(tr("%1 — %2%3")
+                            .arg(n.name, n.address)
+                            .arg(n.movePort > 0 ? tr(" (C-MOVE to port %1)").arg(n.movePort)
+                                                : QString()));
+    if (loaded_.nodes.isEmpty())
+        nodes_->addItem(tr("(none yet)"));
 }
 
 PacsSettings PacsSettingsDialog::settings() const {

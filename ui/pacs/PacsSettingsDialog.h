@@ -9,6 +9,7 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QSpinBox;
 
 namespace spinelens::ui {
@@ -35,10 +36,14 @@ public:
     QLineEdit* receiverFolderEdit() const { return receiverFolder_; }
     QLabel* problemLabel() const { return problem_; }
 
+    QListWidget* nodesList() const { return nodes_; }
+
 private:
+    void listNodes();
     PacsSettings loaded_;
     QString openStudy_;
     QLineEdit* callingAet_;
+    QListWidget* nodes_;
     QLineEdit* cacheFolder_;
     QSpinBox* cacheLimit_;
     QLabel* cacheUse_;

@@ -364,6 +364,14 @@ void QueryRetrieveDialog::retrieve() {
         status_->setText(q(e.what()));
         return;
     }
+    if (node.movePort > 0 && settings_.receiverEnabled && node.movePort == settings_.receiverPort) {
+        // Our own receiver holds that port: a C-MOVE listener could not open it.
+        status_->setText(tr("C-MOVE to port %1 cannot work while SpineLens's DICOM receiver "
+                            "listens on it (File > PACS Settings): retrieve with C-GET (move "
+                            "port 0), or give C-MOVE another port registered on the PACS.")
+                             .arg(node.movePort));
+        return;
+    }
     const std::string study = matches_[std::size_t(row)].studyUid;
     const QString cache = settings_.cacheFolder;
     const int expected = matches_[std::size_t(row)].numberOfInstances;
@@ -394,6 +402,8 @@ void QueryRetrieveDialog::retrieve() {
         bool previewSent = false;  ///< an image was announced before its series was complete
         int triedPreview = 0;      ///< objects scanned for one (a study may start with an SR)
         bool stoppedEarly = false; ///< a series was cut short or left out by Cancel
+        const QString folder =
+            QDir(cache).filePath(QString::fromStdString(net::uidFileName(study)));
         try {
             const net::StoreFolder store(cache.toStdString());
             net::QueryKeys keys;
@@ -402,8 +412,6 @@ void QueryRetrieveDialog::retrieve() {
             std::vector<net::QueryMatch> series = net::find(node, keys);
             if (series.empty())
                 series.push_back({}); // retrieve the study as a whole
-            const QString folder =
-                QDir(cache).filePath(QString::fromStdString(net::uidFileName(study)));
             for (const net::QueryMatch& s : series) {
                 if (cancel->load()) {
                     stoppedEarly = true;
@@ -443,17 +451,22 @@ void QueryRetrieveDialog::retrieve() {
                     });
                 }
             }
-            trimCache(settings, folder);
-            // The cache remembers a study that is not all there, until a retrieve completes.
-            if (anySeries)
-                setPartialRetrieveNote(
-                    folder, stoppedEarly ? QObject::tr("partial retrieve: cancelled")
-                            : problems.isEmpty()
-                                ? QString()
-                                : QObject::tr("partial retrieve") + "\n" + problems.join("\n"));
         } catch (const Error& e) {
+            // The server failed between series (a search or an association): what arrived
+            // before is kept and marked below like any other partial retrieve.
             problems << q(e.what());
         }
+        // The cache remembers a study that is not all there, until a retrieve completes, and
+        // which study was retrieved last (the limit removes the least recently used first).
+        if (anySeries) {
+            setPartialRetrieveNote(
+                folder, stoppedEarly        ? QObject::tr("partial retrieve: cancelled")
+                        : problems.isEmpty() ? QString()
+                                             : QObject::tr("partial retrieve") + "\n" +
+                                                   problems.join("\n"));
+            markStudyUsed(folder);
+        }
+        trimCache(settings, folder);
         // A Cancel pressed after the last series was in changes nothing: the study is whole.
         const bool cancelled = stoppedEarly;
         post([received, problems, cancelled](QueryRetrieveDialog& d) {

@@ -54,6 +54,19 @@ void WorklistModel::setEntries(std::vector<worklist::Entry> entries) {
     endResetModel();
 }
 
+void WorklistModel::upsert(worklist::Entry entry) {
+    const int row = rowOf(entry.studyUid);
+    if (row >= 0) {
+        entries_[std::size_t(row)] = std::move(entry);
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        return;
+    }
+    const int end = int(entries_.size());
+    beginInsertRows({}, end, end);
+    entries_.push_back(std::move(entry));
+    endInsertRows();
+}
+
 int WorklistModel::rowOf(const std::string& studyUid) const {
     for (std::size_t i = 0; i < entries_.size(); ++i)
         if (entries_[i].studyUid == studyUid)

@@ -33,6 +33,9 @@ public:
 
     explicit WorklistModel(QObject* parent = nullptr);
     void setEntries(std::vector<worklist::Entry> entries);
+    /// One entry changed or arrived (triage just finished): that row only, so a long list is
+    /// not re-read for every study.
+    void upsert(worklist::Entry entry);
     const std::vector<worklist::Entry>& entries() const { return entries_; }
     /// The row of a study, or -1.
     int rowOf(const std::string& studyUid) const;

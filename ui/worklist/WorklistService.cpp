@@ -1,5 +1,8 @@
 #include "worklist/WorklistService.h"
 
+#include "net/Pacs.h"
+#include "worklist/DecisionDocument.h"
+
 #include "Error.h"
 #include "ai/DefaultModels.h"
 #include "worklist/Inbox.h"
@@ -33,6 +36,56 @@ QString WorklistService::open(const QString& path) {
     }
     Q_EMIT changed();
     return {};
+}
+
+void WorklistService::sendDecision(const std::string& studyUid) {
+    if (!db_ || !decisionNode_)
+        return;
+    const QString study = QString::fromStdString(studyUid);
+    const std::optional<worklist::Entry> entry = db_->entry(studyUid);
+    if (!entry) {
+        Q_EMIT decisionSent(study, false, tr("%1 is not in the worklist").arg(study));
+        return;
+    }
+    const PacsNodeSettings nodeSettings = *decisionNode_;
+    const PacsSettings pacs = PacsSettings::load();
+    // The document holds patient data: written to a folder of its own, removed after.
+    const QString folder = QDir(pacs.cacheFolder).filePath(
+        QString(".outbox/decision-%1-%2")
+            .arg(QCoreApplication::applicationPid())
+            .arg(QDateTime::currentMSecsSinceEpoch()));
+    QPointer<WorklistService> self(this);
+    (void)QtConcurrent::run(static_cast<QThreadPool*>(&sendPool_), [self, entry, nodeSettings,
+                                                                    callingAet = pacs.callingAet,
+                                                                    folder, study] {
+        bool ok = false;
+        QString message;
+        try {
+            const net::PacsNode node = nodeSettings.node(callingAet);
+            const out::WrittenObject w =
+                worklist::writeDecisionDocument(*entry, folder.toStdString());
+            const net::SendResult r = net::send(node, {w.path});
+            ok = r.sent == 1 && r.failures.empty();
+            message = ok ? QObject::tr("decision sent to %1 as a Key Object Selection document")
+                               .arg(nodeSettings.name)
+                         : QObject::tr("decision not sent to %1: %2")
+                               .arg(nodeSettings.name,
+                                    r.failures.empty()
+                                        ? QObject::tr("the server did not confirm it")
+                                        : QString::fromStdString(r.failures.front().second));
+        } catch (const Error& e) {
+            message = QObject::tr("decision not sent to %1: %2")
+                          .arg(nodeSettings.name, QString::fromStdString(e.what()));
+        }
+        QDir(folder).removeRecursively();
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, study, ok, message] {
+                if (self)
+                    Q_EMIT self->decisionSent(study, ok, message);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 QString WorklistService::path() const {
@@ -83,7 +136,6 @@ void WorklistService::add(const QStringList& paths) {
                                                    if (!self)
                                                        return;
                                                    Q_EMIT self->triaged(key, seconds);
-                                                   Q_EMIT self->changed();
                                                },
                                                Qt::QueuedConnection);
                                        });
@@ -99,9 +151,13 @@ void WorklistService::add(const QStringList& paths) {
                 if (!self)
                     return;
                 --self->pending_;
-                if (!problem.isEmpty())
+                // Each triaged study was announced; only a batch that failed part way needs
+                // the whole list read again.
+                if (!problem.isEmpty()) {
                     Q_EMIT self->problem(self->tr("Worklist: %1").arg(problem));
-                Q_EMIT self->changed();
+                    Q_EMIT self->changed();
+                }
+                Q_EMIT self->pendingChanged();
             },
             Qt::QueuedConnection);
     });
@@ -186,6 +242,8 @@ QString WorklistService::decide(const std::string& studyUid, const worklist::Dec
         return QString::fromStdString(e.what());
     }
     Q_EMIT changed();
+    if (decisionNode_)
+        sendDecision(studyUid); // the decision is saved; the copy to the PACS may follow
     return {};
 }
 

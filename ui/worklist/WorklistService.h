@@ -4,6 +4,7 @@
 // own at background priority, with its own connection to the file, so the window never waits
 // for a model; reads and decisions go through the GUI thread's connection and are on disk
 // when decide() returns.
+#include "pacs/PacsSettings.h"
 #include "util/LatestWork.h"
 #include "worklist/Triage.h"
 #include "worklist/Worklist.h"
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace spinelens::ui {
 
@@ -51,18 +53,33 @@ public:
     QString decide(const std::string& studyUid, const worklist::Decision& decision);
     void markInReview(const std::string& studyUid);
 
+    /// Where each decision is sent as a Key Object Selection document once it is saved (a
+    /// PACS node from the settings), or nowhere.
+    void setDecisionNode(const std::optional<PacsNodeSettings>& node) { decisionNode_ = node; }
+    const std::optional<PacsNodeSettings>& decisionNode() const { return decisionNode_; }
+    /// Writes the study's decision as a KOS and sends it to the decision node, off the GUI
+    /// thread, in order; ends in decisionSent.
+    void sendDecision(const std::string& studyUid);
+
 Q_SIGNALS:
     /// The list changed (an arrival, a triage result, a decision): re-read it.
     void changed();
-    /// One study was triaged: arrival to "in the list with a score", in seconds.
+    /// One study was triaged: arrival to "in the list with a score", in seconds. Its entry
+    /// changed; nothing else did (re-read that entry only).
     void triaged(const QString& studyKey, double seconds);
+    /// The number of studies waiting for triage changed.
+    void pendingChanged();
     void problem(const QString& message);
+    /// `ok` false: `message` names the node or file at fault; the decision itself is saved.
+    void decisionSent(const QString& studyUid, bool ok, const QString& message);
 
 private:
     void pollWatchedFolder();
     std::unique_ptr<worklist::WorklistDb> db_;
     QString user_;
     SerialPool triagePool_; ///< one thread: the model runs alone, in order
+    SerialPool sendPool_;   ///< decisions leave one at a time, in the order they were made
+    std::optional<PacsNodeSettings> decisionNode_;
     std::atomic<int> pending_{0};
     std::shared_ptr<std::atomic<bool>> closing_;
     /// What the triage thread keeps between studies; touched on that thread only.

@@ -1,5 +1,6 @@
 #include "worklist/WorklistWindow.h"
 
+#include "pacs/PacsSettings.h"
 #include "worklist/WorklistModel.h"
 #include "worklist/WorklistService.h"
 
@@ -23,6 +24,7 @@
 #include <QVBoxLayout>
 
 #include <map>
+#include <optional>
 #include <set>
 
 namespace spinelens::ui {
@@ -104,6 +106,18 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     filters->addWidget(modalityFilter_);
     filters->addWidget(dateFilter_);
     filters->addStretch(1);
+    // Who decides, recorded with every decision: a name typed here (kept), else the login.
+    reviewer_ = new QLineEdit(QSettings().value("worklist/reviewer").toString());
+    reviewer_->setPlaceholderText(QString::fromStdString(worklist::currentUser()));
+    reviewer_->setMaximumWidth(160);
+    reviewer_->setToolTip(tr("Your name as the audit trail records it"));
+    filters->addWidget(new QLabel(tr("Reviewer:")));
+    filters->addWidget(reviewer_);
+    service_->setUser(reviewer_->text().trimmed());
+    connect(reviewer_, &QLineEdit::textChanged, this, [this](const QString& name) {
+        QSettings().setValue("worklist/reviewer", name.trimmed());
+        service_->setUser(name.trimmed());
+    });
     watched_ = new QLabel;
     auto* watch = new QPushButton(tr("Watch a Folder…"));
     watch->setToolTip(tr("Studies copied into this folder enter the worklist once they stop "
@@ -146,6 +160,17 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     note_->setPlaceholderText(tr("note (optional)"));
     form->addRow(tr("Reason"), reason_);
     form->addRow(tr("Note"), note_);
+    // Each decision can leave for the PACS as a Key Object Selection document, so other
+    // viewers show what was reviewed with the study.
+    sendTo_ = new QComboBox;
+    sendTo_->addItem(tr("Nowhere (kept in the worklist)"), QString());
+    for (const PacsNodeSettings& n : PacsSettings::load().nodes)
+        sendTo_->addItem(n.name, n.name);
+    sendTo_->setCurrentIndex(
+        std::max(0, sendTo_->findData(QSettings().value("worklist/sendDecisionsTo").toString())));
+    form->addRow(tr("Send decisions to"), sendTo_);
+    connect(sendTo_, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &WorklistWindow::applyDecisionNode);
     sideLayout->addLayout(form);
     auto* buttons = new QHBoxLayout;
     auto* agree = new QPushButton(tr("&Agree (A)"));
@@ -207,8 +232,17 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
             Q_EMIT openStudy(model_->entries()[std::size_t(row)]);
     });
     connect(service_, &WorklistService::changed, this, &WorklistWindow::refresh);
+    connect(service_, &WorklistService::triaged, this,
+            [this](const QString& study) { refreshEntry(study); });
+    connect(service_, &WorklistService::pendingChanged, this, &WorklistWindow::updateCounts);
     connect(service_, &WorklistService::problem, this,
             [this](const QString& m) { statusBar()->showMessage(m, 15000); });
+    connect(service_, &WorklistService::decisionSent, this,
+            [this](const QString& study, bool ok, const QString& m) {
+                // A decision that did not leave is still saved: said, not hidden.
+                statusBar()->showMessage(QString("%1: %2").arg(study, m), ok ? 8000 : 0);
+            });
+    applyDecisionNode();
 
     // Responsiveness probe: the longest the event loop went without running this timer.
     heartbeat_.setInterval(10);
@@ -273,20 +307,7 @@ void WorklistWindow::refresh() {
         return;
     const std::string keep = currentStudy();
     std::vector<worklist::Entry> entries = service_->db()->entries();
-    std::map<worklist::Lane, int> lanes;
-    int decided = 0;
-    for (const auto& e : entries) {
-        ++lanes[e.triage.lane];
-        decided += e.state == worklist::ReviewState::Decided;
-    }
-    counts_->setText(tr("<b>%1 flagged</b> · %2 not flagged · <span style='color:#966e00'>%3 AI "
-                        "could not assess</span> · %4 waiting for triage · %5 of %6 decided")
-                         .arg(lanes[worklist::Lane::Flagged])
-                         .arg(lanes[worklist::Lane::NotFlagged])
-                         .arg(lanes[worklist::Lane::NotAssessed])
-                         .arg(lanes[worklist::Lane::Pending] + service_->pending())
-                         .arg(decided)
-                         .arg(entries.size()));
+    const bool first = model_->entries().empty();
     {
         const QSignalBlocker block(table_->selectionModel());
         model_->setEntries(std::move(entries));
@@ -300,8 +321,44 @@ void WorklistWindow::refresh() {
             }
         }
     }
-    table_->resizeColumnsToContents();
+    // Sized to the contents once: measuring every cell again on each change would cost a
+    // long list its responsiveness (the user's own widths are kept, too).
+    if (first)
+        table_->resizeColumnsToContents();
+    updateCounts();
     showDetails();
+}
+
+void WorklistWindow::updateCounts() {
+    std::map<worklist::Lane, int> lanes;
+    int decided = 0;
+    for (const auto& e : model_->entries()) {
+        ++lanes[e.triage.lane];
+        decided += e.state == worklist::ReviewState::Decided;
+    }
+    counts_->setText(tr("<b>%1 flagged</b> · %2 not flagged · <span style='color:#966e00'>%3 AI "
+                        "could not assess</span> · %4 waiting for triage · %5 of %6 decided")
+                         .arg(lanes[worklist::Lane::Flagged])
+                         .arg(lanes[worklist::Lane::NotFlagged])
+                         .arg(lanes[worklist::Lane::NotAssessed])
+                         .arg(lanes[worklist::Lane::Pending] + service_->pending())
+                         .arg(decided)
+                         .arg(model_->entries().size()));
+}
+
+void WorklistWindow::refreshEntry(const QString& studyKey) {
+    if (!service_->db())
+        return;
+    const std::optional<worklist::Entry> e = service_->db()->entry(studyKey.toStdString());
+    if (!e)
+        return;
+    const bool newRow = model_->rowOf(e->studyUid) < 0;
+    model_->upsert(*e);
+    if (newRow)
+        rebuildModalityFilter();
+    updateCounts();
+    if (currentStudy() == e->studyUid)
+        showDetails();
 }
 
 void WorklistWindow::rebuildModalityFilter() {
@@ -374,6 +431,16 @@ void WorklistWindow::showDetails() {
                     .arg(e.decision->reason.empty() ? QString() : ": " + esc(e.decision->reason))
                     .arg(e.decision->note.empty() ? QString() : " — " + esc(e.decision->note));
     details_->setText(html);
+}
+
+void WorklistWindow::applyDecisionNode() {
+    const QString name = sendTo_->currentData().toString();
+    QSettings().setValue("worklist/sendDecisionsTo", name);
+    std::optional<PacsNodeSettings> node;
+    for (const PacsNodeSettings& n : PacsSettings::load().nodes)
+        if (!name.isEmpty() && n.name == name)
+            node = n;
+    service_->setDecisionNode(node);
 }
 
 void WorklistWindow::decide(const QString& verdict) {

@@ -39,6 +39,8 @@ public:
     QComboBox* laneFilterBox() const { return laneFilter_; }
     QComboBox* reasonBox() const { return reason_; }
     QLineEdit* noteEdit() const { return note_; }
+    QComboBox* sendDecisionsBox() const { return sendTo_; }
+    QLineEdit* reviewerEdit() const { return reviewer_; }
     /// Watches `folder` for studies copied into it (kept in the settings); empty stops.
     void setWatchedFolder(const QString& folder);
     /// The study selected (empty when none).
@@ -47,8 +49,13 @@ public:
     void selectRow(int row);
     /// Re-reads the worklist file (keeps the selection).
     void refresh();
+    /// Re-reads one entry (just triaged) and the counts, not the whole list.
+    void refreshEntry(const QString& studyKey);
+    void updateCounts();
     /// Records a verdict for the selected entry, then moves to the next one.
     void decide(const QString& verdict);
+    /// The node chosen under "Send decisions to" (remembered in the settings).
+    void applyDecisionNode();
     /// The longest gap between two ticks of a 10 ms timer since the last reset: how long the
     /// event loop was kept from running (the window's responsiveness during triage).
     double maxEventLoopGapMs() const { return maxGapMs_; }
@@ -77,6 +84,8 @@ private:
     QLabel* watched_;
     QComboBox* reason_;
     QLineEdit* note_;
+    QComboBox* sendTo_;
+    QLineEdit* reviewer_;
     std::function<void()> nextRow_;
     QTimer heartbeat_;
     QElapsedTimer sinceBeat_;
