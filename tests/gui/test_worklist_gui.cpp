@@ -182,7 +182,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(w.session()->slice(), top.triage.bestSlice, 30000);
         // With the heatmap of that image on screen (it is why the study was flagged).
         QTRY_VERIFY_WITH_TIMEOUT(w.imageView()->heatmapShown(), 60000);
-        QCOMPARE(w.worklist()->db()->entry(top.studyUid)->state, worklist::ReviewState::InReview);
+        QTRY_COMPARE_WITH_TIMEOUT(w.worklist()->db()->entry(top.studyUid)->state,
+                                  worklist::ReviewState::InReview, 10000);
 
         // Decisions leave for an archive as Key Object Selection documents: DCMTK's storescp
         // is the archive here (a real storage SCP), dsrdump reads what it received.

@@ -50,42 +50,42 @@ void WorklistService::sendDecision(const std::string& studyUid) {
     const PacsNodeSettings nodeSettings = *decisionNode_;
     const PacsSettings pacs = PacsSettings::load();
     // The document holds patient data: written to a folder of its own, removed after.
-    const QString folder = QDir(pacs.cacheFolder).filePath(
-        QString(".outbox/decision-%1-%2")
-            .arg(QCoreApplication::applicationPid())
-            .arg(QDateTime::currentMSecsSinceEpoch()));
+    const QString folder = QDir(pacs.cacheFolder)
+                               .filePath(QString(".outbox/decision-%1-%2")
+                                             .arg(QCoreApplication::applicationPid())
+                                             .arg(QDateTime::currentMSecsSinceEpoch()));
     QPointer<WorklistService> self(this);
-    (void)QtConcurrent::run(static_cast<QThreadPool*>(&sendPool_), [self, entry, nodeSettings,
-                                                                    callingAet = pacs.callingAet,
-                                                                    folder, study] {
-        bool ok = false;
-        QString message;
-        try {
-            const net::PacsNode node = nodeSettings.node(callingAet);
-            const out::WrittenObject w =
-                worklist::writeDecisionDocument(*entry, folder.toStdString());
-            const net::SendResult r = net::send(node, {w.path});
-            ok = r.sent == 1 && r.failures.empty();
-            message = ok ? QObject::tr("decision sent to %1 as a Key Object Selection document")
-                               .arg(nodeSettings.name)
-                         : QObject::tr("decision not sent to %1: %2")
-                               .arg(nodeSettings.name,
-                                    r.failures.empty()
-                                        ? QObject::tr("the server did not confirm it")
-                                        : QString::fromStdString(r.failures.front().second));
-        } catch (const Error& e) {
-            message = QObject::tr("decision not sent to %1: %2")
-                          .arg(nodeSettings.name, QString::fromStdString(e.what()));
-        }
-        QDir(folder).removeRecursively();
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, study, ok, message] {
-                if (self)
-                    Q_EMIT self->decisionSent(study, ok, message);
-            },
-            Qt::QueuedConnection);
-    });
+    (void)QtConcurrent::run(
+        static_cast<QThreadPool*>(&sendPool_),
+        [self, entry, nodeSettings, callingAet = pacs.callingAet, folder, study] {
+            bool ok = false;
+            QString message;
+            try {
+                const net::PacsNode node = nodeSettings.node(callingAet);
+                const out::WrittenObject w =
+                    worklist::writeDecisionDocument(*entry, folder.toStdString());
+                const net::SendResult r = net::send(node, {w.path});
+                ok = r.sent == 1 && r.failures.empty();
+                message = ok ? QObject::tr("decision sent to %1 as a Key Object Selection document")
+                                   .arg(nodeSettings.name)
+                             : QObject::tr("decision not sent to %1: %2")
+                                   .arg(nodeSettings.name,
+                                        r.failures.empty()
+                                            ? QObject::tr("the server did not confirm it")
+                                            : QString::fromStdString(r.failures.front().second));
+            } catch (const Error& e) {
+                message = QObject::tr("decision not sent to %1: %2")
+                              .arg(nodeSettings.name, QString::fromStdString(e.what()));
+            }
+            QDir(folder).removeRecursively();
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, study, ok, message] {
+                    if (self)
+                        Q_EMIT self->decisionSent(study, ok, message);
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 QString WorklistService::path() const {
@@ -250,11 +250,30 @@ QString WorklistService::decide(const std::string& studyUid, const worklist::Dec
 void WorklistService::markInReview(const std::string& studyUid) {
     if (!db_)
         return;
-    try {
-        db_->markInReview(studyUid, user().toStdString());
-    } catch (const Error& e) {
-        Q_EMIT problem(QString::fromStdString(e.what()));
-    }
+    // Off the GUI thread: this write may wait for the triage thread's (synchronous) commit,
+    // and opening an entry must not freeze the window meanwhile. Only New -> InReview, so it
+    // cannot undo a decision made before it lands.
+    QPointer<WorklistService> self(this);
+    (void)QtConcurrent::run(static_cast<QThreadPool*>(&reviewPool_),
+                            [self, path = db_->path(), studyUid, who = user().toStdString()] {
+                                QString problem;
+                                try {
+                                    worklist::WorklistDb::open(path)->markInReview(studyUid, who);
+                                } catch (const Error& e) {
+                                    problem = QString::fromStdString(e.what());
+                                }
+                                const QString study = QString::fromStdString(studyUid);
+                                QMetaObject::invokeMethod(
+                                    self.data(),
+                                    [self, study, problem] {
+                                        if (!self)
+                                            return;
+                                        if (!problem.isEmpty())
+                                            Q_EMIT self->problem(problem);
+                                        Q_EMIT self->entryChanged(study);
+                                    },
+                                    Qt::QueuedConnection);
+                            });
 }
 
 } // namespace spinelens::ui

@@ -69,6 +69,8 @@ Q_SIGNALS:
     void triaged(const QString& studyKey, double seconds);
     /// The number of studies waiting for triage changed.
     void pendingChanged();
+    /// One entry changed (its review state): re-read that entry only.
+    void entryChanged(const QString& studyUid);
     void problem(const QString& message);
     /// `ok` false: `message` names the node or file at fault; the decision itself is saved.
     void decisionSent(const QString& studyUid, bool ok, const QString& message);
@@ -79,6 +81,7 @@ private:
     QString user_;
     SerialPool triagePool_; ///< one thread: the model runs alone, in order
     SerialPool sendPool_;   ///< decisions leave one at a time, in the order they were made
+    SerialPool reviewPool_; ///< "in review" marks, written off the GUI thread
     std::optional<PacsNodeSettings> decisionNode_;
     std::atomic<int> pending_{0};
     std::shared_ptr<std::atomic<bool>> closing_;

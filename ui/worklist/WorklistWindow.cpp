@@ -235,6 +235,7 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     connect(service_, &WorklistService::triaged, this,
             [this](const QString& study) { refreshEntry(study); });
     connect(service_, &WorklistService::pendingChanged, this, &WorklistWindow::updateCounts);
+    connect(service_, &WorklistService::entryChanged, this, &WorklistWindow::refreshEntry);
     connect(service_, &WorklistService::problem, this,
             [this](const QString& m) { statusBar()->showMessage(m, 15000); });
     connect(service_, &WorklistService::decisionSent, this,
