@@ -148,7 +148,7 @@ private:
     std::shared_ptr<const Volume> volume_;
     std::vector<char> loaded_;
     bool seriesComplete_ = false;
-    bool preview_ = false; ///< the series shown is a preview of one still arriving
+    bool preview_ = false;              ///< the series shown is a preview of one still arriving
     report::StoredAiCache storedCache_; ///< SRs read so far, by path
     int slice_ = 0;
     Window window_;

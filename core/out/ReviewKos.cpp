@@ -48,9 +48,9 @@ std::string reviewDescription(const ReviewDecision& d) {
     if (!d.assessed)
         ai = "the AI could not assess this study (" + d.model + ")";
     else
-        ai = std::string("the AI triage: ") + (d.flagged ? "flagged" : "not flagged") +
-             ", score " + number(d.score) + (d.flagged ? " >= " : " < ") + "threshold " +
-             number(d.threshold) + ", model " + d.model + ", weights " + d.modelHash;
+        ai = std::string("the AI triage: ") + (d.flagged ? "flagged" : "not flagged") + ", score " +
+             number(d.score) + (d.flagged ? " >= " : " < ") + "threshold " + number(d.threshold) +
+             ", model " + d.model + ", weights " + d.modelHash;
     std::string text = "Review of AI triage: " + d.reviewer + " " + verdict + " " + ai + ".";
     if (!d.reason.empty())
         text += " Reason: " + d.reason + ".";
@@ -86,8 +86,8 @@ WrittenObject writeReviewKos(const ReviewDecision& d, const SourceImages& images
                                                              UID_DICOMContentMappingResource),
          "template", path);
     // TID 1002: the person who decided.
-    must(t.addChildContentItem(T::RT_hasObsContext, T::VT_Code, CODE_DCM_ObserverType),
-         "observer", path);
+    must(t.addChildContentItem(T::RT_hasObsContext, T::VT_Code, CODE_DCM_ObserverType), "observer",
+         path);
     must(t.getCurrentContentItem().setCodeValue(CODE_DCM_Person), "observer", path);
     must(t.addContentItem(T::RT_hasObsContext, T::VT_PName, CODE_DCM_PersonObserverName),
          "observer name", path);

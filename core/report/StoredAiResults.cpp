@@ -23,8 +23,7 @@ std::vector<StoredAiResult> storedAiResults(const ScanResult& scan, StoredAiCach
         std::error_code ec;
         const auto size = std::filesystem::file_size(f.path, ec);
         const auto time = std::filesystem::last_write_time(f.path, ec).time_since_epoch().count();
-        const std::string key =
-            f.path + '\n' + std::to_string(size) + '\n' + std::to_string(time);
+        const std::string key = f.path + '\n' + std::to_string(size) + '\n' + std::to_string(time);
         auto known = cache.find(key);
         if (known == cache.end()) {
             std::optional<StoredAiResult> r;

@@ -31,7 +31,8 @@ out::SourceImages reviewedImages(const Entry& e) {
         paths.push_back(e.source.substr(from));
         const ScanResult scan = spinelens::scan(paths);
         for (const SeriesInfo& s : scan.series)
-            if (s.studyInstanceUid == e.studyUid && !s.slices.empty() && s.kind != SourceKind::Raster)
+            if (s.studyInstanceUid == e.studyUid && !s.slices.empty() &&
+                s.kind != SourceKind::Raster)
                 images.files.push_back(s.slices.front().path);
     }
     if (images.files.empty())

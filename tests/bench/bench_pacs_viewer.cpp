@@ -39,9 +39,9 @@ bool waitFor(const std::function<bool()>& done, int milliseconds) {
 bool showsAnImage(const QImage& frame) {
     if (frame.isNull())
         return false;
-    const QImage middle = frame.copy(frame.width() / 4, frame.height() / 4, frame.width() / 2,
-                                     frame.height() / 2)
-                              .convertToFormat(QImage::Format_Grayscale8);
+    const QImage middle =
+        frame.copy(frame.width() / 4, frame.height() / 4, frame.width() / 2, frame.height() / 2)
+            .convertToFormat(QImage::Format_Grayscale8);
     int lowest = 255, highest = 0;
     for (int y = 0; y < middle.height(); y += 4)
         for (int x = 0; x < middle.width(); x += 4) {

@@ -87,8 +87,8 @@ void fillWorklist(const std::string& path, int count) {
         e.studyUid = "2.25.9000" + std::to_string(i);
         e.patientName = "SYNTHETIC^BENCH" + std::to_string(i % 97);
         e.patientId = "SB" + std::to_string(i);
-        e.studyDate = "2026" + std::string(i % 12 < 9 ? "0" : "") + std::to_string(1 + i % 12) +
-                      "15";
+        e.studyDate =
+            "2026" + std::string(i % 12 < 9 ? "0" : "") + std::to_string(1 + i % 12) + "15";
         e.modalities = modalities[i % 4];
         e.description = "synthetic bench study";
         e.source = "/nonexistent/bench/" + std::to_string(i);
@@ -216,8 +216,8 @@ int main(int argc, char** argv) {
     QProcess storescp;
     storescp.setProcessEnvironment(noDelay());
     QDir().mkpath(work.filePath("storescp"));
-    storescp.start("storescp", {"-aet", "PEER", "-od", work.filePath("storescp"),
-                                QString::number(peerPort)});
+    storescp.start("storescp",
+                   {"-aet", "PEER", "-od", work.filePath("storescp"), QString::number(peerPort)});
     storescp.waitForStarted();
     QElapsedTimer waitUp;
     waitUp.start();
@@ -225,8 +225,8 @@ int main(int argc, char** argv) {
            waitUp.elapsed() < 20000)
         QTest::qWait(200);
     clock.restart();
-    const bool peerOk = run("storescu", {"-aec", "PEER", "+sd", "+r", "127.0.0.1",
-                                         QString::number(peerPort), images});
+    const bool peerOk = run(
+        "storescu", {"-aec", "PEER", "+sd", "+r", "127.0.0.1", QString::number(peerPort), images});
     const double peerPush = double(clock.nsecsElapsed()) / 1e9;
     storescp.kill();
     storescp.waitForFinished();
@@ -281,14 +281,13 @@ int main(int argc, char** argv) {
     std::sort(latencies.begin(), latencies.end());
     const double median = latencies.isEmpty() ? -1 : latencies[latencies.size() / 2];
 
-    std::printf("The DICOM receiver while triage runs (%d images, %d studies, storescu):\n",
-                pushed, 20);
+    std::printf("The DICOM receiver while triage runs (%d images, %d studies, storescu):\n", pushed,
+                20);
     std::printf("  into the viewer's receiver  %6.2f s\n", ourPush);
     std::printf("  into DCMTK's storescp       %6.2f s (nothing else running; TCP_NODELAY=1 "
                 "for both DCMTK tools)\n",
                 peerPush);
-    std::printf("  ratio receiver/storescp     %6.2f (target: keeps up, ~1)\n",
-                ourPush / peerPush);
+    std::printf("  ratio receiver/storescp     %6.2f (target: keeps up, ~1)\n", ourPush / peerPush);
     std::printf("Triage while the clinician reviews (next entry every 250 ms):\n");
     std::printf("  %d studies triaged; arrival to 'in the list with a score' median %.2f s; all "
                 "%.1f s after the push began\n",

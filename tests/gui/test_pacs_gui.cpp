@@ -291,8 +291,9 @@ private Q_SLOTS:
     }
 
     // The PACS stops answering half way (frozen with SIGSTOP): with the node's timeout at 2 s
-    // the retrieve (in the middle of a series, or opening the next one) ends partial with a message naming the node, what arrived is shown, and
-    // once the PACS answers again a second retrieve completes the study.
+    // the retrieve (in the middle of a series, or opening the next one) ends partial with a message
+    // naming the node, what arrived is shown, and once the PACS answers again a second retrieve
+    // completes the study.
     void frozenPacsEndsThePartialRetrieveAndTheViewerRecovers() {
         const pid_t pacs = pid_t(qEnvironmentVariableIntValue("SPINELENS_TEST_PACS_PID"));
         QVERIFY(pacs > 0);
@@ -335,7 +336,8 @@ private Q_SLOTS:
         QVERIFY(frozen);
         const QString summary = done.first().at(1).toString();
         QVERIFY(!done.first().at(0).toBool());
-        QVERIFY2(summary.startsWith("Partial retrieve") && (summary.contains("no answer for 2 s") || summary.contains("within 2 s")) &&
+        QVERIFY2(summary.startsWith("Partial retrieve") &&
+                     (summary.contains("no answer for 2 s") || summary.contains("within 2 s")) &&
                      summary.contains(address),
                  qPrintable(summary));
         QVERIFY2(waited < 12000, qPrintable(QString("gave up after %1 ms").arg(waited)));

@@ -190,8 +190,8 @@ private Q_SLOTS:
         QTemporaryDir archiveDir;
         const int archivePort = freePort();
         QProcess archive;
-        archive.start("storescp", {"-aet", "ARCHIVE", "-od", archiveDir.path(),
-                                   QString::number(archivePort)});
+        archive.start("storescp",
+                      {"-aet", "ARCHIVE", "-od", archiveDir.path(), QString::number(archivePort)});
         QVERIFY(archive.waitForStarted());
         struct StopArchive { // by pid, also when a check fails
             QProcess& p;
@@ -200,12 +200,11 @@ private Q_SLOTS:
                 p.waitForFinished();
             }
         } stopArchive{archive};
-        QTRY_VERIFY_WITH_TIMEOUT(run("echoscu", {"-aec", "ARCHIVE", "127.0.0.1",
-                                                 QString::number(archivePort)}),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            run("echoscu", {"-aec", "ARCHIVE", "127.0.0.1", QString::number(archivePort)}), 20000);
         PacsSettings settings = PacsSettings::load();
-        settings.nodes.push_back({"Archive",
-                                  QString("dicom://ARCHIVE@127.0.0.1:%1").arg(archivePort)});
+        settings.nodes.push_back(
+            {"Archive", QString("dicom://ARCHIVE@127.0.0.1:%1").arg(archivePort)});
         settings.save();
         list->sendDecisionsBox()->addItem("Archive", "Archive");
         list->sendDecisionsBox()->setCurrentIndex(list->sendDecisionsBox()->findData("Archive"));
@@ -219,7 +218,7 @@ private Q_SLOTS:
         QVERIFY(first->decision && first->decision->verdict == "agree");
         QCOMPARE(first->decision->user, worklist::currentUser());
         const std::string second = list->currentStudy();
-        QVERIFY(second != top.studyUid); // moved on by itself
+        QVERIFY(second != top.studyUid);                   // moved on by itself
         list->reviewerEdit()->setText("Dr Second Reader"); // a name entered, not the login
         list->reasonBox()->setCurrentText("artefact");
         list->noteEdit()->setText("motion at L4");

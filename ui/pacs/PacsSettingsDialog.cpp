@@ -7,11 +7,10 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QListWidget>
-#include <QPushButton>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -80,7 +79,8 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
     nodesLayout->addWidget(nodes_);
     auto* nodeRow = new QHBoxLayout;
     auto* removeNode = new QPushButton(tr("Remove"), nodesBox);
-    auto* nodesHint = new QLabel(tr("Add, edit and test nodes in File > Query/Retrieve."), nodesBox);
+    auto* nodesHint =
+        new QLabel(tr("Add, edit and test nodes in File > Query/Retrieve."), nodesBox);
     nodeRow->addWidget(nodesHint, 1);
     nodeRow->addWidget(removeNode);
     nodesLayout->addLayout(nodeRow);
@@ -101,10 +101,11 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
     cacheLimit_->setRange(64, 4 * 1024 * 1024);
     cacheLimit_->setSuffix(tr(" MB"));
     cacheLimit_->setValue(int(std::min<qint64>(loaded_.cacheLimitMb, 4 * 1024 * 1024)));
-    cacheUse_ = new QLabel(tr("%1 MB in use now; beyond the limit the least recently used studies are "
-                                  "removed.")
-                               .arg(double(cacheBytes(loaded_)) / (1024.0 * 1024.0), 0, 'f', 1),
-                           cache);
+    cacheUse_ =
+        new QLabel(tr("%1 MB in use now; beyond the limit the least recently used studies are "
+                      "removed.")
+                       .arg(double(cacheBytes(loaded_)) / (1024.0 * 1024.0), 0, 'f', 1),
+                   cache);
     cacheForm->addRow(tr("Cache folder"), folderRow(cacheFolder_, cache, tr("Cache folder")));
     cacheForm->addRow(tr("Size limit"), cacheLimit_);
     cacheForm->addRow(cacheUse_);
@@ -144,10 +145,10 @@ PacsSettingsDialog::PacsSettingsDialog(QWidget* parent)
 void PacsSettingsDialog::listNodes() {
     nodes_->clear();
     for (const PacsNodeSettings& n : loaded_.nodes)
-        nodes_->addItem(tr("%1 — %2%3")
-                            .arg(n.name, n.address)
-                            .arg(n.movePort > 0 ? tr(" (C-MOVE to port %1)").arg(n.movePort)
-                                                : QString()));
+        nodes_->addItem(
+            tr("%1 — %2%3")
+                .arg(n.name, n.address)
+                .arg(n.movePort > 0 ? tr(" (C-MOVE to port %1)").arg(n.movePort) : QString()));
     if (loaded_.nodes.isEmpty())
         nodes_->addItem(tr("(none yet)"));
 }

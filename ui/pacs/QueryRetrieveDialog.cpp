@@ -459,11 +459,10 @@ void QueryRetrieveDialog::retrieve() {
         // The cache remembers a study that is not all there, until a retrieve completes, and
         // which study was retrieved last (the limit removes the least recently used first).
         if (anySeries) {
-            setPartialRetrieveNote(
-                folder, stoppedEarly        ? QObject::tr("partial retrieve: cancelled")
-                        : problems.isEmpty() ? QString()
-                                             : QObject::tr("partial retrieve") + "\n" +
-                                                   problems.join("\n"));
+            setPartialRetrieveNote(folder, stoppedEarly ? QObject::tr("partial retrieve: cancelled")
+                                           : problems.isEmpty() ? QString()
+                                                                : QObject::tr("partial retrieve") +
+                                                                      "\n" + problems.join("\n"));
             markStudyUsed(folder);
         }
         trimCache(settings, folder);
