@@ -272,14 +272,7 @@ WrittenObject writeAiReport(const AiResult& r, const SourceImages& images,
     must(doc.write(*file.getDataset()), "encoding", path);
     must(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), "saving", path);
 
-    WrittenObject w;
-    w.path = path;
-    DcmDataset& d = *file.getDataset();
-    w.studyUid = dicom::getString(d, DCM_StudyInstanceUID);
-    w.seriesUid = dicom::getString(d, DCM_SeriesInstanceUID);
-    w.sopClassUid = dicom::getString(d, DCM_SOPClassUID);
-    w.sopInstanceUid = dicom::getString(d, DCM_SOPInstanceUID);
-    return w;
+    return identityOf(*file.getDataset(), path);
 }
 
 namespace {

@@ -175,13 +175,7 @@ WrittenObject writeHeatmapCapture(const HeatmapPicture& picture, const AiResult&
     if (saved.bad())
         throw Error(std::string("cannot write the heatmap image (") + saved.text() + ")", path);
 
-    WrittenObject w;
-    w.path = path;
-    w.studyUid = dicom::getString(d, DCM_StudyInstanceUID);
-    w.seriesUid = dicom::getString(d, DCM_SeriesInstanceUID);
-    w.sopClassUid = UID_SecondaryCaptureImageStorage;
-    w.sopInstanceUid = dicom::getString(d, DCM_SOPInstanceUID);
-    return w;
+    return identityOf(d, path);
 }
 
 } // namespace spinelens::out

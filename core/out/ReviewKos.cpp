@@ -112,14 +112,7 @@ WrittenObject writeReviewKos(const ReviewDecision& d, const SourceImages& images
     DcmFileFormat file;
     must(doc.write(*file.getDataset()), "encoding", path);
     must(file.saveFile(path.c_str(), EXS_LittleEndianExplicit), "saving", path);
-    WrittenObject w;
-    w.path = path;
-    DcmDataset& ds = *file.getDataset();
-    w.studyUid = dicom::getString(ds, DCM_StudyInstanceUID);
-    w.seriesUid = dicom::getString(ds, DCM_SeriesInstanceUID);
-    w.sopClassUid = dicom::getString(ds, DCM_SOPClassUID);
-    w.sopInstanceUid = dicom::getString(ds, DCM_SOPInstanceUID);
-    return w;
+    return identityOf(*file.getDataset(), path);
 }
 
 } // namespace spinelens::out

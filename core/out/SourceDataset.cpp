@@ -59,6 +59,16 @@ std::vector<SourceDataset> readSources(const SourceImages& images) {
     return sources;
 }
 
+WrittenObject identityOf(DcmDataset& d, const std::string& path) {
+    WrittenObject w;
+    w.path = path;
+    w.studyUid = dicom::getString(d, DCM_StudyInstanceUID);
+    w.seriesUid = dicom::getString(d, DCM_SeriesInstanceUID);
+    w.sopClassUid = dicom::getString(d, DCM_SOPClassUID);
+    w.sopInstanceUid = dicom::getString(d, DCM_SOPInstanceUID);
+    return w;
+}
+
 void copyPatientAndStudy(DcmDataset& source, DcmDataset& target) {
     static const DcmTagKey keys[] = {
         DCM_SpecificCharacterSet,   DCM_PatientName,      DCM_PatientID,

@@ -30,6 +30,9 @@ void quietDcmtkLog();
 /// SOP instance, or belongs to another study than the first.
 std::vector<SourceDataset> readSources(const SourceImages& images);
 
+/// What identifies an object we just wrote to `path` (its study, series, class and instance).
+WrittenObject identityOf(DcmDataset& written, const std::string& path);
+
 /// Copies the Patient and General Study attributes of `source` into `target`, so the object
 /// we write is filed under the same patient and study.
 void copyPatientAndStudy(DcmDataset& source, DcmDataset& target);

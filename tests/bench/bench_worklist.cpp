@@ -16,6 +16,8 @@
 
 #include "worklist/Worklist.h"
 
+#include "../FreePort.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -43,17 +45,7 @@ namespace fs = std::filesystem;
 namespace {
 
 int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
+    return freeLocalPort();
 }
 
 // DCMTK's tools leave Nagle's algorithm on unless TCP_NODELAY is set (our receiver sets it):

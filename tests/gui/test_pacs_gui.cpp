@@ -36,6 +36,8 @@
 #include <QTreeWidget>
 #include <QtTest/QtTest>
 
+#include "../FreePort.h"
+
 #include <arpa/inet.h>
 #include <chrono>
 #include <csignal>
@@ -541,19 +543,7 @@ private:
         return {};
     }
     /// A localhost port nothing listens on (bound, then released).
-    static int closedPort() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t size = sizeof a;
-        int port = 0;
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0)
-            port = ntohs(a.sin_port);
-        ::close(fd);
-        return port;
-    }
+    static int closedPort() { return freeLocalPort(); }
     static QString studyRowText(MainWindow& w) {
         QTreeWidgetItemIterator it(w.seriesBrowser());
         for (; *it; ++it)

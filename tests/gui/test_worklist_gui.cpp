@@ -25,6 +25,8 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include "../FreePort.h"
+
 #include <arpa/inet.h>
 #include <csignal>
 #include <iostream>
@@ -40,17 +42,7 @@ namespace {
 const char* const kRealMr = "/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm";
 
 int freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof a;
-    int port = 0;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) == 0)
-        port = ntohs(a.sin_port);
-    ::close(fd);
-    return port;
+    return freeLocalPort();
 }
 
 bool run(const QString& program, const QStringList& args, QString* output = nullptr) {
