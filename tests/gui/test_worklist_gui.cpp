@@ -162,6 +162,7 @@ private Q_SLOTS:
         QCOMPARE(list->filter()->index(last, WorklistModel::Score).data().toString(),
                  QString::fromUtf8("\u2014"));
         list->grab().save(work_.filePath("worklist.png"));
+        QFile::remove(QDir::tempPath() + "/worklist-gui.png"); // copy() does not overwrite
         QFile::copy(work_.filePath("worklist.png"), QDir::tempPath() + "/worklist-gui.png");
 
         // Opening the top entry shows its most suspicious image in the viewer.

@@ -322,12 +322,17 @@ void WorklistWindow::refresh() {
             }
         }
     }
-    // Sized to the contents once: measuring every cell again on each change would cost a
-    // long list its responsiveness (the user's own widths are kept, too).
-    if (first)
-        table_->resizeColumnsToContents();
+    fitColumns(first);
     updateCounts();
     showDetails();
+}
+
+// Columns fit their contents while the list is short (it starts empty and fills as studies
+// are triaged); a long list is measured only when first shown: measuring every cell on each
+// change would cost it its responsiveness.
+void WorklistWindow::fitColumns(bool firstShown) {
+    if (firstShown || model_->rowCount() <= 100)
+        table_->resizeColumnsToContents();
 }
 
 void WorklistWindow::updateCounts() {
@@ -355,8 +360,10 @@ void WorklistWindow::refreshEntry(const QString& studyKey) {
         return;
     const bool newRow = model_->rowOf(e->studyUid) < 0;
     model_->upsert(*e);
-    if (newRow)
+    if (newRow) {
         rebuildModalityFilter();
+        fitColumns(false);
+    }
     updateCounts();
     if (currentStudy() == e->studyUid)
         showDetails();

@@ -52,6 +52,7 @@ public:
     /// Re-reads one entry (just triaged) and the counts, not the whole list.
     void refreshEntry(const QString& studyKey);
     void updateCounts();
+    void fitColumns(bool firstShown);
     /// Records a verdict for the selected entry, then moves to the next one.
     void decide(const QString& verdict);
     /// The node chosen under "Send decisions to" (remembered in the settings).
