@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -333,6 +334,39 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
     return result;
 }
 
+namespace {
+
+/// A STOW-RS Failure Reason (0008,1197), a Storage service status (PS3.4 Table B.2-1 and
+/// PS3.18's STOW-RS codes), in words with its hex code.
+std::string stowFailureWords(const std::string& reason) {
+    char* end = nullptr;
+    const long code = std::strtol(reason.c_str(), &end, 10);
+    if (reason.empty() || *end != '\0')
+        return "no failure reason given";
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%04lX", code);
+    const std::string tail = std::string(" (status ") + hex + "H)";
+    if (code == 0x0110)
+        return "processing failure" + tail;
+    if (code == 0x0111)
+        return "an object with this SOP Instance UID is there already" + tail;
+    if (code == 0x0122)
+        return "the server does not store this kind of object (SOP class)" + tail;
+    if (code == 0x0124)
+        return "not authorised to store" + tail;
+    if (code == 0xC122)
+        return "the server does not accept this transfer syntax" + tail;
+    if ((code & 0xFF00) == 0xA700)
+        return "the server is out of resources" + tail;
+    if ((code & 0xFF00) == 0xA900)
+        return "the object does not match its SOP class" + tail;
+    if ((code & 0xF000) == 0xC000)
+        return "the server cannot understand the object" + tail;
+    return "failure" + tail;
+}
+
+} // namespace
+
 SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
                     const std::vector<std::string>& paths,
                     const std::function<void(int, int)>& progress) {
@@ -404,7 +438,8 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
         std::map<std::string, std::string> failedByUid;
         std::map<std::string, bool> storedByUid;
         std::string batchProblem;
-        bool unconfirmed = false; ///< sent, but the answer cannot tell what was stored
+        bool unconfirmed = false;   ///< sent, but the answer cannot tell what was stored
+        r.answeredStatuses = {409}; // none stored: the body says which and why
         try {
             const HttpResponse response = httpRequest(r, settings);
             json answer = response.body.empty() ? json::object() : json::parse(response.body);
@@ -415,9 +450,16 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
                 storedByUid[value(item, "00081155")] = true;
             for (const json& item :
                  answer.value("00081198", json::object()).value("Value", json::array()))
-                failedByUid[value(item, "00081155")] = "refused by " + server.text() +
-                                                       " (failure reason " +
-                                                       value(item, "00081197") + ")";
+                failedByUid[value(item, "00081155")] = "refused by " + server.text() + ": " +
+                                                       stowFailureWords(value(item, "00081197"));
+            // Only a plain success may leave the lists out (HTTP 204, or 200 with no body);
+            // a 202 or 409 that lists nothing cannot say what was kept.
+            if (response.status != 200 && response.status != 204 && storedByUid.empty() &&
+                failedByUid.empty()) {
+                batchProblem = "the server answered HTTP " + std::to_string(response.status) +
+                               " without saying which objects it stored";
+                unconfirmed = response.status != 409;
+            }
         } catch (const json::exception&) {
             batchProblem = "the server's answer is not valid JSON, so whether it stored the "
                            "object is not known";

@@ -19,10 +19,17 @@ struct Transfer {
     const std::function<void(const HttpResponse&)>* onHeaders = nullptr;
     bool headersReported = false;
     bool stoppedBySink = false;
+    const std::vector<long>* answeredStatuses = nullptr;
     std::string errorBody; ///< first bytes of an error response, for the message
     CURL* curl = nullptr;
     std::exception_ptr thrown; ///< from a callback; exceptions must not cross curl's C frames
 };
+
+bool isFailure(const Transfer& t) {
+    return t.response.status >= 400 &&
+           std::find(t.answeredStatuses->begin(), t.answeredStatuses->end(), t.response.status) ==
+               t.answeredStatuses->end();
+}
 
 void reportHeaders(Transfer& t) {
     if (t.headersReported)
@@ -32,7 +39,7 @@ void reportHeaders(Transfer& t) {
     char* type = nullptr;
     curl_easy_getinfo(t.curl, CURLINFO_CONTENT_TYPE, &type);
     t.response.contentType = type ? type : "";
-    if (t.onHeaders && *t.onHeaders && t.response.status < 400)
+    if (t.onHeaders && *t.onHeaders && !isFailure(t))
         (*t.onHeaders)(t.response);
 }
 
@@ -45,7 +52,7 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
         t.thrown = std::current_exception();
         return 0;
     }
-    if (t.response.status >= 400) {
+    if (isFailure(t)) {
         if (t.errorBody.size() < 2000)
             t.errorBody.append(data, std::min<size_t>(n, 2000 - t.errorBody.size()));
         return n;
@@ -170,6 +177,7 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
         throw Error("cannot start an HTTP transfer", request.url);
     Transfer t;
     t.sink = &sink;
+    t.answeredStatuses = &request.answeredStatuses;
     t.onHeaders = &onHeaders;
     t.curl = curl.get();
     char errors[CURL_ERROR_SIZE] = {0};
@@ -222,7 +230,7 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
         throw Error(curlWords(code, errors[0] ? errors : curl_easy_strerror(code), settings),
                     request.url);
     reportHeaders(t); // a response without a body has not reported them yet
-    if (t.response.status >= 400) {
+    if (isFailure(t)) {
         std::string detail = t.errorBody.substr(0, 200);
         for (char& ch : detail)
             if (ch == '\n' || ch == '\r')

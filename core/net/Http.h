@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace spinelens::net {
 
@@ -25,6 +26,9 @@ struct HttpRequest {
     /// Offer gzip/deflate: worth it for JSON, not for DICOM objects (pixel data barely
     /// compresses, and both ends would spend the CPU).
     bool acceptCompressed = true;
+    /// Error statuses whose body is the answer, returned rather than thrown: STOW-RS says
+    /// which objects it refused, and why, in the body of its HTTP 409.
+    std::vector<long> answeredStatuses;
 };
 
 struct HttpResponse {
@@ -37,7 +41,8 @@ struct HttpResponse {
 using BodySink = std::function<bool(const char* data, std::size_t size)>;
 
 /// Performs the request. Throws Error for a transfer that failed (no connection, timeout,
-/// TLS, a body callback that stopped it) or an HTTP status of 400 or more, in words. With a
+/// TLS, a body callback that stopped it) or an HTTP status of 400 or more (except the request's
+/// `answeredStatuses`), in words. With a
 /// sink, the body of a successful response goes to it instead of `body`; `onHeaders` runs once
 /// the status and headers are known, before the first piece of the body.
 HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings,

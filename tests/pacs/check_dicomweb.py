@@ -160,8 +160,9 @@ def main():
     print("all DICOMweb checks passed")
 
 
-# nginx answers these paths itself, badly: a QIDO-RS/STOW-RS answer cut off mid-JSON and a
-# WADO-RS multipart whose one part is not DICOM. /slow/ is the real Orthanc, throttled.
+# nginx answers these paths itself, badly: a QIDO-RS/STOW-RS answer cut off mid-JSON, a
+# WADO-RS multipart whose one part is not DICOM, and STOW-RS answers that refuse the first two
+# slices (UID0, UID1) with reasons: both (HTTP 409) or only the first (HTTP 202). /slow/ is the real Orthanc, throttled.
 BAD_LOCATIONS = r"""
     location = /broken/dicom-web/studies {
       default_type application/dicom+json;
@@ -170,6 +171,18 @@ BAD_LOCATIONS = r"""
     location /broken/dicom-web/studies/ {
       default_type 'multipart/related; type="application/dicom"; boundary=xyz';
       return 200 '--xyz\r\nContent-Type: application/dicom\r\n\r\nthis is not a DICOM object\r\n--xyz--\r\n';
+    }
+    location = /refusing/dicom-web/studies {
+      default_type application/dicom+json;
+      return 409 '{"00081198": {"vr": "SQ", "Value": [
+        {"00081155": {"vr": "UI", "Value": ["UID0"]}, "00081197": {"vr": "US", "Value": [42752]}},
+        {"00081155": {"vr": "UI", "Value": ["UID1"]}, "00081197": {"vr": "US", "Value": [290]}}]}}';
+    }
+    location = /partly/dicom-web/studies {
+      default_type application/dicom+json;
+      return 202 '{"00081199": {"vr": "SQ", "Value": [{"00081155": {"vr": "UI", "Value": ["UID1"]}}]},
+                   "00081198": {"vr": "SQ", "Value": [
+        {"00081155": {"vr": "UI", "Value": ["UID0"]}, "00081197": {"vr": "US", "Value": [49442]}}]}}';
     }
     location /slow/ {
       proxy_pass http://127.0.0.1:UPSTREAM/;
@@ -196,8 +209,10 @@ def misbehaving_servers(study, slices):
     with Orthanc() as pacs:
         rc, _, _ = cli_json("send", pacs.dicomweb, *slices)
         check(rc == 0, "the series is in the PACS behind the misbehaving proxy")
-        with TlsProxy(pacs.http_port, locations=BAD_LOCATIONS.replace(
-                "UPSTREAM", str(pacs.http_port))) as proxy:
+        uids = [pydicom.dcmread(f, stop_before_pixels=True).SOPInstanceUID for f in slices[:2]]
+        locations = BAD_LOCATIONS.replace("UPSTREAM", str(pacs.http_port))
+        locations = locations.replace("UID0", uids[0]).replace("UID1", uids[1])
+        with TlsProxy(pacs.http_port, locations=locations) as proxy:
             broken = proxy.url("/broken/dicom-web")
             rc, out, err = cli("query", broken)
             check(rc == 1 and not out.strip() and err.count("\n") == 1 and
@@ -208,6 +223,21 @@ def misbehaving_servers(study, slices):
                   "not confirmed" in err and "not valid JSON" in err and broken in err,
                   "a STOW-RS answer that is not JSON: the object is not counted as stored: " +
                   err.strip().splitlines()[-1])
+            refusing = proxy.url("/refusing/dicom-web")
+            rc, out, err = cli_json("send", refusing, *slices[:2])
+            lines = err.strip().splitlines()
+            check(rc == 1 and out is not None and out["sent"] == 0 and len(out["failed"]) == 2
+                  and any(slices[0] in l and "out of resources (status A700H)" in l
+                          for l in lines)
+                  and any(slices[1] in l and "does not store this kind of object" in l and
+                          "(status 0122H)" in l for l in lines),
+                  "STOW-RS HTTP 409: each object's failure reason, in words: " + " | ".join(lines))
+            partly = proxy.url("/partly/dicom-web")
+            rc, out, err = cli_json("send", partly, *slices[:2])
+            check(rc == 1 and out is not None and out["sent"] == 1 and
+                  len(out["failed"]) == 1 and slices[0] in err and
+                  "transfer syntax (status C122H)" in err and slices[1] not in err,
+                  "STOW-RS HTTP 202: one stored, one refused and named: " + err.strip())
             rc, result, err = cli_json("retrieve", broken, "--study", study, "--out",
                                        os.path.join(WORK, "broken"))
             check(rc == 1 and result is not None and result["received"] == 0 and
