@@ -6,8 +6,9 @@ fate in the output checked with pydicom: X removed, Z present and empty, D/Z/D/X
 non-empty new value, U a new UID that is the same wherever the old one appears (across files,
 and in the references of an SR to its images), private attributes gone, everything else and
 the pixel data unchanged; with --shift-days, dates moved by exactly that many days.
-dciodvfy must find no more errors in an output than in its input, and GDCM's gdcmanon --dumb,
-told the same Z and X attributes, must empty and remove what we do.
+dciodvfy must find no more errors in an output than in its input; GDCM's gdcmanon --dumb,
+told the same Z and X attributes, must empty and remove what we do; and GDCM's own basic profile
+(gdcmanon -e, its own copy of the table) must not remove, empty or replace anything we keep.
 
 usage: check_anonymise.py SPINELENS_CLI SOURCE_DIR WORKDIR
 """
@@ -220,6 +221,49 @@ def gdcm_agrees(inputs, ours):
     return disagreements, compared
 
 
+def altered(before, after, tag):
+    """Whether the element's identifying value is gone: removed, emptied or replaced."""
+    return tag not in after or after[tag].value != before[tag].value
+
+
+def gdcm_profile_agrees(inputs, ours):
+    """GDCM's own basic profile (gdcmanon -e, its built-in copy of the PS3.15 table, written
+    apart from ours) against ours: every top-level attribute GDCM removes, empties or replaces,
+    we must too. GDCM's table is an older edition of the standard, so attributes only ours
+    treats (added to the profile since) are counted, not failed. Returns (misses, extra,
+    compared)."""
+    cert = os.path.join(WORK, "gdcm-cert.pem")
+    key = os.path.join(WORK, "gdcm-key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=spinelens-anonymise-test", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    # What GDCM adds or sets for itself: the profile's markers and its encrypted originals.
+    own = {0x00120062, 0x00120063, 0x00120064, 0x04000500, 0x00280303}
+    misses, extra, compared = [], set(), 0
+    for f in inputs:
+        target = os.path.join(WORK, "gdcm-basic-" + os.path.basename(f))
+        p = subprocess.run(["gdcmanon", "-e", "--certificate", cert, "-i", f, "-o", target],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            if "Could not Write" not in p.stderr:
+                misses.append(f"{os.path.basename(f)}: gdcmanon -e failed {p.stderr[-200:]}")
+            continue
+        compared += 1
+        before = pydicom.dcmread(f, force=True)
+        theirs = pydicom.dcmread(target)
+        mine = pydicom.dcmread(os.path.join(ours, os.path.basename(f)))
+        for e in before:
+            if (e.tag.is_private or e.tag.group == 0x0002 or e.tag.element == 0 or
+                    int(e.tag) in own):  # group lengths are encoding, not identity
+                continue
+            gdcm_did, we_did = altered(before, theirs, e.tag), altered(before, mine, e.tag)
+            if gdcm_did and not we_did:
+                misses.append(f"{os.path.basename(f)} {e.tag} {e.keyword}")
+            elif we_did and not gdcm_did:
+                extra.add(e.keyword or str(e.tag))
+    return misses, extra, compared
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -235,6 +279,12 @@ def main():
     check(not disagreements and compared >= len(real) - 1,
           f"gdcmanon --dumb empties and removes what we do, on {compared} of {len(real)} files "
           f"{disagreements[:4]}")
+
+    misses, extra, compared = gdcm_profile_agrees(real, out)
+    check(not misses and compared >= len(real) - 1,
+          f"GDCM's own basic profile (gdcmanon -e) removes, empties or replaces nothing we keep, "
+          f"on {compared} of {len(real)} files {misses[:6]}; only we treat "
+          f"{len(extra)} attributes its older table lacks: {sorted(extra)[:12]}")
 
     # A study with an SR that references its images: the references follow the new UIDs.
     models = os.path.join(SOURCE, "models/lumbar-mri-binary")
