@@ -1,10 +1,10 @@
 // File > Query/Retrieve in a real window against a real Orthanc (tests/pacs/with_orthanc.py
 // starts it with the synthetic sample study): the connection test says what is wrong with a
-// wrong AE title, a search lists the study, and a retrieve opens the first series while the
-// second is still to come, then shows both in the series browser. Then the rest of what
-// leaves or enters the viewer: the AI result sent to the PACS and shown as a stored result
-// when the study comes back from it, a cancelled retrieve marked partial, the DICOM receiver
-// taking a file DCMTK's storescu pushes, the settings dialog refusing a bad AE title, the
+// wrong AE title, a search lists the study, and a retrieve (by C-GET, C-MOVE and WADO-RS) opens
+// the first series while the second is still to come, then shows both in the series browser. Then
+// the rest of what leaves or enters the viewer: the AI result sent to the PACS and shown as a
+// stored result when the study comes back from it, a cancelled retrieve marked partial, the DICOM
+// receiver taking a file DCMTK's storescu pushes, the settings dialog refusing a bad AE title, the
 // de-identified copy (checked with DCMTK's dcmdump) and the screenshot without identity.
 #include "MainWindow.h"
 #include "ViewerSession.h"
@@ -48,6 +48,14 @@
 
 using namespace spinelens;
 using namespace spinelens::ui;
+
+// A retrieve cache for one test, put back to the previous one also when a check fails.
+struct CacheOfItsOwn {
+    QTemporaryDir folder;
+    QVariant previous = QSettings().value("pacs/cacheFolder");
+    CacheOfItsOwn() { QSettings().setValue("pacs/cacheFolder", folder.path()); }
+    ~CacheOfItsOwn() { QSettings().setValue("pacs/cacheFolder", previous); }
+};
 
 class TestPacsGui : public QObject {
     Q_OBJECT
@@ -106,13 +114,29 @@ private Q_SLOTS:
         s.save();
     }
 
+    // The same study three ways: C-GET (the default), C-MOVE to our embedded storage SCP, and
+    // DICOMweb (QIDO-RS search, WADO-RS retrieve).
+    void searchAndRetrieveOpensTheFirstSeriesEarly_data() {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<int>("movePort");
+        const QString dimse = qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE");
+        QTest::newRow("C-GET") << dimse << 0;
+        QTest::newRow("C-MOVE") << dimse
+                                << qEnvironmentVariable("SPINELENS_TEST_MOVE_PORT").toInt();
+        QTest::newRow("WADO-RS") << qEnvironmentVariable("SPINELENS_TEST_PACS_WEB") << 0;
+    }
+
     void searchAndRetrieveOpensTheFirstSeriesEarly() {
+        QFETCH(QString, address);
+        QFETCH(int, movePort);
+        const CacheOfItsOwn cache; // each way retrieves afresh, not from the last one's cache
         MainWindow w;
         w.resize(1200, 800);
         w.show();
         QueryRetrieveDialog* d = w.queryRetrieve();
         d->show();
-        d->addressEdit()->setText(qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE"));
+        d->addressEdit()->setText(address);
+        d->movePortBox()->setValue(movePort);
         d->patientNameEdit()->setText("PHANTOM*");
         d->searchButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
@@ -145,16 +169,18 @@ private Q_SLOTS:
                                 .arg(firstShown)
                                 .arg(finished)));
         QTRY_VERIFY_WITH_TIMEOUT(firstSlice >= 0, 20000);
-        qInfo("time to the first slice on screen: %lld ms after Retrieve (series opened at %lld "
-              "ms, whole study retrieved at %lld ms)",
-              firstSlice, firstShown, finished);
+        qInfo("%s: time to the first slice on screen: %lld ms after Retrieve (series opened at "
+              "%lld ms, whole study retrieved at %lld ms)",
+              QTest::currentDataTag(), firstSlice, firstShown, finished);
         QTRY_VERIFY_WITH_TIMEOUT(w.seriesBrowser()->topLevelItemCount() > 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(int(w.session()->scanResult()->series.size()), 2, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesComplete(), 30000);
         QVERIFY(w.session()->series() != nullptr);
+        const QString tag = QString(QTest::currentDataTag()).toLower();
         QVERIFY(w.exportScreenshot(qEnvironmentVariable("SPINELENS_TEST_WORK") +
-                                   "/viewer-after-retrieve.png"));
-        d->grab().save(qEnvironmentVariable("SPINELENS_TEST_WORK") + "/query-retrieve.png");
+                                   "/viewer-after-retrieve-" + tag + ".png"));
+        d->grab().save(qEnvironmentVariable("SPINELENS_TEST_WORK") + "/query-retrieve-" + tag +
+                       ".png");
     }
 
     void dicomWebSearchToo() {
@@ -304,13 +330,7 @@ private Q_SLOTS:
             ~Thaw() { ::kill(pid, SIGCONT); }
         } thaw{pacs};
         // A cache of its own: the partial mark must come from this retrieve, not an earlier one.
-        QTemporaryDir cache;
-        const QVariant previousCache = QSettings().value("pacs/cacheFolder");
-        QSettings().setValue("pacs/cacheFolder", cache.path());
-        struct RestoreCache {
-            QVariant value;
-            ~RestoreCache() { QSettings().setValue("pacs/cacheFolder", value); }
-        } restoreCache{previousCache};
+        const CacheOfItsOwn cache;
         MainWindow w;
         w.show();
         QueryRetrieveDialog* d = w.queryRetrieve();
