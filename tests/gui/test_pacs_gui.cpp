@@ -136,11 +136,13 @@ private Q_SLOTS:
         QueryRetrieveDialog* d = w.queryRetrieve();
         d->show();
         d->addressEdit()->setText(address);
+        QCOMPARE(d->movePortBox()->isEnabled(), !address.startsWith("http")); // DIMSE only
         d->movePortBox()->setValue(movePort);
         d->patientNameEdit()->setText("PHANTOM*");
         d->searchButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
-        QCOMPARE(d->results()->item(0, 3)->text().split(", ").size(), 2); // MR and CT
+        QCOMPARE(d->results()->item(0, 3)->text().split(", ").size(), 2);     // MR and CT
+        QCOMPARE(d->results()->item(0, 0)->text(), QString("PHANTOM SPINE")); // not PHANTOM^SPINE
 
         QElapsedTimer clock;
         qint64 firstShown = -1, finished = -1;

@@ -1,5 +1,7 @@
 #include "pacs/QueryRetrieveDialog.h"
 
+#include "util/DisplayText.h"
+
 #include "Error.h"
 #include "net/StoreFolder.h"
 
@@ -21,10 +23,6 @@
 
 namespace spinelens::ui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 // "20040119" -> "2004-01-19" for the table.
 QString displayDate(const std::string& d) {
@@ -150,6 +148,17 @@ void QueryRetrieveDialog::buildNodeBox(QLayout* layout) {
     form->addRow(tr("Timeout"), timeout_);
     form->addRow(buttons);
     layout->addWidget(box);
+    // Only the fields that apply to the address's kind of server can be edited: no C-MOVE
+    // port for DICOMweb, no HTTP credentials or CA file for DIMSE.
+    connect(address_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        const QString a = text.trimmed().toLower();
+        const bool web = a.startsWith("http://") || a.startsWith("https://");
+        const bool dimse = a.startsWith("dicom://");
+        movePort_->setEnabled(!web);
+        for (QWidget* w : {static_cast<QWidget*>(user_), static_cast<QWidget*>(token_),
+                           static_cast<QWidget*>(caFile_)})
+            w->setEnabled(!dimse);
+    });
     connect(nodeBox_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             &QueryRetrieveDialog::showNode);
     connect(testButton_, &QPushButton::clicked, this, &QueryRetrieveDialog::testConnection);
@@ -330,7 +339,7 @@ void QueryRetrieveDialog::search() {
             for (int r = 0; r < int(matches_.size()); ++r) {
                 const net::QueryMatch& m = matches_[std::size_t(r)];
                 const QStringList cells = {
-                    q(m.patientName),
+                    displayPersonName(m.patientName),
                     q(m.patientId),
                     displayDate(m.studyDate),
                     q(m.modalities).replace('\\', ", "),

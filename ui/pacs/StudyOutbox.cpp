@@ -1,5 +1,7 @@
 #include "pacs/StudyOutbox.h"
 
+#include "util/DisplayText.h"
+
 #include "Error.h"
 #include "ViewerSession.h"
 #include "ai/ModelPackage.h"
@@ -13,10 +15,6 @@
 
 namespace spinelens::ui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 QString describe(const report::ReportOutcome& made, const SeriesInfo& series) {
     const out::AiResult& r = made.result;

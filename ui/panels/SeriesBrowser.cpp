@@ -1,5 +1,7 @@
 #include "panels/SeriesBrowser.h"
 
+#include "util/DisplayText.h"
+
 #include "Error.h"
 #include "study/Thumbnail.h"
 
@@ -56,7 +58,7 @@ void SeriesBrowser::setScan(std::shared_ptr<const ScanResult> scan) {
             const std::string pkey = s.patientId + "|" + s.patientName;
             auto& patient = patients[pkey];
             if (!patient) {
-                QString name = QString::fromStdString(s.patientName).replace('^', ' ');
+                QString name = displayPersonName(s.patientName);
                 patient =
                     new QTreeWidgetItem(this, {QString("%1  (%2)")
                                                    .arg(name.isEmpty() ? "Unnamed patient" : name,

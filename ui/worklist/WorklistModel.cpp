@@ -1,14 +1,12 @@
 #include "worklist/WorklistModel.h"
 
+#include "util/DisplayText.h"
+
 #include <QBrush>
 #include <QColor>
 
 namespace spinelens::ui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 int laneRank(worklist::Lane lane) {
     switch (lane) {
@@ -130,7 +128,7 @@ QVariant WorklistModel::data(const QModelIndex& index, int role) const {
     case Lane:
         return laneTitle(t.lane);
     case Patient:
-        return q(e.patientName).replace('^', ' ');
+        return displayPersonName(e.patientName);
     case PatientId:
         return q(e.patientId);
     case StudyDate:

@@ -1,5 +1,7 @@
 #include "worklist/WorklistWindow.h"
 
+#include "util/DisplayText.h"
+
 #include "pacs/PacsSettings.h"
 #include "worklist/WorklistModel.h"
 #include "worklist/WorklistService.h"
@@ -29,10 +31,6 @@
 
 namespace spinelens::ui {
 namespace {
-
-QString q(const std::string& s) {
-    return QString::fromStdString(s);
-}
 
 QString esc(const std::string& s) {
     return q(s).toHtmlEscaped();
@@ -393,7 +391,7 @@ void WorklistWindow::showDetails() {
     const worklist::Entry& e = model_->entries()[std::size_t(row)];
     const worklist::TriageOutcome& t = e.triage;
     QString html = QString("<b>%1</b> (%2)<br>%3 %4<br><small>%5</small><hr>")
-                       .arg(q(e.patientName).replace('^', ' ').toHtmlEscaped(), esc(e.patientId),
+                       .arg(displayPersonName(e.patientName).toHtmlEscaped(), esc(e.patientId),
                             esc(e.studyDate), esc(e.description), esc(e.studyUid));
     html += tr("<b>%1</b>").arg(laneTitle(t.lane));
     if (t.lane == worklist::Lane::Flagged || t.lane == worklist::Lane::NotFlagged) {
