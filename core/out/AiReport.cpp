@@ -1,6 +1,8 @@
 // The Comprehensive SR (TID 1500) of an AI result, written and read back with DCMTK's dcmsr.
 #include "out/AiReport.h"
+
 #include "out/SourceDataset.h"
+#include "util/Sha256.h"
 
 #include "Error.h"
 #include "dicom/DcmtkUtil.h"
@@ -60,13 +62,25 @@ void mustAdd(bool added, const std::string& what, const std::string& path) {
         throw Error("cannot write the report (" + what + ")", path);
 }
 
-// "2.25.<decimal>" from the model's fingerprint: the same model build is the same device
-// observer in every report (PS3.5 B.2 allows UIDs under 2.25 from a number).
+// "2.25.<decimal>" of a UUID named by the model build (PS3.5 B.2): the same model build is the
+// same device observer in every report. The UUID is the first 128 bits of the SHA-256 of
+// name|version|weights hash with RFC 9562's version 8 and variant bits set.
 std::string deviceUid(const AlgorithmIdentity& a) {
-    unsigned long long h = 1469598103934665603ull;
-    for (char c : a.name + "|" + a.version + "|" + a.fileHash)
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    return "2.25." + std::to_string(h);
+    const std::string hex = sha256Hex(a.name + "|" + a.version + "|" + a.fileHash);
+    unsigned __int128 uuid = 0;
+    for (int i = 0; i < 32; ++i)
+        uuid = (uuid << 4) | static_cast<unsigned>(std::stoi(hex.substr(i, 1), nullptr, 16));
+    const unsigned __int128 one = 1;
+    uuid &= ~(static_cast<unsigned __int128>(0xF) << 76); // version: bits 76-79 = 8
+    uuid |= static_cast<unsigned __int128>(0x8) << 76;
+    uuid &= ~(static_cast<unsigned __int128>(0x3) << 62); // variant: bits 62-63 = 10
+    uuid |= one << 63;
+    std::string digits;
+    do {
+        digits.insert(digits.begin(), char('0' + int(uuid % 10)));
+        uuid /= 10;
+    } while (uuid != 0);
+    return "2.25." + digits;
 }
 
 std::string algorithmParameters(const AlgorithmIdentity& a) {
@@ -136,8 +150,12 @@ void imageLibrary(DSRDocumentTree& t, const std::vector<SourceDataset>& sources,
     t.gotoParent();
 }
 
+// One TID 1501 group per class. The heatmap, an output of the model, is referenced as "Best
+// illustration of finding" (DCM 121080, CID 7003) in the predicted class's group, beside the
+// finding it illustrates: TID 1501 is extensible, and TID 1500's evaluations container takes
+// only CODE and TEXT items.
 void measurements(DSRDocumentTree& t, const AiResult& r, const std::vector<SourceDataset>& sources,
-                  const std::string& path) {
+                  const WrittenObject* heatmap, const std::string& path) {
     must(t.addContentItem(T::RT_contains, T::VT_Container, CODE_DCM_ImagingMeasurements),
          "measurements", path);
     for (std::size_t i = 0; i < r.classes.size(); ++i) {
@@ -173,14 +191,21 @@ void measurements(DSRDocumentTree& t, const AiResult& r, const std::vector<Sourc
                      DSRImageReferenceValue(s.sopClassUid.c_str(), s.sopInstanceUid.c_str())),
                  "source", path);
         }
+        if (heatmap && r.assessed && int(i) == r.predicted) {
+            t.gotoParent(); // from the NUM's children to the group's
+            must(t.addContentItem(T::RT_contains, T::VT_Image, CODE_DCM_BestIllustrationOfFinding),
+                 "heatmap", path);
+            must(t.getCurrentContentItem().setImageReference(DSRImageReferenceValue(
+                     heatmap->sopClassUid.c_str(), heatmap->sopInstanceUid.c_str())),
+                 "heatmap", path);
+        }
         t.gotoNode(group);
     }
     if (!r.classes.empty())
         t.gotoParent();
 }
 
-void evaluations(DSRDocumentTree& t, const AiResult& r, const WrittenObject* heatmap,
-                 const std::string& path) {
+void evaluations(DSRDocumentTree& t, const AiResult& r, const std::string& path) {
     must(t.addContentItem(T::RT_contains, T::VT_Container, CODE_UMLS_QualitativeEvaluations),
          "evaluations", path);
     must(t.addChildContentItem(T::RT_contains, T::VT_Code, kInDomain), "domain", path);
@@ -204,13 +229,6 @@ void evaluations(DSRDocumentTree& t, const AiResult& r, const WrittenObject* hea
          (r.assessed ? "" : "Outside this model's training data: no finding. ") +
              disclaimer(r.algorithm),
          path);
-    if (heatmap) {
-        must(t.addContentItem(T::RT_contains, T::VT_Image, CODE_DCM_BestIllustrationOfFinding),
-             "heatmap", path);
-        must(t.getCurrentContentItem().setImageReference(DSRImageReferenceValue(
-                 heatmap->sopClassUid.c_str(), heatmap->sopInstanceUid.c_str())),
-             "heatmap", path);
-    }
 }
 
 } // namespace
@@ -248,10 +266,10 @@ WrittenObject writeAiReport(const AiResult& r, const SourceImages& images,
     observerContext(t, r, path);
     imageLibrary(t, sources, path);
     if (r.assessed && !r.classes.empty())
-        measurements(t, r, sources, path);
+        measurements(t, r, sources, heatmap, path);
     // The cursor is on the root's last child (the library or the measurements): the
     // evaluations follow it as a sibling.
-    evaluations(t, r, heatmap, path);
+    evaluations(t, r, path);
 
     for (const SourceDataset& s : sources)
         must(doc.getCurrentRequestedProcedureEvidence().addItem(

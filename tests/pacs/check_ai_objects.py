@@ -153,7 +153,50 @@ def check_objects(label, out_dir, sources, expected, synthetic=True):
           f"{label}: heatmap is a labelled Secondary Capture of the same study")
     check(sc.Rows > first.Rows and sc.Columns >= first.Columns and sc.SamplesPerPixel == 3,
           f"{label}: heatmap keeps the image and adds the banner above it")
+    check(heatmap_placement(sr, sc.SOPInstanceUID) == [expected["predicted"]],
+          f"{label}: the heatmap is the 'Best illustration of finding' (DCM 121080) of the "
+          f"predicted class's measurement group only, and the evaluations hold only CODE/TEXT")
+    uid = observer_uid(sr)
+    n = int(uid[5:]) if uid.startswith("2.25.") and uid[5:].isdigit() else -1
+    check(0 <= n < 2 ** 128 and (n >> 76) & 0xF == 8 and (n >> 62) & 0x3 == 2,
+          f"{label}: Device Observer UID is 2.25 of a version-8 UUID: {uid}")
     return sr
+
+
+def concept(item):
+    return item.ConceptNameCodeSequence[0].CodeValue if "ConceptNameCodeSequence" in item else None
+
+
+def heatmap_placement(sr, heatmap_uid):
+    """The findings of the measurement groups that directly contain an IMAGE item 121080
+    referencing the heatmap; None if it also sits elsewhere or the evaluations container
+    (TID 1500: CODE and TEXT only) holds anything else."""
+    found = []
+
+    def walk(items, in_group):
+        for item in items:
+            c = concept(item)
+            children = item.ContentSequence if "ContentSequence" in item else []
+            if c == "C0034375" and any(i.ValueType not in ("CODE", "TEXT") for i in children):
+                return False
+            if c == "125007":
+                finding = [i.ConceptCodeSequence[0].CodeMeaning for i in children
+                           if concept(i) == "121071"]
+                for i in children:
+                    if (concept(i) == "121080" and i.ValueType == "IMAGE" and
+                            i.RelationshipType == "CONTAINS" and
+                            i.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == heatmap_uid):
+                        found.extend(finding)
+            elif c == "121080" and not in_group:
+                return False
+            if not walk(children, c == "125007"):
+                return False
+        return True
+    return found if walk(sr.ContentSequence, False) else None
+
+
+def observer_uid(sr):
+    return next((i.UID for i in sr.ContentSequence if concept(i) == "121012"), "")
 
 
 def main():
