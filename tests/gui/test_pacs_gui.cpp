@@ -467,6 +467,15 @@ private Q_SLOTS:
         PacsSettings before = PacsSettings::load();
         const int nodes = before.nodes.size();
         before.nodes.push_back({"Spare", "dicom://SPARE@127.0.0.1:104"});
+        before.nodes.push_back({"Web", "https://pacs.example:443/dicom-web", "reader:secret"});
+        QFile::setPermissions(QSettings().fileName(), QFile::ReadOwner | QFile::WriteOwner |
+                                                          QFile::ReadGroup | QFile::ReadOther);
+        before.save();
+        // A node's password is in the settings file: only its owner may read the file.
+        QCOMPARE(QFileInfo(QSettings().fileName()).permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+        before.nodes.pop_back();
         before.save();
         PacsSettingsDialog dialog;
         QCOMPARE(dialog.nodesList()->count(), nodes + 1);

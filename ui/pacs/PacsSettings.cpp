@@ -82,6 +82,10 @@ void PacsSettings::save() const {
         s.setValue("timeout", nodes[i].timeoutSeconds);
     }
     s.endArray();
+    // The nodes' passwords and tokens are in this file: only its owner may read it.
+    s.sync();
+    if (s.status() == QSettings::NoError && QFile::exists(s.fileName()))
+        QFile::setPermissions(s.fileName(), QFile::ReadOwner | QFile::WriteOwner);
 }
 
 namespace {

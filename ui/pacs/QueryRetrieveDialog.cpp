@@ -120,6 +120,12 @@ void QueryRetrieveDialog::buildNodeBox(QLayout* layout) {
     token_ = new QLineEdit(box);
     token_->setPlaceholderText(tr("DICOMweb: bearer token (optional)"));
     token_->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    // Said where it is typed: SpineLens has no keyring, so a saved secret is in the settings
+    // file (which it makes readable by its owner only).
+    const QString secretNote = tr("Saved with the node in SpineLens's settings file, readable "
+                                  "only by you (no system keyring is used).");
+    user_->setToolTip(secretNote);
+    token_->setToolTip(secretNote);
     movePort_ = new QSpinBox(box);
     movePort_->setRange(0, 65535);
     movePort_->setSpecialValueText(tr("C-GET (no port needed)"));
