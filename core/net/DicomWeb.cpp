@@ -438,10 +438,12 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
         std::map<std::string, std::string> failedByUid;
         std::map<std::string, bool> storedByUid;
         std::string batchProblem;
-        bool unconfirmed = false;   ///< sent, but the answer cannot tell what was stored
+        bool unconfirmed = false; ///< sent, but the answer cannot tell what was stored
+        long status = 0;
         r.answeredStatuses = {409}; // none stored: the body says which and why
         try {
             const HttpResponse response = httpRequest(r, settings);
+            status = response.status;
             json answer = response.body.empty() ? json::object() : json::parse(response.body);
             if (answer.is_array() && !answer.empty())
                 answer = answer[0];
@@ -475,10 +477,14 @@ SendResult stowSend(const ServerAddress& server, const WebSettings& settings,
                                server.text() + ": " + batchProblem});
             else if (failedByUid.count(uid))
                 result.failures.push_back({path, failedByUid[uid]});
-            else if (storedByUid.count(uid) || storedByUid.empty())
-                ++result.sent; // an answer without a list (HTTP 204) means all stored
+            else if (storedByUid.count(uid) || (storedByUid.empty() && status < 202))
+                ++result.sent; // a plain success without a list (HTTP 200/204): all stored
+            else if (status == 409)
+                result.failures.push_back(
+                    {path, "not stored: " + server.text() + " refused the batch (HTTP 409)"});
             else
-                result.failures.push_back({path, "not listed as stored by " + server.text()});
+                result.failures.push_back(
+                    {path, "not confirmed: " + server.text() + " did not list it as stored"});
         }
         if (!batchProblem.empty() && !unconfirmed && result.sent == 0 && next >= objects.size() &&
             batch.size() == objects.size())

@@ -162,7 +162,8 @@ def main():
 
 # nginx answers these paths itself, badly: a QIDO-RS/STOW-RS answer cut off mid-JSON, a
 # WADO-RS multipart whose one part is not DICOM, and STOW-RS answers that refuse the first two
-# slices (UID0, UID1) with reasons: both (HTTP 409) or only the first (HTTP 202). /slow/ is the real Orthanc, throttled.
+# slices (UID0, UID1) with reasons: both (HTTP 409), only the first (HTTP 202), or only the
+# first without listing what was stored (HTTP 202). /slow/ is the real Orthanc, throttled.
 BAD_LOCATIONS = r"""
     location = /broken/dicom-web/studies {
       default_type application/dicom+json;
@@ -183,6 +184,11 @@ BAD_LOCATIONS = r"""
       return 202 '{"00081199": {"vr": "SQ", "Value": [{"00081155": {"vr": "UI", "Value": ["UID1"]}}]},
                    "00081198": {"vr": "SQ", "Value": [
         {"00081155": {"vr": "UI", "Value": ["UID0"]}, "00081197": {"vr": "US", "Value": [49442]}}]}}';
+    }
+    location = /unlisted/dicom-web/studies {
+      default_type application/dicom+json;
+      return 202 '{"00081198": {"vr": "SQ", "Value": [
+        {"00081155": {"vr": "UI", "Value": ["UID0"]}, "00081197": {"vr": "US", "Value": [272]}}]}}';
     }
     location /slow/ {
       proxy_pass http://127.0.0.1:UPSTREAM/;
@@ -238,6 +244,12 @@ def misbehaving_servers(study, slices):
                   len(out["failed"]) == 1 and slices[0] in err and
                   "transfer syntax (status C122H)" in err and slices[1] not in err,
                   "STOW-RS HTTP 202: one stored, one refused and named: " + err.strip())
+            unlisted = proxy.url("/unlisted/dicom-web")
+            rc, out, err = cli_json("send", unlisted, *slices[:2])
+            check(rc == 1 and out is not None and out["sent"] == 0 and
+                  any(slices[1] in l and "not confirmed" in l for l in err.splitlines()),
+                  "STOW-RS HTTP 202 that lists a failure but nothing stored: the other object "
+                  "is not counted as stored: " + err.strip().splitlines()[-1])
             rc, result, err = cli_json("retrieve", broken, "--study", study, "--out",
                                        os.path.join(WORK, "broken"))
             check(rc == 1 and result is not None and result["received"] == 0 and

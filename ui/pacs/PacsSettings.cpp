@@ -20,7 +20,8 @@ net::PacsNode PacsNodeSettings::node(const QString& callingAet) const {
     n.web.user = user.toStdString();
     n.web.token = token.toStdString();
     n.web.caFile = caFile.toStdString();
-    n.movePort = movePort;
+    // A C-MOVE port kept from an earlier DIMSE address means nothing to a DICOMweb server.
+    n.movePort = n.server.protocol == net::ServerAddress::Protocol::Dimse ? movePort : 0;
     n.dimse.responseSeconds = timeoutSeconds;
     n.web.responseSeconds = timeoutSeconds;
     return n;
