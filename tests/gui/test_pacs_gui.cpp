@@ -516,10 +516,23 @@ private Q_SLOTS:
         out::AnonymiseOptions options;
         options.subject = "SUBJ-01";
         w.outbox()->exportDeidentified(out.path(), options);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
-        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
-        QVERIFY(finished.first().at(2).toString().contains("NOT removed"));
-        const QStringList files = finished.first().at(3).toStringList();
+        // Asked again (twice) while it runs: refused each time, and the first one is still the
+        // only one running (a refusal must not mark the outbox idle).
+        QTemporaryDir again;
+        w.outbox()->exportDeidentified(again.path(), options);
+        w.outbox()->exportDeidentified(again.path(), options);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+        QTest::qWait(500); // a wrongly started second export would report by now
+        QCOMPARE(finished.count(), 3);
+        QVERIFY(QDir(again.path()).isEmpty());
+        int refusals = 0;
+        for (const QList<QVariant>& f : finished)
+            refusals += f.at(2).toString().contains("still running") ? 1 : 0;
+        QCOMPARE(refusals, 2);
+        const QList<QVariant> exported = finished.last();
+        QVERIFY2(exported.at(0).toBool(), qPrintable(exported.at(2).toString()));
+        QVERIFY(exported.at(2).toString().contains("NOT removed"));
+        const QStringList files = exported.at(3).toStringList();
         int studyImages = 0;
         for (const SeriesInfo& s : w.session()->scanResult()->series)
             if (s.kind == SourceKind::Dicom)

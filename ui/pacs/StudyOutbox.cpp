@@ -85,7 +85,7 @@ void StudyOutbox::makeAiResult(const QString& folder,
     const QString title = nodeSettings ? tr("Send AI result") : tr("Save AI result");
     const QString problem = aiResultProblem();
     if (!problem.isEmpty()) {
-        done(title, {false, problem, {}});
+        refuse(title, problem);
         return;
     }
     std::optional<net::PacsNode> node;
@@ -93,7 +93,7 @@ void StudyOutbox::makeAiResult(const QString& folder,
         try {
             node = nodeSettings->node(PacsSettings::load().callingAet);
         } catch (const Error& e) {
-            done(title, {false, tr("%1: %2").arg(nodeSettings->name, q(e.what())), {}});
+            refuse(title, tr("%1: %2").arg(nodeSettings->name, q(e.what())));
             return;
         }
     }
@@ -130,6 +130,8 @@ void StudyOutbox::makeAiResult(const QString& folder,
         },
         [this, title, node, nodeSettings, folder](const Outcome& made) {
             if (!made.ok || !node) {
+                if (node) // the outbox holds patient data: nothing made there stays
+                    QDir(folder).removeRecursively();
                 done(title, made);
                 return;
             }
@@ -181,18 +183,16 @@ void StudyOutbox::exportDeidentified(const QString& folder, const out::Anonymise
     const SeriesInfo* current = session_->series();
     const auto scan = session_->scanResult();
     if (!current || !scan) {
-        done(title, {false, tr("No study is open."), {}});
+        refuse(title, tr("No study is open."));
         return;
     }
     if (current->kind != SourceKind::Dicom) {
-        done(title, {false,
-                     tr("%1 is a PNG/JPEG image: there is no DICOM header to de-identify.")
-                         .arg(q(current->displayName())),
-                     {}});
+        refuse(title, tr("%1 is a PNG/JPEG image: there is no DICOM header to de-identify.")
+                          .arg(q(current->displayName())));
         return;
     }
     if (busy_) {
-        done(title, {false, tr("Another export is still running."), {}});
+        refuse(title, tr("Another export is still running."));
         return;
     }
     // Every DICOM image of the study in view, series by series, each file once (a multi-frame
@@ -250,6 +250,11 @@ void StudyOutbox::exportDeidentified(const QString& folder, const out::Anonymise
 void StudyOutbox::done(const QString& title, const Outcome& outcome) {
     busy_ = false;
     Q_EMIT finished(outcome.ok, title, outcome.message, outcome.paths);
+}
+
+void StudyOutbox::refuse(const QString& title, const QString& why) {
+    // Nothing was started, so a job that is running stays marked as running.
+    Q_EMIT finished(false, title, why, {});
 }
 
 } // namespace spinelens::ui

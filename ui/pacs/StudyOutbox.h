@@ -51,6 +51,8 @@ private:
     void sendMade(const Outcome& made, const net::PacsNode& node, const QString& nodeName,
                   const QString& folder);
     void done(const QString& title, const Outcome& outcome);
+    /// Says why a job was not started; a job already running stays the one running.
+    void refuse(const QString& title, const QString& why);
 
     ViewerSession* session_;
     LatestWork models_;                                   ///< on the AI's worker
