@@ -91,11 +91,17 @@ void ViewerSession::closeSeries() {
 }
 
 bool ViewerSession::openSeries(int index) {
+    return openSeries(index, false);
+}
+
+bool ViewerSession::openSeries(int index, bool preview) {
     if (!scan_ || index < 0 || index >= int(scan_->series.size()))
         return false;
     if (preview_)
         aiMessage_.clear(); // the preview's "AI waits" note
-    preview_ = false;
+    // Set before the load starts: seriesStarted, sent from within it, must already tell a
+    // preview from a series.
+    preview_ = preview;
     seriesIndex_ = index;
     applyModelChoice();
     loader_->load(scan_->series[std::size_t(index)]);
@@ -106,8 +112,7 @@ void ViewerSession::openPreview(std::shared_ptr<const ScanResult> scan) {
     if (!scan || scan->series.empty())
         return;
     setScan(std::move(scan));
-    openSeries(0);
-    preview_ = true;
+    openSeries(0, true);
     aiBusy_ = false;
     aiMessage_ = tr("Receiving the series: the AI runs once all of it is here.");
     forgetAiAnswer();

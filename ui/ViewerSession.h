@@ -127,6 +127,7 @@ Q_SIGNALS:
     void flaggedChanged(const std::vector<float>& scores);
 
 private:
+    bool openSeries(int index, bool preview);
     /// Loads or unloads the model the settings ask for: off, a pinned package, or (default)
     /// the shipped package for the current series' kind of image.
     void applyModelChoice();

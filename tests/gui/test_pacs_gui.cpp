@@ -145,10 +145,13 @@ private Q_SLOTS:
         QCOMPARE(d->results()->item(0, 0)->text(), QString("PHANTOM SPINE")); // not PHANTOM^SPINE
 
         QElapsedTimer clock;
-        qint64 firstShown = -1, finished = -1;
+        // The one-image preview opens as a series too: the first complete series is timed
+        // apart from it.
+        qint64 firstPreview = -1, firstShown = -1, finished = -1;
         connect(w.session(), &ViewerSession::seriesStarted, this, [&] {
-            if (firstShown < 0)
-                firstShown = clock.elapsed();
+            qint64& when = w.session()->previewing() ? firstPreview : firstShown;
+            if (when < 0)
+                when = clock.elapsed();
         });
         qint64 firstSlice = -1; // the first decoded slice handed to the view
         connect(w.session(), &ViewerSession::sliceLoaded, this, [&] {
@@ -167,13 +170,15 @@ private Q_SLOTS:
         QCOMPARE(arrived.count(), 2);
         QTRY_VERIFY_WITH_TIMEOUT(firstShown >= 0, 20000);
         QVERIFY2(firstShown < finished,
-                 qPrintable(QString("first series shown at %1 ms, retrieve done at %2 ms")
+                 qPrintable(QString("first complete series shown at %1 ms, retrieve done at "
+                                    "%2 ms")
                                 .arg(firstShown)
                                 .arg(finished)));
         QTRY_VERIFY_WITH_TIMEOUT(firstSlice >= 0, 20000);
-        qInfo("%s: time to the first slice on screen: %lld ms after Retrieve (series opened at "
-              "%lld ms, whole study retrieved at %lld ms)",
-              QTest::currentDataTag(), firstSlice, firstShown, finished);
+        qInfo("%s: after Retrieve: first image shown %lld ms (one-image preview), first slice "
+              "decoded %lld ms, first complete series opened %lld ms, whole study retrieved "
+              "%lld ms",
+              QTest::currentDataTag(), firstPreview, firstSlice, firstShown, finished);
         QTRY_VERIFY_WITH_TIMEOUT(w.seriesBrowser()->topLevelItemCount() > 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(int(w.session()->scanResult()->series.size()), 2, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesComplete(), 30000);
