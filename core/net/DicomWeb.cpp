@@ -310,6 +310,7 @@ RetrieveResult wadoRetrieve(const ServerAddress& server, const WebSettings& sett
                 reader = std::make_unique<MultipartReader>(boundary, onChunk, onPartEnd);
             });
     } catch (const Error& e) {
+        result.cancelled = result.cancelled || isCancelled(settings.cancellation);
         if (result.cancelled) {
             result.problem = server.text() + ": cancelled after " +
                              std::to_string(result.objects.size()) + " objects";

@@ -4,6 +4,7 @@
 // an Error whose message names the server and says in plain words what went wrong: the host
 // does not answer, the association was rejected and why, the server refused the request and
 // with which status, the transfer stopped half way.
+#include "net/Cancellation.h"
 #include "net/ServerAddress.h"
 #include "net/StoreFolder.h"
 
@@ -17,6 +18,9 @@ struct DimseSettings {
     std::string callingAet = "SPINELENS"; ///< our AE title
     int connectSeconds = 10;              ///< TCP connect and association negotiation
     int responseSeconds = 60;             ///< each response (or PDU) during an operation
+    /// Stops the operation's association at once when cancelled (null: cannot be cancelled
+    /// from outside; a retrieve's callback can still stop it when data arrives).
+    std::shared_ptr<Cancellation> cancellation;
 };
 
 /// C-ECHO. Returns the round trip in milliseconds; throws Error on any failure.

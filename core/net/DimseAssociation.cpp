@@ -6,12 +6,14 @@
 
 #include <dcmtk/dcmdata/dcuid.h>
 #include <dcmtk/dcmnet/assoc.h>
+#include <dcmtk/dcmnet/dcmtrans.h>
 #include <dcmtk/dcmnet/diutil.h>
 #include <dcmtk/oflog/oflog.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <sys/socket.h>
 
 namespace spinelens::net::detail {
 
@@ -134,9 +136,64 @@ OFList<OFString> uncompressedSyntaxes() {
     return list;
 }
 
+void SocketWatch::watch(int socket) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    socket_ = socket;
+}
+
+void SocketWatch::forget() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    socket_ = -1;
+}
+
+void SocketWatch::shutDown() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (socket_ >= 0)
+        ::shutdown(socket_, SHUT_RDWR); // the blocked read returns: "connection closed"
+}
+
+namespace {
+
+// A plain TCP connection that tells its SocketWatch when it closes.
+class WatchedConnection : public DcmTCPConnection {
+public:
+    WatchedConnection(DcmNativeSocketType socket, SocketWatch& watch)
+        : DcmTCPConnection(socket), watch_(watch) {
+        watch_.watch(socket);
+    }
+    ~WatchedConnection() override { watch_.forget(); } // before the base closes the socket
+    void closeTransportConnection() override {
+        watch_.forget();
+        DcmTCPConnection::closeTransportConnection();
+    }
+
+private:
+    SocketWatch& watch_;
+};
+
+// DCMTK's hook for making connections (meant for TLS): plain TCP ones that can be watched.
+// DcmSCU uses a transport layer only with its "secure" switch on; a plain connection's
+// handshake does nothing, so the association is the ordinary unencrypted one.
+class WatchedTcpLayer : public DcmTransportLayer {
+public:
+    explicit WatchedTcpLayer(SocketWatch& watch) : watch_(watch) {}
+    DcmTransportConnection* createConnection(DcmNativeSocketType socket, OFBool) override {
+        return new WatchedConnection(socket, watch_);
+    }
+
+private:
+    SocketWatch& watch_;
+};
+
+} // namespace
+
 Association::Association(const ServerAddress& server, const DimseSettings& settings)
     : server_(server), settings_(settings) {
     prepareDcmtkNetwork();
+    if (settings.cancellation) {
+        layer = std::make_unique<WatchedTcpLayer>(watch);
+        hook = settings.cancellation->onCancel([this] { watch.shutDown(); });
+    }
     if (server.protocol != ServerAddress::Protocol::Dimse)
         throw Error("this is a DICOMweb address; DIMSE needs dicom://AET@host:port", server.text());
     checkAeTitle(settings.callingAet, "calling AE title");
@@ -162,6 +219,8 @@ Association::~Association() {
 
 void Association::open() {
     OFCondition cond = initNetwork();
+    if (cond.good() && layer) // needs the network initNetwork() made
+        cond = useSecureConnection(layer.get());
     if (cond.good())
         cond = negotiateAssociation();
     if (cond.bad())
@@ -188,6 +247,8 @@ T_ASC_PresentationContextID Association::contextFor(const char* sopClass, const 
 void Association::check(const OFCondition& cond, const std::string& operation) const {
     if (cond.good())
         return;
+    if (cancelled())
+        throw serverError(server_, operation + " cancelled");
     const std::string text = cond.text();
     if (cond == DIMSE_NODATAAVAILABLE || text.find("imeout") != std::string::npos)
         throw serverError(server_, operation + " stopped: no answer for " +

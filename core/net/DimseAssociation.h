@@ -4,16 +4,42 @@
 #include "Error.h"
 #include "net/Dimse.h"
 
+#include <dcmtk/dcmnet/dcmlayer.h>
 #include <dcmtk/dcmnet/scu.h>
+
+#include <memory>
+#include <mutex>
 
 #include <string>
 #include <vector>
 
 namespace spinelens::net::detail {
 
+/// The socket of an association's connection, for cancel() to shut down from another thread
+/// while the association's own thread is blocked reading it. Guarded, so a socket already
+/// closed (its number perhaps reused) is never touched.
+class SocketWatch {
+public:
+    void watch(int socket);
+    void forget();
+    void shutDown();
+
+private:
+    std::mutex mutex_;
+    int socket_ = -1;
+};
+
+/// Holds what must outlive the DcmSCU base, which closes the connection in its destructor.
+struct CancelSupport {
+    SocketWatch watch;
+    std::unique_ptr<DcmTransportLayer> layer;
+    Cancellation::Hook hook;
+};
+
 /// A DcmSCU set up from an address and our settings (AE titles, timeouts, non-blocking DIMSE
-/// so a server that stops answering ends in a timeout rather than a hang).
-class Association : public DcmSCU {
+/// so a server that stops answering ends in a timeout rather than a hang). With a
+/// Cancellation in the settings, cancelling shuts its connection down at once.
+class Association : private CancelSupport, public DcmSCU {
 public:
     Association(const ServerAddress& server, const DimseSettings& settings);
     ~Association() override;
@@ -28,6 +54,9 @@ public:
 
     /// Throws Error for a failed DIMSE exchange (timeouts, aborts), naming `operation`.
     void check(const OFCondition& cond, const std::string& operation) const;
+
+    /// Whether the settings' Cancellation was cancelled (the connection was shut down).
+    bool cancelled() const { return isCancelled(settings_.cancellation); }
 
     const ServerAddress& server() const { return server_; }
     const DimseSettings& settings() const { return settings_; }

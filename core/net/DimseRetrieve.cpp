@@ -288,6 +288,7 @@ RetrieveResult retrieveGet(const ServerAddress& server, const DimseSettings& set
         a.contextFor(UID_GETStudyRootQueryRetrieveInformationModel, "retrieve by C-GET");
     const OFCondition cond = a.sendCGETRequest(id, &keys, nullptr);
     std::string broke;
+    result.cancelled = result.cancelled || a.cancelled(); // its connection was shut down
     if (cond.bad() && !result.cancelled)
         broke = brokeOff(a, cond, "C-GET");
     a.close(result.cancelled || cond.bad());
@@ -332,6 +333,7 @@ RetrieveResult retrieveMove(const ServerAddress& server, const DimseSettings& se
         a.contextFor(UID_MOVEStudyRootQueryRetrieveInformationModel, "retrieve by C-MOVE");
     const OFCondition cond = a.sendMOVERequest(id, settings.callingAet.c_str(), &keys, nullptr);
     std::string broke;
+    result.cancelled = result.cancelled || a.cancelled(); // its connection was shut down
     if (cond.bad() && !result.cancelled)
         broke = brokeOff(a, cond, "C-MOVE");
     a.close(result.cancelled || cond.bad());

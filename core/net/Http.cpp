@@ -189,6 +189,16 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(settings.connectSeconds));
     // A stalled transfer (below 1 byte/s for responseSeconds) is a timeout; a long but
     // moving one is not.
+    if (settings.cancellation) {
+        // curl calls this about once a second even while nothing arrives.
+        curl_easy_setopt(
+            c, CURLOPT_XFERINFOFUNCTION,
+            +[](void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+                return static_cast<Cancellation*>(user)->cancelled() ? 1 : 0;
+            });
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, settings.cancellation.get());
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.responseSeconds));
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
@@ -226,6 +236,8 @@ HttpResponse httpRequest(const HttpRequest& request, const WebSettings& settings
         std::rethrow_exception(t.thrown);
     if (t.stoppedBySink)
         throw Error("the transfer was stopped", request.url);
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+        throw Error("the transfer was cancelled", request.url);
     if (code != CURLE_OK)
         throw Error(curlWords(code, errors[0] ? errors : curl_easy_strerror(code), settings),
                     request.url);

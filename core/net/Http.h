@@ -3,6 +3,8 @@
 // URL says https (the system's CA store, or a CA file the user names), timeouts, and bodies
 // streamed to a callback. Core is free of Qt, so the command line and cluster nodes have the
 // same client as the viewer. Failures are Errors in words naming the URL.
+#include "net/Cancellation.h"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -16,6 +18,8 @@ struct WebSettings {
     std::string caFile; ///< PEM file of the CA that signed the server's certificate
     int connectSeconds = 10;
     int responseSeconds = 60; ///< the transfer may not stall longer than this
+    /// Stops a transfer within about a second when cancelled, data arriving or not.
+    std::shared_ptr<Cancellation> cancellation;
 };
 
 struct HttpRequest {

@@ -383,6 +383,57 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!studyRowText(w).contains("partial retrieve"), 10000);
     }
 
+    // Cancel while the PACS is frozen mid-transfer, with the default 60 s timeout: the
+    // retrieve ends at once (its connection is shut down), not when the timeout runs out.
+    void cancelWhileThePacsIsFrozenEndsAtOnce_data() {
+        QTest::addColumn<QString>("address");
+        QTest::newRow("C-GET") << qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE");
+        QTest::newRow("WADO-RS") << qEnvironmentVariable("SPINELENS_TEST_PACS_WEB");
+    }
+
+    void cancelWhileThePacsIsFrozenEndsAtOnce() {
+        QFETCH(QString, address);
+        const pid_t pacs = pid_t(qEnvironmentVariableIntValue("SPINELENS_TEST_PACS_PID"));
+        QVERIFY(pacs > 0);
+        struct Thaw { // also when a check fails
+            pid_t pid;
+            ~Thaw() { ::kill(pid, SIGCONT); }
+        } thaw{pacs};
+        const CacheOfItsOwn cache;
+        MainWindow w;
+        w.show();
+        QueryRetrieveDialog* d = w.queryRetrieve();
+        d->addressEdit()->setText(address);
+        d->timeoutBox()->setValue(60);
+        d->patientNameEdit()->setText("PHANTOM*");
+        d->searchButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
+        QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
+        bool frozen = false;
+        const auto freeze = connect(d->progressBar(), &QProgressBar::valueChanged, d, [&](int v) {
+            if (v > 0 && !frozen)
+                frozen = ::kill(pacs, SIGSTOP) == 0;
+        });
+        d->results()->selectRow(0);
+        d->retrieveButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(frozen, 30000);
+        disconnect(freeze);
+        QTest::qWait(300); // the retrieve is now blocked on the silent server
+        QVERIFY(done.isEmpty());
+        QElapsedTimer sinceCancel;
+        sinceCancel.start();
+        d->cancelButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 70000);
+        const qint64 waited = sinceCancel.elapsed();
+        ::kill(pacs, SIGCONT);
+        const QString summary = done.first().at(1).toString();
+        QVERIFY(!done.first().at(0).toBool());
+        QVERIFY2(summary.contains("cancel", Qt::CaseInsensitive), qPrintable(summary));
+        QVERIFY2(waited < 5000, qPrintable(QString("Cancel took %1 ms").arg(waited)));
+        qInfo("%s: Cancel on a frozen PACS ended the retrieve in %lld ms (timeout 60 s)",
+              QTest::currentDataTag(), waited);
+    }
+
     void cleanup() {
         // A receiver a failed test left switched on must not start in the next test's windows.
         PacsSettings s = PacsSettings::load();

@@ -93,15 +93,15 @@ QueryRetrieveDialog::QueryRetrieveDialog(QWidget* parent)
     connect(results_, &QTableWidget::cellDoubleClicked, this, [this] { retrieve(); });
     connect(cancelButton_, &QPushButton::clicked, this, [this] {
         if (cancel_)
-            cancel_->store(true);
-        status_->setText(tr("Cancelling after the object in transfer…"));
+            cancel_->cancel(); // closes the connection: no waiting for a silent server
+        status_->setText(tr("Cancelling…"));
     });
     resize(820, 640);
 }
 
 QueryRetrieveDialog::~QueryRetrieveDialog() {
     if (cancel_)
-        cancel_->store(true); // the pool waits for the retrieve, which stops at once
+        cancel_->cancel(); // the pool waits for the retrieve, which stops at once
 }
 
 void QueryRetrieveDialog::buildNodeBox(QLayout* layout) {
@@ -390,7 +390,9 @@ void QueryRetrieveDialog::retrieve() {
     const std::string study = matches_[std::size_t(row)].studyUid;
     const QString cache = settings_.cacheFolder;
     const int expected = matches_[std::size_t(row)].numberOfInstances;
-    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    cancel_ = std::make_shared<net::Cancellation>();
+    node.dimse.cancellation = cancel_;
+    node.web.cancellation = cancel_;
     setRetrieving(true);
     progress_->setRange(0, expected > 0 ? expected : 0);
     progress_->setValue(0);
@@ -428,7 +430,7 @@ void QueryRetrieveDialog::retrieve() {
             if (series.empty())
                 series.push_back({}); // retrieve the study as a whole
             for (const net::QueryMatch& s : series) {
-                if (cancel->load()) {
+                if (cancel->cancelled()) {
                     stoppedEarly = true;
                     break;
                 }
@@ -447,7 +449,7 @@ void QueryRetrieveDialog::retrieve() {
                                 });
                             }
                         }
-                        return !cancel->load();
+                        return !cancel->cancelled();
                     });
                 received += int(r.objects.size());
                 stoppedEarly = stoppedEarly || r.cancelled;
@@ -469,7 +471,10 @@ void QueryRetrieveDialog::retrieve() {
         } catch (const Error& e) {
             // The server failed between series (a search or an association): what arrived
             // before is kept and marked below like any other partial retrieve.
-            problems << q(e.what());
+            if (cancel->cancelled())
+                stoppedEarly = true; // the search or association was shut down by Cancel
+            else
+                problems << q(e.what());
         }
         // The cache remembers a study that is not all there, until a retrieve completes, and
         // which study was retrieved last (the limit removes the least recently used first).

@@ -3,6 +3,7 @@
 // failed in words), search by patient, date, modality, accession or description, and retrieve
 // a study into the local cache series by series, with progress and cancel. Each series is
 // announced as it arrives, so the viewer opens the first one while the rest are coming.
+#include "net/Cancellation.h"
 #include "pacs/PacsSettings.h"
 #include "study/Scanner.h"
 #include "util/LatestWork.h"
@@ -93,7 +94,7 @@ private:
     QLabel* status_ = nullptr;
     std::vector<net::QueryMatch> matches_;
     bool retrieving_ = false;
-    std::shared_ptr<std::atomic<bool>> cancel_;
+    std::shared_ptr<net::Cancellation> cancel_;
     LatestWork queries_{this, WorkPriority::Interactive};
     LatestWork tests_{this, WorkPriority::Interactive}; ///< connection tests, apart from searches
     /// Retrieves run alone on a thread of their own; it waits for the one in flight when
