@@ -190,7 +190,8 @@ def main():
     for how, v in viewer.items():
         print(f"The viewer, File > Query/Retrieve by accession number over {how} (real window, "
               f"median of {ROUNDS}):")
-        print(f"  series opened after         {v['seriesOpenedMs'] / 1000:6.2f} s")
+        print(f"  first image opened after     {v['seriesOpenedMs'] / 1000:6.2f} s (the preview; the"
+              " series follows once complete)")
         print(f"  first slice on screen after {v['firstSliceOnScreenMs'] / 1000:6.2f} s "
               f"(loaded at {v['firstSliceLoadedMs'] / 1000:.2f} s)")
         print(f"  whole series retrieved in   {v['retrieveFinishedMs'] / 1000:6.2f} s")
