@@ -139,6 +139,12 @@ def check_objects(label, out_dir, sources, expected, synthetic=True):
     check(f"sha256:{digest}" in codes.get("Algorithm Parameters", ""),
           f"{label}: the weights are named by their SHA-256 (hashlib agrees): "
           f"{codes.get('Algorithm Parameters', '')[:90]}")
+    card = json.load(open(os.path.join(MODELS, expected["model"], "model.json")))
+    check(codes.get("Intended use") == card["intendedUse"] and
+          codes.get("Training data", "-") != "-" and
+          ("synthetic" in codes.get("Training data", "").lower()) == synthetic,
+          f"{label}: the SR carries the model card's intended use and says what it was trained "
+          f"on: {codes.get('Training data', '')[:70]}")
     check(("Trained on synthetic data" in codes.get("Comment", "")) == synthetic and
           "Not clinically validated" in codes.get("Comment", ""),
           f"{label}: says synthetic / not clinically validated")
