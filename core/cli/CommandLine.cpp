@@ -7,6 +7,7 @@
 #include "cli/EvalCommands.h"
 #include "cli/NetCommands.h"
 #include "cli/ReportCommand.h"
+#include "cli/ServerOptions.h"
 #include "cli/TrainCommand.h"
 #include "cli/WorklistCommand.h"
 #include "net/Pacs.h"
@@ -22,17 +23,6 @@
 #include <stdexcept>
 
 namespace spinelens::cli {
-namespace {
-
-// CLI11 converts "-1" to a huge unsigned value and reports a bad real with its whole range;
-// these say what is wrong in a few words. (The conversion itself still rejects trailing text.)
-const CLI::Validator kUnsigned(
-    [](std::string& text) {
-        return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
-                   ? std::string()
-                   : text + " is not a whole number >= 0";
-    },
-    "UINT");
 
 CLI::Validator intAtLeast(int lowest) {
     return CLI::Validator(
@@ -46,6 +36,18 @@ CLI::Validator intAtLeast(int lowest) {
         },
         "INT>=" + std::to_string(lowest));
 }
+
+namespace {
+
+// CLI11 converts "-1" to a huge unsigned value and reports a bad real with its whole range;
+// these say what is wrong in a few words. (The conversion itself still rejects trailing text.)
+const CLI::Validator kUnsigned(
+    [](std::string& text) {
+        return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos
+                   ? std::string()
+                   : text + " is not a whole number >= 0";
+    },
+    "UINT");
 
 CLI::Validator realAtLeast(double lowest, bool inclusive) {
     return CLI::Validator(
@@ -312,35 +314,17 @@ struct Table {
         });
     }
 
-    // The options every DIMSE command shares: the server, our AE title and the timeouts.
-    void addServer(CLI::App* c, NetOptions& o) {
-        c->add_option("SERVER", o.server,
-                      "dicom://AET@host:port or "
-                      "http(s)://host:port/dicom-web")
-            ->required();
-        c->add_option("--calling-aet", o.settings.callingAet, "our AE title (DIMSE)");
-        c->add_option("--user", o.web.user, "NAME:PASSWORD for HTTP basic authentication");
-        c->add_option("--token", o.web.token, "bearer token for DICOMweb");
-        c->add_option("--ca-file", o.web.caFile, "PEM file of the CA of an https server");
-        c->add_option("--timeout", o.settings.responseSeconds,
-                      "seconds to wait for each answer before giving up")
-            ->check(intAtLeast(1));
-        c->add_option("--connect-timeout", o.settings.connectSeconds,
-                      "seconds to wait for the connection and association")
-            ->check(intAtLeast(1));
-    }
-
     void addNetwork() {
         auto* echo = command("echo", "C-ECHO (or a QIDO-RS search): is the server there and "
                                      "does it talk to us");
         auto e = std::make_shared<NetOptions>();
-        addServer(echo, *e);
+        addServerOptions(echo, *e);
         echo->callback([this, e] { run = [this, e] { return runEcho(*e, out, err); }; });
 
         auto* query = command("query", "C-FIND or QIDO-RS at patient, study or series level, "
                                        "as JSON (wildcards * and ? in names and IDs)");
         auto q = std::make_shared<QueryOptions>();
-        addServer(query, *q);
+        addServerOptions(query, *q);
         query->add_option("--level", q->level, "patient, study or series")
             ->check(CLI::IsMember({"patient", "study", "series"}));
         query->add_option("--patient-name", q->keys.patientName, "e.g. DOE^J*");
@@ -355,7 +339,7 @@ struct Table {
         auto* retrieve = command("retrieve", "C-GET (default), C-MOVE or WADO-RS a study or "
                                              "series into a folder (STUDY/SERIES/SOP.dcm)");
         auto r = std::make_shared<RetrieveOptions>();
-        addServer(retrieve, *r);
+        addServerOptions(retrieve, *r);
         retrieve->add_option("--study", r->request.studyUid, "Study Instance UID")->required();
         retrieve->add_option("--series", r->request.seriesUid, "Series Instance UID");
         retrieve->add_option("--out", r->outputFolder, "folder to store into")->required();
@@ -368,7 +352,7 @@ struct Table {
 
         auto* send = command("send", "C-STORE or STOW-RS files and folders to the server");
         auto s = std::make_shared<SendOptions>();
-        addServer(send, *s);
+        addServerOptions(send, *s);
         send->add_option("PATH", s->paths, "DICOM files or folders")->required();
         send->callback([this, s] { run = [this, s] { return runSend(*s, out, err); }; });
 

@@ -1,4 +1,5 @@
 #include "cli/NetCommands.h"
+#include "cli/ServerOptions.h"
 
 #include "Error.h"
 #include "cli/Commands.h"
@@ -52,6 +53,23 @@ nlohmann::json toJson(const net::StoredObject& o) {
 }
 
 } // namespace
+
+void addServerOptions(CLI::App* c, NetOptions& o) {
+    c->add_option("SERVER", o.server,
+                  "dicom://AET@host:port or "
+                  "http(s)://host:port/dicom-web")
+        ->required();
+    c->add_option("--calling-aet", o.settings.callingAet, "our AE title (DIMSE)");
+    c->add_option("--user", o.web.user, "NAME:PASSWORD for HTTP basic authentication");
+    c->add_option("--token", o.web.token, "bearer token for DICOMweb");
+    c->add_option("--ca-file", o.web.caFile, "PEM file of the CA of an https server");
+    c->add_option("--timeout", o.settings.responseSeconds,
+                  "seconds to wait for each answer before giving up")
+        ->check(intAtLeast(1));
+    c->add_option("--connect-timeout", o.settings.connectSeconds,
+                  "seconds to wait for the connection and association")
+        ->check(intAtLeast(1));
+}
 
 net::PacsNode NetOptions::node() const {
     net::PacsNode n;

@@ -6,14 +6,17 @@
 #include "ai/DefaultModels.h"
 #include "ai/TorchModel.h"
 #include "cli/Commands.h"
+#include "cli/ServerOptions.h"
 #include "worklist/DecisionDocument.h"
 #include "worklist/Inbox.h"
 #include "worklist/OperatingPoint.h"
+#include "worklist/QuerySource.h"
 #include "worklist/ReviewExport.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,6 +48,9 @@ struct WorklistOptions {
     double sensitivity = -1, specificity = -1, value = -1;
     std::string modelsDir;
     std::string outFolder;
+    NetOptions server;    ///< pull: the PACS
+    SavedQuery query;     ///< pull: what to ask it for
+    std::string storeDir; ///< pull: where retrieved studies are kept
 };
 
 nlohmann::json entryJson(const Entry& e) {
@@ -247,6 +253,32 @@ int kos(const WorklistOptions& o, std::ostream& out) {
     return Ok;
 }
 
+// One poll of a saved PACS query: new matching studies are retrieved, entered and triaged.
+int pull(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    ai::setTorchThreads(0);
+    const net::PacsNode node = o.server.node();
+    auto db = WorklistDb::open(o.db);
+    TriageSettings settings;
+    settings.modelsDirectory =
+        o.modelsDir.empty() ? ai::findModelsDirectory(programFolder()) : o.modelsDir;
+    Triage triage(settings);
+    const PullResult r = pullQuery(*db, triage, node, o.query, o.storeDir, currentUserOr(o.user),
+                                   std::time(nullptr));
+    for (const Arrival& a : r.arrivals) {
+        const auto e = db->entry(a.studyKey);
+        nlohmann::json j = e ? entryJson(*e) : nlohmann::json{{"study", a.studyKey}};
+        j["new"] = a.isNew;
+        j["triageSeconds"] = a.triageSeconds;
+        out << jsonText(j) << '\n';
+    }
+    for (const std::string& p : r.problems)
+        err << "spinelens-cli: " << node.server.text() << ": " << p << '\n';
+    err << "spinelens-cli: " << node.server.text() << ": " << r.matched
+        << " studies match the query; " << r.alreadyListed << " already listed, " << r.retrieved
+        << " retrieved and triaged\n";
+    return r.problems.empty() ? Ok : InputsFailed;
+}
+
 int verify(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
     auto db = WorklistDb::open(o.db);
     const AuditCheck c = db->verify();
@@ -321,6 +353,26 @@ void declareWorklist(CLI::App& w, std::function<int()>& run, std::ostream& out, 
     kosCmd->add_option("STUDY", o->study, "Study Instance UID")->required();
     kosCmd->add_option("--out", o->outFolder, "folder to write review-STUDY.dcm in")->required();
     kosCmd->callback([&run, o, &out] { run = [o, &out] { return kos(*o, out); }; });
+
+    auto* pullCmd = action("pull", "ask a PACS for the studies of a saved query and retrieve, "
+                                   "enter and triage the ones not listed yet (one poll; run it "
+                                   "again, e.g. from a timer, to keep polling)");
+    addServerOptions(pullCmd, o->server);
+    pullCmd->add_option("--modality", o->query.keys.modality, "e.g. MR");
+    pullCmd->add_option("--description", o->query.keys.studyDescription,
+                        "study description (wildcards * and ?), e.g. *LUMBAR*");
+    pullCmd->add_option("--patient-id", o->query.keys.patientId, "patient ID");
+    pullCmd->add_option("--date", o->query.keys.dateRange,
+                        "YYYYMMDD or FROM-TO (either may be empty)");
+    pullCmd
+        ->add_option("--last-hours", o->query.lastHours,
+                     "only studies from the last this many hours (by study date and time)")
+        ->check(intAtLeast(1))
+        ->excludes("--date");
+    pullCmd->add_option("--store", o->storeDir, "folder retrieved studies are kept in")->required();
+    pullCmd->add_option("--models", o->modelsDir, "folder of model packages (default: shipped)");
+    pullCmd->callback(
+        [&run, o, &out, &err] { run = [o, &out, &err] { return pull(*o, out, err); }; });
 
     auto* verifyCmd = action("verify", "check the audit chain; exit 1 naming the first record "
                                        "altered or removed");

@@ -16,6 +16,7 @@
 usage: check_worklist_cli.py SPINELENS_CLI SOURCE_DIR WORKDIR
 """
 import csv
+import datetime
 import glob
 import json
 import os
@@ -26,6 +27,7 @@ import sys
 
 import numpy as np
 import pydicom
+import pydicom.uid
 from sklearn.metrics import roc_curve
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pacs"))
@@ -312,8 +314,69 @@ def main():
     rc, _, err = cli("worklist", "--db", run_file, "list")
     check(rc == 1 and "not a SpineLens worklist" in err, "a run file is not taken for a worklist")
 
+    check_saved_query()
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
+
+
+def check_saved_query():
+    """`worklist pull`: a saved PACS query as a source. Orthanc holds two lumbar MR studies,
+    one from an hour ago and one from January; "MR of the last 24 hours" retrieves and
+    triages only the recent one, a second poll retrieves nothing, and the query without the
+    time window adds the old one."""
+    pull_db = os.path.join(WORK, "pull.sqlite")
+    store = os.path.join(WORK, "pulled")
+    sample = os.path.join(WORK, "pull-sample")
+    rc, _, err = cli("sample", sample)
+    check(rc == 0, "the synthetic sample for the PACS " + err[-200:])
+    mr = sorted(glob.glob(os.path.join(sample, "mr-sagittal-t2", "*.dcm")))
+    hour_ago = datetime.datetime.now() - datetime.timedelta(hours=1)
+    recent_uid, old_uid = pydicom.uid.generate_uid(), None
+    with Orthanc() as pacs:
+        for f in mr:
+            ds = pydicom.dcmread(f)
+            old_uid = ds.StudyInstanceUID
+            pacs.upload(f)
+            # The same images as a second, recent study (new UIDs, today's date and time).
+            ds.StudyInstanceUID = recent_uid
+            ds.SeriesInstanceUID = recent_uid + ".1"
+            ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
+                pydicom.uid.generate_uid()
+            ds.StudyDate = hour_ago.strftime("%Y%m%d")
+            ds.StudyTime = hour_ago.strftime("%H%M%S")
+            copy = os.path.join(WORK, "recent.dcm")
+            ds.save_as(copy)
+            pacs.upload(copy)
+
+        def pull(*extra):
+            rc, out, err = cli("worklist", "--db", pull_db, "pull", pacs.dimse, "--modality",
+                               "MR", "--store", store, *extra)
+            return rc, [json.loads(line) for line in out.splitlines() if line.strip()], err
+
+        rc, entries, err = pull("--last-hours", "24")
+        check(rc == 0 and [e["study"] for e in entries] == [recent_uid] and
+              entries[0]["lane"] in ("flagged", "not-flagged") and entries[0]["new"] and
+              "1 studies match the query; 0 already listed, 1 retrieved" in err,
+              "MR of the last 24 hours: the recent study is retrieved, entered and triaged "
+              f"({entries[0]['lane'] if entries else None}); the January one is not: "
+              + err.strip())
+        held = glob.glob(os.path.join(store, "**", "*.dcm"), recursive=True)
+        check(len(held) == len(mr), f"its {len(mr)} images are in the store ({len(held)})")
+        rc, entries, err = pull("--last-hours", "24")
+        check(rc == 0 and entries == [] and "1 already listed, 0 retrieved" in err,
+              "a second poll retrieves nothing: " + err.strip())
+        rc, entries, err = pull()
+        check(rc == 0 and [e["study"] for e in entries] == [old_uid] and
+              "2 studies match the query; 1 already listed, 1 retrieved" in err,
+              "without the time window the January study comes too: " + err.strip())
+        dimse = pacs.dimse
+    rc, entries, err = cli("worklist", "--db", pull_db, "pull", dimse, "--store", store,
+                           "--connect-timeout", "2")
+    check(rc == 1 and dimse in err and err.count("\n") == 1,
+          "a PACS that has gone: one line naming it: " + err.strip())
+    rc, out, _ = cli("worklist", "--db", pull_db, "list")
+    check(rc == 0 and len(json.loads(out)["entries"]) == 2,
+          "the worklist holds the two pulled studies")
 
 
 if __name__ == "__main__":

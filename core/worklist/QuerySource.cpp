@@ -1,0 +1,100 @@
+#include "worklist/QuerySource.h"
+
+#include "Error.h"
+#include "net/StoreFolder.h"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace spinelens::worklist {
+namespace {
+
+std::string dicomDate(std::time_t t) {
+    std::tm local{};
+    localtime_r(&t, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%Y%m%d", &local);
+    return text;
+}
+
+// "HHMMSS.frac", "HHMM" or "HH" as seconds into the day; -1 when not a time.
+int secondsOfDay(const std::string& time) {
+    int h = 0, m = 0, s = 0;
+    if (time.size() < 2 || std::sscanf(time.c_str(), "%2d", &h) != 1)
+        return -1;
+    if (time.size() >= 4)
+        std::sscanf(time.c_str() + 2, "%2d", &m);
+    if (time.size() >= 6)
+        std::sscanf(time.c_str() + 4, "%2d", &s);
+    return h * 3600 + m * 60 + s;
+}
+
+} // namespace
+
+net::QueryKeys keysAt(const SavedQuery& query, std::time_t now) {
+    net::QueryKeys keys = query.keys;
+    keys.level = net::QueryLevel::Study;
+    if (query.lastHours > 0)
+        keys.dateRange =
+            dicomDate(now - std::time_t(query.lastHours) * 3600) + "-" + dicomDate(now);
+    return keys;
+}
+
+bool withinLastHours(const net::QueryMatch& match, int hours, std::time_t now) {
+    if (hours <= 0)
+        return true;
+    const std::time_t from = now - std::time_t(hours) * 3600;
+    if (match.studyDate.size() != 8)
+        return false;
+    std::tm when{};
+    if (std::sscanf(match.studyDate.c_str(), "%4d%2d%2d", &when.tm_year, &when.tm_mon,
+                    &when.tm_mday) != 3)
+        return false;
+    when.tm_year -= 1900;
+    when.tm_mon -= 1;
+    when.tm_isdst = -1;
+    const int seconds = secondsOfDay(match.studyTime);
+    if (seconds < 0) { // the date alone: any of its hours may be in the window
+        when.tm_hour = 23;
+        when.tm_min = 59;
+        when.tm_sec = 59;
+        return std::mktime(&when) >= from;
+    }
+    when.tm_sec = seconds;
+    const std::time_t at = std::mktime(&when);
+    return at >= from && at <= now + 3600; // an hour's grace for clocks that differ
+}
+
+PullResult pullQuery(WorklistDb& db, Triage& triage, const net::PacsNode& node,
+                     const SavedQuery& query, const std::string& storeFolder,
+                     const std::string& user, std::time_t now,
+                     const std::function<void(const Arrival&)>& onStudy) {
+    PullResult result;
+    const net::QueryKeys keys = keysAt(query, now);
+    net::checkQueryKeys(keys);
+    const std::vector<net::QueryMatch> matches = net::find(node, keys);
+    const net::StoreFolder store(storeFolder);
+    for (const net::QueryMatch& m : matches) {
+        if (m.studyUid.empty() || !withinLastHours(m, query.lastHours, now))
+            continue;
+        ++result.matched;
+        if (db.entry(m.studyUid)) {
+            ++result.alreadyListed;
+            continue;
+        }
+        const net::RetrieveResult r = net::retrieve(node, {m.studyUid, {}}, store);
+        if (!r.complete)
+            result.problems.push_back("study " + m.studyUid + ": " +
+                                      (r.objects.empty() ? "" : "retrieved in part: ") + r.problem);
+        if (r.objects.empty())
+            continue;
+        ++result.retrieved;
+        const std::string folder =
+            (std::filesystem::path(storeFolder) / net::uidFileName(m.studyUid)).string();
+        for (Arrival& a : addAndTriage(db, triage, {folder}, user, onStudy))
+            result.arrivals.push_back(std::move(a));
+    }
+    return result;
+}
+
+} // namespace spinelens::worklist
