@@ -17,7 +17,11 @@
 #include "pacs/StudyOutbox.h"
 #include "panels/SeriesBrowser.h"
 #include "view/ImageView.h"
+#include "worklist/WorklistQuery.h"
+#include "worklist/WorklistService.h"
+#include "worklist/WorklistWindow.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -31,6 +35,7 @@
 
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -432,6 +437,57 @@ private Q_SLOTS:
         QVERIFY2(waited < 5000, qPrintable(QString("Cancel took %1 ms").arg(waited)));
         qInfo("%s: Cancel on a frozen PACS ended the retrieve in %lld ms (timeout 60 s)",
               QTest::currentDataTag(), waited);
+    }
+
+    // The worklist's saved PACS query, set in its dialog: "MR of the last 24 hours" finds
+    // nothing (the sample study is from January); "MR, any date" retrieves the study into the
+    // receiver's folder and triages it; asked again, it retrieves nothing.
+    void worklistPacsQueryRetrievesAndTriagesNewStudies() {
+        QTemporaryDir dir;
+        PacsSettings pacs = PacsSettings::load();
+        const PacsSettings before = pacs;
+        pacs.nodes.push_back({"Test PACS", qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE")});
+        pacs.receiverFolder = dir.filePath("received");
+        pacs.save();
+        struct Restore { // also when a check fails
+            PacsSettings pacs;
+            ~Restore() {
+                pacs.save();
+                QSettings().setValue("worklist/query/enabled", false);
+            }
+        } restore{before};
+        WorklistService service;
+        QVERIFY(service.open(dir.filePath("worklist.sqlite")).isEmpty());
+        WorklistWindow window(&service);
+        window.show();
+        QSignalSpy reports(&service, &WorklistService::jobReport);
+        WorklistQueryDialog dialog(WorklistQuerySettings::load(), &window);
+        const int node = dialog.nodeBox()->findData("Test PACS");
+        QVERIFY(node >= 0);
+        dialog.nodeBox()->setCurrentIndex(node);
+        dialog.enabledBox()->setChecked(true);
+        dialog.modalityEdit()->setText("MR");
+        dialog.hoursBox()->setValue(24);
+        window.setQuery(dialog.settings());
+        QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 1, 60000);
+        QVERIFY2(reports.last().at(0).toString().contains("0 studies match"),
+                 qPrintable(reports.last().at(0).toString()));
+        dialog.hoursBox()->setValue(0); // any date
+        window.setQuery(dialog.settings());
+        QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 2, 120000);
+        const QString report = reports.last().at(0).toString();
+        QVERIFY2(report.contains("1 studies match") && report.contains("1 retrieved"),
+                 qPrintable(report));
+        const auto entries = service.db()->entries();
+        QCOMPARE(int(entries.size()), 1);
+        QVERIFY(entries.front().triage.lane != worklist::Lane::Pending);
+        QVERIFY(entries.front().source.find(dir.filePath("received").toStdString()) == 0);
+        QTRY_COMPARE_WITH_TIMEOUT(window.findChild<QTableView*>()->model()->rowCount(), 1, 10000);
+        window.grab().save(work() + "/worklist-pacs-query.png");
+        window.querySource()->pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 3, 60000);
+        QVERIFY2(reports.last().at(0).toString().contains("1 already listed, 0 retrieved"),
+                 qPrintable(reports.last().at(0).toString()));
     }
 
     void cleanup() {

@@ -6,6 +6,7 @@
 #include "Error.h"
 #include "ai/DefaultModels.h"
 #include "worklist/Inbox.h"
+#include "worklist/QuerySource.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -14,6 +15,8 @@
 #include <QFileInfo>
 #include <QPointer>
 #include <QtConcurrent>
+
+#include <ctime>
 
 namespace spinelens::ui {
 
@@ -102,65 +105,105 @@ void WorklistService::add(const QStringList& paths) {
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());
-    const std::string dbPath = db_->path();
     const std::string who = user().toStdString();
+    runTriageJob([files, who](worklist::WorklistDb& db, worklist::Triage& triage,
+                              const StudyCallback& onStudy) {
+        worklist::addAndTriage(db, triage, files, who, onStudy);
+        return QString();
+    });
+}
+
+void WorklistService::pollQuery(const PacsNodeSettings& nodeSettings,
+                                const worklist::SavedQuery& query, const QString& storeFolder) {
+    if (!db_)
+        return;
+    net::PacsNode node;
+    try {
+        node = nodeSettings.node(PacsSettings::load().callingAet);
+    } catch (const Error& e) {
+        Q_EMIT problem(tr("Worklist query: %1: %2").arg(nodeSettings.name, e.what()));
+        return;
+    }
+    const std::string who = user().toStdString();
+    const std::string store = storeFolder.toStdString();
+    const QString name = nodeSettings.name;
+    runTriageJob([node, query, store, who, name](worklist::WorklistDb& db, worklist::Triage& triage,
+                                                 const StudyCallback& onStudy) {
+        const worklist::PullResult r =
+            worklist::pullQuery(db, triage, node, query, store, who, std::time(nullptr), onStudy);
+        QString summary = QObject::tr("Worklist query on %1 (%2): %3 studies match, %4 "
+                                      "already listed, %5 retrieved and triaged")
+                              .arg(name, QString::fromStdString(node.server.text()))
+                              .arg(r.matched)
+                              .arg(r.alreadyListed)
+                              .arg(r.retrieved);
+        for (const std::string& p : r.problems)
+            summary += "\n" + QString::fromStdString(p);
+        return summary;
+    });
+}
+
+void WorklistService::runTriageJob(TriageJob job) {
+    const std::string dbPath = db_->path();
     const std::string models =
         ai::findModelsDirectory(QCoreApplication::applicationDirPath().toStdString());
     ++pending_;
     QPointer<WorklistService> self(this);
     auto closing = closing_;
     auto worker = worker_;
-    (void)QtConcurrent::run(static_cast<QThreadPool*>(&triagePool_), [self, closing, worker, files,
-                                                                      dbPath, who, models] {
-        enterWorkPriority(WorkPriority::Background);
-        QString problem;
-        if (!closing->load()) {
-            try {
-                // This thread's own connection: SQLite connections are not shared across
-                // threads, and WAL lets the window read while triage writes. It and the
-                // loaded models are kept for the next study (only this one thread uses them).
-                if (!worker->db || worker->db->path() != dbPath)
-                    worker->db = worklist::WorklistDb::open(dbPath);
-                if (!worker->triage) {
-                    worklist::TriageSettings settings;
-                    settings.modelsDirectory = models;
-                    worker->triage = std::make_unique<worklist::Triage>(settings);
+    (void)QtConcurrent::run(
+        static_cast<QThreadPool*>(&triagePool_),
+        [self, closing, worker, job = std::move(job), dbPath, models] {
+            enterWorkPriority(WorkPriority::Background);
+            QString problem, report;
+            if (!closing->load()) {
+                try {
+                    // This thread's own connection: SQLite connections are not shared across
+                    // threads, and WAL lets the window read while triage writes. It and the
+                    // loaded models are kept for the next study (only this one thread uses them).
+                    if (!worker->db || worker->db->path() != dbPath)
+                        worker->db = worklist::WorklistDb::open(dbPath);
+                    if (!worker->triage) {
+                        worklist::TriageSettings settings;
+                        settings.modelsDirectory = models;
+                        worker->triage = std::make_unique<worklist::Triage>(settings);
+                    }
+                    report = job(*worker->db, *worker->triage, [self](const worklist::Arrival& a) {
+                        const QString key = QString::fromStdString(a.studyKey);
+                        const double seconds = a.triageSeconds;
+                        QMetaObject::invokeMethod(
+                            self.data(),
+                            [self, key, seconds] {
+                                if (!self)
+                                    return;
+                                Q_EMIT self->triaged(key, seconds);
+                            },
+                            Qt::QueuedConnection);
+                    });
+                } catch (const Error& e) {
+                    problem = QString::fromStdString(e.what());
+                } catch (const std::exception& e) {
+                    problem = QString("triage failed: %1").arg(e.what());
                 }
-                worklist::addAndTriage(*worker->db, *worker->triage, files, who,
-                                       [self](const worklist::Arrival& a) {
-                                           const QString key = QString::fromStdString(a.studyKey);
-                                           const double seconds = a.triageSeconds;
-                                           QMetaObject::invokeMethod(
-                                               self.data(),
-                                               [self, key, seconds] {
-                                                   if (!self)
-                                                       return;
-                                                   Q_EMIT self->triaged(key, seconds);
-                                               },
-                                               Qt::QueuedConnection);
-                                       });
-            } catch (const Error& e) {
-                problem = QString::fromStdString(e.what());
-            } catch (const std::exception& e) {
-                problem = QString("triage failed: %1").arg(e.what());
             }
-        }
-        QMetaObject::invokeMethod(
-            self.data(),
-            [self, problem] {
-                if (!self)
-                    return;
-                --self->pending_;
-                // Each triaged study was announced; only a batch that failed part way needs
-                // the whole list read again.
-                if (!problem.isEmpty()) {
-                    Q_EMIT self->problem(self->tr("Worklist: %1").arg(problem));
-                    Q_EMIT self->changed();
-                }
-                Q_EMIT self->pendingChanged();
-            },
-            Qt::QueuedConnection);
-    });
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, problem, report] {
+                    if (!self)
+                        return;
+                    --self->pending_;
+                    // Each triaged study was announced; only a job that failed part way needs
+                    // the whole list read again.
+                    if (!problem.isEmpty()) {
+                        Q_EMIT self->problem(self->tr("Worklist: %1").arg(problem));
+                        Q_EMIT self->changed();
+                    }
+                    if (!report.isEmpty())
+                        Q_EMIT self->jobReport(report);
+                    Q_EMIT self->pendingChanged();
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void WorklistService::noteReceived(const QString& path, const QString&) {

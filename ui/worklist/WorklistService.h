@@ -6,6 +6,7 @@
 // when decide() returns.
 #include "pacs/PacsSettings.h"
 #include "util/LatestWork.h"
+#include "worklist/QuerySource.h"
 #include "worklist/Triage.h"
 #include "worklist/Worklist.h"
 
@@ -16,6 +17,7 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -39,6 +41,10 @@ public:
 
     /// Enters and triages the studies in these files and folders (on the triage thread).
     void add(const QStringList& paths);
+    /// One poll of a saved PACS query (on the triage thread): the matching studies not listed
+    /// yet are retrieved into `storeFolder`, entered and triaged; ends in jobReport.
+    void pollQuery(const PacsNodeSettings& node, const worklist::SavedQuery& query,
+                   const QString& storeFolder);
     /// An object arrived in the receiver's store: its study is triaged once nothing more has
     /// arrived for it for `quietMs` (a study comes as many objects).
     void noteReceived(const QString& path, const QString& studyUid);
@@ -72,11 +78,18 @@ Q_SIGNALS:
     /// One entry changed (its review state): re-read that entry only.
     void entryChanged(const QString& studyUid);
     void problem(const QString& message);
+    /// What a triage job had to say when it ended (a query poll's counts and problems).
+    void jobReport(const QString& message);
     /// `ok` false: `message` names the node or file at fault; the decision itself is saved.
     void decisionSent(const QString& studyUid, bool ok, const QString& message);
 
 private:
     void pollWatchedFolder();
+    using StudyCallback = std::function<void(const worklist::Arrival&)>;
+    /// Runs on the triage thread with its worklist connection and models; returns a report.
+    using TriageJob = std::function<QString(worklist::WorklistDb&, worklist::Triage&,
+                                            const StudyCallback& onStudy)>;
+    void runTriageJob(TriageJob job);
     std::unique_ptr<worklist::WorklistDb> db_;
     QString user_;
     SerialPool triagePool_; ///< one thread: the model runs alone, in order

@@ -4,6 +4,7 @@
 
 #include "pacs/PacsSettings.h"
 #include "worklist/WorklistModel.h"
+#include "worklist/WorklistQuery.h"
 #include "worklist/WorklistService.h"
 
 #include <nlohmann/json.hpp>
@@ -122,7 +123,20 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
                          "changing"));
     filters->addWidget(watched_);
     filters->addWidget(watch);
+    // A saved PACS query, asked again every few minutes while the worklist is open.
+    query_ = new WorklistQuerySource(service_, this);
+    queryLabel_ = new QLabel;
+    auto* queryButton = new QPushButton(tr("PACS Query…"));
+    queryButton->setToolTip(tr("Ask a PACS for new studies (e.g. lumbar MR of the last 24 "
+                               "hours): they are retrieved and triaged"));
+    filters->addWidget(queryLabel_);
+    filters->addWidget(queryButton);
     layout->addLayout(filters);
+    connect(queryButton, &QPushButton::clicked, this, [this] {
+        WorklistQueryDialog dialog(query_->settings(), this);
+        if (dialog.exec() == QDialog::Accepted)
+            setQuery(dialog.settings());
+    });
     connect(watch, &QPushButton::clicked, this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(
             this, tr("Folder to watch for studies (cancel to stop watching)"));
@@ -236,6 +250,10 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     connect(service_, &WorklistService::entryChanged, this, &WorklistWindow::refreshEntry);
     connect(service_, &WorklistService::problem, this,
             [this](const QString& m) { statusBar()->showMessage(m, 15000); });
+    connect(query_, &WorklistQuerySource::problem, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 15000); });
+    connect(service_, &WorklistService::jobReport, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 15000); });
     connect(service_, &WorklistService::decisionSent, this,
             [this](const QString& study, bool ok, const QString& m) {
                 // A decision that did not leave is still saved: said, not hidden.
@@ -254,6 +272,7 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     const QString watchedBefore = QSettings().value("worklist/watchedFolder").toString();
     if (!watchedBefore.isEmpty())
         setWatchedFolder(watchedBefore);
+    setQuery(WorklistQuerySettings::load());
     refresh();
 }
 
@@ -299,6 +318,12 @@ void WorklistWindow::selectRow(int row) {
         return;
     table_->setCurrentIndex(filter_->index(row, 0));
     table_->scrollTo(filter_->index(row, 0));
+}
+
+void WorklistWindow::setQuery(const WorklistQuerySettings& settings) {
+    settings.save();
+    queryLabel_->setText(tr("Query: %1").arg(settings.describe()));
+    query_->apply(settings);
 }
 
 void WorklistWindow::refresh() {

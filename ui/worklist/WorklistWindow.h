@@ -21,6 +21,9 @@ class QTableView;
 
 namespace spinelens::ui {
 
+class WorklistQuerySource;
+struct WorklistQuerySettings;
+
 class WorklistFilter;
 class WorklistModel;
 class WorklistService;
@@ -43,6 +46,9 @@ public:
     QLineEdit* reviewerEdit() const { return reviewer_; }
     /// Watches `folder` for studies copied into it (kept in the settings); empty stops.
     void setWatchedFolder(const QString& folder);
+    /// Saves the PACS query and polls it (at once, then every few minutes) while enabled.
+    void setQuery(const WorklistQuerySettings& settings);
+    WorklistQuerySource* querySource() const { return query_; }
     /// The study selected (empty when none).
     std::string currentStudy() const;
     /// Selects the entry in the list's current order (and opens it).
@@ -83,6 +89,8 @@ private:
     QComboBox* modalityFilter_;
     QLineEdit* dateFilter_;
     QLabel* watched_;
+    QLabel* queryLabel_;
+    WorklistQuerySource* query_;
     QComboBox* reason_;
     QLineEdit* note_;
     QComboBox* sendTo_;
