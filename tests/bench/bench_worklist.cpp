@@ -143,8 +143,52 @@ double reviewFor(WorklistWindow* list, int ms) {
 
 } // namespace
 
+// SPINELENS_GAP_TRACE=1: a diagnostic for the event-loop gaps this benchmark reports. A
+// watchdog thread signals the GUI thread when it has not run its 5 ms timer for 35 ms, and
+// the GUI thread prints its own stack to stderr (glibc's backtrace; resolve our frames with
+// addr2line). It showed most gaps during triage inside Mesa's software rasterizer.
+#include <atomic>
+#include <csignal>
+#include <execinfo.h>
+#include <pthread.h>
+#include <thread>
+static std::atomic<long long> g_beat{0};
+static long long nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+static void dumpStack(int) {
+    void* frames[64];
+    const int n = backtrace(frames, 64);
+    const char line[] = "---- GUI thread stack during a gap ----\n";
+    write(2, line, sizeof line - 1);
+    backtrace_symbols_fd(frames, n, 2);
+}
+static void startGapTrace() {
+    if (!qEnvironmentVariableIsSet("SPINELENS_GAP_TRACE"))
+        return;
+    std::signal(SIGUSR2, dumpStack);
+    auto* beat = new QTimer;
+    QObject::connect(beat, &QTimer::timeout, [] { g_beat = nowMs(); });
+    beat->start(5);
+    const pthread_t gui = pthread_self();
+    std::thread([gui] {
+        long long dumpedFor = -1;
+        for (;;) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));
+            const long long b = g_beat.load();
+            if (b > 0 && nowMs() - b > 35 && dumpedFor != b) {
+                dumpedFor = b;
+                pthread_kill(gui, SIGUSR2);
+            }
+        }
+    }).detach();
+}
+
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
+    startGapTrace();
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s SPINELENS_CLI WORKDIR\n", argv[0]);
         return 2;
