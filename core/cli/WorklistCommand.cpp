@@ -271,11 +271,14 @@ int pull(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
         j["triageSeconds"] = a.triageSeconds;
         out << jsonText(j) << '\n';
     }
-    for (const std::string& p : r.problems)
-        err << "spinelens-cli: " << node.server.text() << ": " << p << '\n';
+    for (const std::string& p : r.problems) // each names the server already
+        err << "spinelens-cli: " << p << '\n';
     err << "spinelens-cli: " << node.server.text() << ": " << r.matched
         << " studies match the query; " << r.alreadyListed << " already listed, " << r.retrieved
-        << " retrieved and triaged\n";
+        << " retrieved and triaged";
+    if (r.outsideWindow > 0)
+        err << "; " << r.outsideWindow << " older than the last " << o.query.lastHours << " h";
+    err << '\n';
     return r.problems.empty() ? Ok : InputsFailed;
 }
 

@@ -62,35 +62,66 @@ bool withinLastHours(const net::QueryMatch& match, int hours, std::time_t now) {
     }
     when.tm_sec = seconds;
     const std::time_t at = std::mktime(&when);
-    return at >= from && at <= now + 3600; // an hour's grace for clocks that differ
+    return at >= from; // a time ahead of ours (another clock or time zone) still counts
 }
+
+namespace {
+
+// DICOM files the store holds for a study (complete ones: temporary names start with a dot).
+int filesHeld(const std::string& folder) {
+    int n = 0;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !ec && it != end;
+         it.increment(ec))
+        if (it->is_regular_file() && it->path().filename().string().rfind(".", 0) != 0)
+            ++n;
+    return n;
+}
+
+} // namespace
 
 PullResult pullQuery(WorklistDb& db, Triage& triage, const net::PacsNode& node,
                      const SavedQuery& query, const std::string& storeFolder,
                      const std::string& user, std::time_t now,
-                     const std::function<void(const Arrival&)>& onStudy) {
+                     const std::function<void(const Arrival&)>& onStudy,
+                     const std::function<bool()>& keepGoing) {
     PullResult result;
     const net::QueryKeys keys = keysAt(query, now);
     net::checkQueryKeys(keys);
     const std::vector<net::QueryMatch> matches = net::find(node, keys);
     const net::StoreFolder store(storeFolder);
     for (const net::QueryMatch& m : matches) {
-        if (m.studyUid.empty() || !withinLastHours(m, query.lastHours, now))
+        if (keepGoing && !keepGoing())
+            break;
+        if (m.studyUid.empty())
             continue;
+        if (!withinLastHours(m, query.lastHours, now)) {
+            ++result.outsideWindow;
+            continue;
+        }
         ++result.matched;
-        if (db.entry(m.studyUid)) {
+        const std::string folder =
+            (std::filesystem::path(storeFolder) / net::uidFileName(m.studyUid)).string();
+        // A listed study is retrieved again only while the PACS holds more of it than we do
+        // (it was still arriving there, or our retrieve broke off): then it is triaged again.
+        if (db.entry(m.studyUid) &&
+            (m.numberOfInstances <= 0 || filesHeld(folder) >= m.numberOfInstances)) {
             ++result.alreadyListed;
             continue;
         }
-        const net::RetrieveResult r = net::retrieve(node, {m.studyUid, {}}, store);
+        net::RetrieveResult r;
+        try {
+            r = net::retrieve(node, {m.studyUid, {}}, store);
+        } catch (const Error& e) { // this study; the others go on
+            result.problems.push_back("study " + m.studyUid + ": " + e.what());
+            continue;
+        }
         if (!r.complete)
             result.problems.push_back("study " + m.studyUid + ": " +
                                       (r.objects.empty() ? "" : "retrieved in part: ") + r.problem);
         if (r.objects.empty())
             continue;
         ++result.retrieved;
-        const std::string folder =
-            (std::filesystem::path(storeFolder) / net::uidFileName(m.studyUid)).string();
         for (Arrival& a : addAndTriage(db, triage, {folder}, user, onStudy))
             result.arrivals.push_back(std::move(a));
     }

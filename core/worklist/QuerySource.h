@@ -21,7 +21,8 @@ struct SavedQuery {
 
 struct PullResult {
     int matched = 0;       ///< studies the PACS listed for the query
-    int alreadyListed = 0; ///< of those, already in the worklist: not retrieved again
+    int alreadyListed = 0; ///< of those, already listed and held whole: not retrieved again
+    int outsideWindow = 0; ///< listed by the PACS for the dates, but older than lastHours
     int retrieved = 0;     ///< retrieved and entered
     std::vector<Arrival> arrivals;
     std::vector<std::string> problems; ///< per study, naming it and the server
@@ -35,10 +36,13 @@ net::QueryKeys keysAt(const SavedQuery& query, std::time_t now);
 bool withinLastHours(const net::QueryMatch& match, int hours, std::time_t now);
 
 /// One poll. Throws Error when the PACS cannot be asked at all; a study that fails to
-/// retrieve is a problem of the result, and the others go on.
+/// retrieve is a problem of the result, and the others go on. A listed study is retrieved
+/// (and triaged) again when the PACS holds more of its images than the store. `keepGoing`,
+/// asked between studies, stops the poll when it returns false.
 PullResult pullQuery(WorklistDb& db, Triage& triage, const net::PacsNode& node,
                      const SavedQuery& query, const std::string& storeFolder,
                      const std::string& user, std::time_t now,
-                     const std::function<void(const Arrival&)>& onStudy = {});
+                     const std::function<void(const Arrival&)>& onStudy = {},
+                     const std::function<bool()>& keepGoing = {});
 
 } // namespace spinelens::worklist

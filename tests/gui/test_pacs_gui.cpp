@@ -460,7 +460,7 @@ private Q_SLOTS:
         QVERIFY(service.open(dir.filePath("worklist.sqlite")).isEmpty());
         WorklistWindow window(&service);
         window.show();
-        QSignalSpy reports(&service, &WorklistService::jobReport);
+        QSignalSpy reports(&service, &WorklistService::queryPolled);
         WorklistQueryDialog dialog(WorklistQuerySettings::load(), &window);
         const int node = dialog.nodeBox()->findData("Test PACS");
         QVERIFY(node >= 0);
@@ -470,13 +470,14 @@ private Q_SLOTS:
         dialog.hoursBox()->setValue(24);
         window.setQuery(dialog.settings());
         QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 1, 60000);
-        QVERIFY2(reports.last().at(0).toString().contains("0 studies match"),
-                 qPrintable(reports.last().at(0).toString()));
+        QVERIFY2(reports.last().at(0).toBool() && reports.last().at(1).toInt() == 0 &&
+                     reports.last().at(2).toString().contains("0 matching"),
+                 qPrintable(reports.last().at(2).toString()));
         dialog.hoursBox()->setValue(0); // any date
         window.setQuery(dialog.settings());
         QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 2, 120000);
-        const QString report = reports.last().at(0).toString();
-        QVERIFY2(report.contains("1 studies match") && report.contains("1 retrieved"),
+        const QString report = reports.last().at(2).toString();
+        QVERIFY2(reports.last().at(1).toInt() == 1 && report.contains("1 matching, 0 already"),
                  qPrintable(report));
         const auto entries = service.db()->entries();
         QCOMPARE(int(entries.size()), 1);
@@ -486,8 +487,15 @@ private Q_SLOTS:
         window.grab().save(work() + "/worklist-pacs-query.png");
         window.querySource()->pollNow();
         QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 3, 60000);
-        QVERIFY2(reports.last().at(0).toString().contains("1 already listed, 0 retrieved"),
-                 qPrintable(reports.last().at(0).toString()));
+        QVERIFY2(reports.last().at(1).toInt() == 0 &&
+                     reports.last().at(2).toString().contains("1 matching, 1 already listed"),
+                 qPrintable(reports.last().at(2).toString()));
+        // Asked again while a poll runs (a PACS slower than the interval): not started twice.
+        window.querySource()->pollNow();
+        QVERIFY(!service.pollQuery(PacsSettings::load().nodes.back(), {}, dir.path()));
+        QTRY_COMPARE_WITH_TIMEOUT(reports.count(), 4, 60000);
+        QTest::qWait(300);
+        QCOMPARE(reports.count(), 4);
     }
 
     void cleanup() {

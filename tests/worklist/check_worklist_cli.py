@@ -331,7 +331,11 @@ def check_saved_query():
     check(rc == 0, "the synthetic sample for the PACS " + err[-200:])
     mr = sorted(glob.glob(os.path.join(sample, "mr-sagittal-t2", "*.dcm")))
     hour_ago = datetime.datetime.now() - datetime.timedelta(hours=1)
-    recent_uid, old_uid = pydicom.uid.generate_uid(), None
+    day_old = datetime.datetime.now() - datetime.timedelta(hours=25)
+    recent_uid, old_uid, day_old_uid = pydicom.uid.generate_uid(), None, pydicom.uid.generate_uid()
+    # The PACS is asked from the date 24 hours ago: the 25-hour-old study is within those dates
+    # (and must be dropped by its time) unless it is from the day before.
+    by_time = day_old.date() == (datetime.datetime.now() - datetime.timedelta(hours=24)).date()
     with Orthanc() as pacs:
         for f in mr:
             ds = pydicom.dcmread(f)
@@ -347,6 +351,16 @@ def check_saved_query():
             copy = os.path.join(WORK, "recent.dcm")
             ds.save_as(copy)
             pacs.upload(copy)
+            # And a third, from 25 hours ago: its date may be within the PACS's date range
+            # (yesterday), but its time is not within the last 24 hours.
+            ds.StudyInstanceUID = day_old_uid
+            ds.SeriesInstanceUID = day_old_uid + ".1"
+            ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
+                pydicom.uid.generate_uid()
+            ds.StudyDate = day_old.strftime("%Y%m%d")
+            ds.StudyTime = day_old.strftime("%H%M%S")
+            ds.save_as(copy)
+            pacs.upload(copy)
 
         def pull(*extra):
             rc, out, err = cli("worklist", "--db", pull_db, "pull", pacs.dimse, "--modality",
@@ -356,7 +370,8 @@ def check_saved_query():
         rc, entries, err = pull("--last-hours", "24")
         check(rc == 0 and [e["study"] for e in entries] == [recent_uid] and
               entries[0]["lane"] in ("flagged", "not-flagged") and entries[0]["new"] and
-              "1 studies match the query; 0 already listed, 1 retrieved" in err,
+              "1 studies match the query; 0 already listed, 1 retrieved" in err and
+              (("1 older than the last 24 h" in err) == by_time),
               "MR of the last 24 hours: the recent study is retrieved, entered and triaged "
               f"({entries[0]['lane'] if entries else None}); the January one is not: "
               + err.strip())
@@ -366,17 +381,17 @@ def check_saved_query():
         check(rc == 0 and entries == [] and "1 already listed, 0 retrieved" in err,
               "a second poll retrieves nothing: " + err.strip())
         rc, entries, err = pull()
-        check(rc == 0 and [e["study"] for e in entries] == [old_uid] and
-              "2 studies match the query; 1 already listed, 1 retrieved" in err,
-              "without the time window the January study comes too: " + err.strip())
+        check(rc == 0 and sorted(e["study"] for e in entries) == sorted([old_uid, day_old_uid])
+              and "3 studies match the query; 1 already listed, 2 retrieved" in err,
+              "without the time window the January and the 25-hour-old studies come too: " + err.strip())
         dimse = pacs.dimse
     rc, entries, err = cli("worklist", "--db", pull_db, "pull", dimse, "--store", store,
                            "--connect-timeout", "2")
     check(rc == 1 and dimse in err and err.count("\n") == 1,
           "a PACS that has gone: one line naming it: " + err.strip())
     rc, out, _ = cli("worklist", "--db", pull_db, "list")
-    check(rc == 0 and len(json.loads(out)["entries"]) == 2,
-          "the worklist holds the two pulled studies")
+    check(rc == 0 and len(json.loads(out)["entries"]) == 3,
+          "the worklist holds the three pulled studies")
 
 
 if __name__ == "__main__":

@@ -113,37 +113,66 @@ void WorklistService::add(const QStringList& paths) {
     });
 }
 
-void WorklistService::pollQuery(const PacsNodeSettings& nodeSettings,
+bool WorklistService::pollQuery(const PacsNodeSettings& nodeSettings,
                                 const worklist::SavedQuery& query, const QString& storeFolder) {
-    if (!db_)
-        return;
+    if (!db_ || queryInFlight_) // a PACS slower than the interval: one poll at a time
+        return false;
     net::PacsNode node;
+    const PacsSettings pacs = PacsSettings::load();
     try {
-        node = nodeSettings.node(PacsSettings::load().callingAet);
+        node = nodeSettings.node(pacs.callingAet);
     } catch (const Error& e) {
-        Q_EMIT problem(tr("Worklist query: %1: %2").arg(nodeSettings.name, e.what()));
-        return;
+        Q_EMIT queryPolled(false, 0, tr("%1: %2").arg(nodeSettings.name, e.what()));
+        return false;
     }
+    if (node.movePort > 0 && pacs.receiverEnabled && node.movePort == pacs.receiverPort) {
+        Q_EMIT queryPolled(false, 0,
+                           tr("%1: C-MOVE to port %2 cannot work while the DICOM receiver "
+                              "listens on it; give the node C-GET (port 0)")
+                               .arg(nodeSettings.name)
+                               .arg(node.movePort));
+        return false;
+    }
+    queryInFlight_ = true;
     const std::string who = user().toStdString();
     const std::string store = storeFolder.toStdString();
     const QString name = nodeSettings.name;
-    runTriageJob([node, query, store, who, name](worklist::WorklistDb& db, worklist::Triage& triage,
-                                                 const StudyCallback& onStudy) {
-        const worklist::PullResult r =
-            worklist::pullQuery(db, triage, node, query, store, who, std::time(nullptr), onStudy);
-        QString summary = QObject::tr("Worklist query on %1 (%2): %3 studies match, %4 "
-                                      "already listed, %5 retrieved and triaged")
-                              .arg(name, QString::fromStdString(node.server.text()))
-                              .arg(r.matched)
-                              .arg(r.alreadyListed)
-                              .arg(r.retrieved);
-        for (const std::string& p : r.problems)
-            summary += "\n" + QString::fromStdString(p);
-        return summary;
-    });
+    const int hours = query.lastHours;
+    auto closing = closing_;
+    auto failed = std::make_shared<bool>(true);
+    auto retrieved = std::make_shared<int>(0);
+    runTriageJob(
+        [node, query, store, who, name, hours, closing, failed, retrieved](
+            worklist::WorklistDb& db, worklist::Triage& triage, const StudyCallback& onStudy) {
+            worklist::PullResult r;
+            try {
+                r = worklist::pullQuery(db, triage, node, query, store, who, std::time(nullptr),
+                                        onStudy, [closing] { return !closing->load(); });
+            } catch (const Error& e) { // the PACS could not be asked: named, not a list change
+                return QObject::tr("%1: %2").arg(name, e.what());
+            }
+            *failed = !r.problems.empty();
+            *retrieved = r.retrieved;
+            QString summary = QObject::tr("%1 (%2): %3 new studies retrieved and triaged; %4 "
+                                          "matching, %5 already listed")
+                                  .arg(name, QString::fromStdString(node.server.text()))
+                                  .arg(r.retrieved)
+                                  .arg(r.matched)
+                                  .arg(r.alreadyListed);
+            if (r.outsideWindow > 0)
+                summary += QObject::tr("; %1 older than %2 h").arg(r.outsideWindow).arg(hours);
+            for (const std::string& p : r.problems)
+                summary += "\n" + QString::fromStdString(p);
+            return summary;
+        },
+        [failed, retrieved](WorklistService& service, const QString& report) {
+            service.queryInFlight_ = false;
+            Q_EMIT service.queryPolled(!*failed, *retrieved, report);
+        });
+    return true;
 }
 
-void WorklistService::runTriageJob(TriageJob job) {
+void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
     const std::string dbPath = db_->path();
     const std::string models =
         ai::findModelsDirectory(QCoreApplication::applicationDirPath().toStdString());
@@ -153,7 +182,7 @@ void WorklistService::runTriageJob(TriageJob job) {
     auto worker = worker_;
     (void)QtConcurrent::run(
         static_cast<QThreadPool*>(&triagePool_),
-        [self, closing, worker, job = std::move(job), dbPath, models] {
+        [self, closing, worker, job = std::move(job), ended = std::move(ended), dbPath, models] {
             enterWorkPriority(WorkPriority::Background);
             QString problem, report;
             if (!closing->load()) {
@@ -188,7 +217,7 @@ void WorklistService::runTriageJob(TriageJob job) {
             }
             QMetaObject::invokeMethod(
                 self.data(),
-                [self, problem, report] {
+                [self, problem, report, ended] {
                     if (!self)
                         return;
                     --self->pending_;
@@ -198,8 +227,8 @@ void WorklistService::runTriageJob(TriageJob job) {
                         Q_EMIT self->problem(self->tr("Worklist: %1").arg(problem));
                         Q_EMIT self->changed();
                     }
-                    if (!report.isEmpty())
-                        Q_EMIT self->jobReport(report);
+                    if (ended)
+                        ended(*self, report);
                     Q_EMIT self->pendingChanged();
                 },
                 Qt::QueuedConnection);

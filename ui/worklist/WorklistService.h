@@ -42,8 +42,9 @@ public:
     /// Enters and triages the studies in these files and folders (on the triage thread).
     void add(const QStringList& paths);
     /// One poll of a saved PACS query (on the triage thread): the matching studies not listed
-    /// yet are retrieved into `storeFolder`, entered and triaged; ends in jobReport.
-    void pollQuery(const PacsNodeSettings& node, const worklist::SavedQuery& query,
+    /// yet are retrieved into `storeFolder`, entered and triaged; ends in queryPolled. Returns
+    /// false (doing nothing) while the last poll is still running.
+    bool pollQuery(const PacsNodeSettings& node, const worklist::SavedQuery& query,
                    const QString& storeFolder);
     /// An object arrived in the receiver's store: its study is triaged once nothing more has
     /// arrived for it for `quietMs` (a study comes as many objects).
@@ -78,8 +79,9 @@ Q_SIGNALS:
     /// One entry changed (its review state): re-read that entry only.
     void entryChanged(const QString& studyUid);
     void problem(const QString& message);
-    /// What a triage job had to say when it ended (a query poll's counts and problems).
-    void jobReport(const QString& message);
+    /// A saved query's poll ended: its counts, and each study that failed (naming the node);
+    /// `ok` false when the PACS could not be asked or a study failed; `retrieved` new studies.
+    void queryPolled(bool ok, int retrieved, const QString& report);
     /// `ok` false: `message` names the node or file at fault; the decision itself is saved.
     void decisionSent(const QString& studyUid, bool ok, const QString& message);
 
@@ -89,7 +91,10 @@ private:
     /// Runs on the triage thread with its worklist connection and models; returns a report.
     using TriageJob = std::function<QString(worklist::WorklistDb&, worklist::Triage&,
                                             const StudyCallback& onStudy)>;
-    void runTriageJob(TriageJob job);
+    /// Runs on the GUI thread when the job has ended, with its report.
+    using JobEnded = std::function<void(WorklistService&, const QString& report)>;
+    void runTriageJob(TriageJob job, JobEnded ended = {});
+    bool queryInFlight_ = false;
     std::unique_ptr<worklist::WorklistDb> db_;
     QString user_;
     SerialPool triagePool_; ///< one thread: the model runs alone, in order

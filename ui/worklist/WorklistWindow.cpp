@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -252,8 +253,20 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
             [this](const QString& m) { statusBar()->showMessage(m, 15000); });
     connect(query_, &WorklistQuerySource::problem, this,
             [this](const QString& m) { statusBar()->showMessage(m, 15000); });
-    connect(service_, &WorklistService::jobReport, this,
-            [this](const QString& m) { statusBar()->showMessage(m, 15000); });
+    // The last poll stays in view beside the query; the status bar speaks up only when new
+    // studies came or something failed, so an idle PACS does not keep covering other news.
+    connect(service_, &WorklistService::queryPolled, this,
+            [this](bool ok, int retrieved, const QString& report) {
+                const QString when = QDateTime::currentDateTime().toString("HH:mm");
+                queryLabel_->setText(
+                    tr("Query: %1 · asked %2: %3")
+                        .arg(query_->settings().describe(), when,
+                             ok ? tr("%n new", "", retrieved)
+                                : tr("<span style='color:#b00000'>failed</span>")));
+                queryLabel_->setToolTip(report);
+                if (!ok || retrieved > 0)
+                    statusBar()->showMessage(tr("Worklist query: %1").arg(report), 15000);
+            });
     connect(service_, &WorklistService::decisionSent, this,
             [this](const QString& study, bool ok, const QString& m) {
                 // A decision that did not leave is still saved: said, not hidden.
