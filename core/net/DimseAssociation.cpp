@@ -218,6 +218,11 @@ Association::~Association() {
 }
 
 void Association::open() {
+    // DCMTK reads a PDU's body with a blocking read bounded only by the socket's own timeout
+    // (60 s by default): a server that stops in the middle of a PDU held us that long, past
+    // the response timeout. The socket timeouts are set when the connection is made.
+    dcmSocketReceiveTimeout.set(static_cast<Sint32>(settings_.responseSeconds));
+    dcmSocketSendTimeout.set(static_cast<Sint32>(settings_.responseSeconds));
     OFCondition cond = initNetwork();
     if (cond.good() && layer) // needs the network initNetwork() made
         cond = useSecureConnection(layer.get());
