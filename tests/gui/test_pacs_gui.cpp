@@ -62,6 +62,12 @@ struct CacheOfItsOwn {
     ~CacheOfItsOwn() { QSettings().setValue("pacs/cacheFolder", previous); }
 };
 
+// Lets a frozen (SIGSTOP) PACS run again, also when a check fails.
+struct Thaw {
+    pid_t pid;
+    ~Thaw() { ::kill(pid, SIGCONT); }
+};
+
 class TestPacsGui : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -337,10 +343,7 @@ private Q_SLOTS:
     void frozenPacsEndsThePartialRetrieveAndTheViewerRecovers() {
         const pid_t pacs = pid_t(qEnvironmentVariableIntValue("SPINELENS_TEST_PACS_PID"));
         QVERIFY(pacs > 0);
-        struct Thaw { // also when a check fails
-            pid_t pid;
-            ~Thaw() { ::kill(pid, SIGCONT); }
-        } thaw{pacs};
+        const Thaw thaw{pacs}; // also when a check fails
         // A cache of its own: the partial mark must come from this retrieve, not an earlier one.
         const CacheOfItsOwn cache;
         MainWindow w;
@@ -400,10 +403,7 @@ private Q_SLOTS:
         QFETCH(QString, address);
         const pid_t pacs = pid_t(qEnvironmentVariableIntValue("SPINELENS_TEST_PACS_PID"));
         QVERIFY(pacs > 0);
-        struct Thaw { // also when a check fails
-            pid_t pid;
-            ~Thaw() { ::kill(pid, SIGCONT); }
-        } thaw{pacs};
+        const Thaw thaw{pacs}; // also when a check fails
         const CacheOfItsOwn cache;
         MainWindow w;
         w.show();

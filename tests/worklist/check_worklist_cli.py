@@ -341,26 +341,19 @@ def check_saved_query():
             ds = pydicom.dcmread(f)
             old_uid = ds.StudyInstanceUID
             pacs.upload(f)
-            # The same images as a second, recent study (new UIDs, today's date and time).
-            ds.StudyInstanceUID = recent_uid
-            ds.SeriesInstanceUID = recent_uid + ".1"
-            ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
-                pydicom.uid.generate_uid()
-            ds.StudyDate = hour_ago.strftime("%Y%m%d")
-            ds.StudyTime = hour_ago.strftime("%H%M%S")
-            copy = os.path.join(WORK, "recent.dcm")
-            ds.save_as(copy)
-            pacs.upload(copy)
-            # And a third, from 25 hours ago: its date may be within the PACS's date range
+            # The same images as a second, recent study (new UIDs, today's date and time), and
+            # a third from 25 hours ago: its date may be within the PACS's date range
             # (yesterday), but its time is not within the last 24 hours.
-            ds.StudyInstanceUID = day_old_uid
-            ds.SeriesInstanceUID = day_old_uid + ".1"
-            ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
-                pydicom.uid.generate_uid()
-            ds.StudyDate = day_old.strftime("%Y%m%d")
-            ds.StudyTime = day_old.strftime("%H%M%S")
-            ds.save_as(copy)
-            pacs.upload(copy)
+            for uid, when in ((recent_uid, hour_ago), (day_old_uid, day_old)):
+                ds.StudyInstanceUID = uid
+                ds.SeriesInstanceUID = uid + ".1"
+                ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
+                    pydicom.uid.generate_uid()
+                ds.StudyDate = when.strftime("%Y%m%d")
+                ds.StudyTime = when.strftime("%H%M%S")
+                copy = os.path.join(WORK, "copy.dcm")
+                ds.save_as(copy)
+                pacs.upload(copy)
 
         def pull(*extra):
             rc, out, err = cli("worklist", "--db", pull_db, "pull", pacs.dimse, "--modality",
