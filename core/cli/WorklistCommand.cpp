@@ -9,6 +9,7 @@
 #include "cli/ServerOptions.h"
 #include "worklist/DecisionDocument.h"
 #include "worklist/Inbox.h"
+#include "worklist/ModelAssignment.h"
 #include "worklist/OperatingPoint.h"
 #include "worklist/QuerySource.h"
 #include "worklist/ReviewExport.h"
@@ -48,10 +49,17 @@ struct WorklistOptions {
     double sensitivity = -1, specificity = -1, value = -1;
     std::string modelsDir;
     std::string outFolder;
-    NetOptions server;    ///< pull: the PACS
-    SavedQuery query;     ///< pull: what to ask it for
-    std::string storeDir; ///< pull: where retrieved studies are kept
+    NetOptions server;             ///< pull: the PACS
+    SavedQuery query;              ///< pull: what to ask it for
+    std::string storeDir;          ///< pull: where retrieved studies are kept
+    std::string modality, package; ///< assign: which modality gets which package
+    bool toDefault = false;        ///< assign: back to the shipped default
 };
+
+// The packages triage defaults to: --models, else the shipped ones.
+std::string modelsFolder(const WorklistOptions& o) {
+    return o.modelsDir.empty() ? ai::findModelsDirectory(programFolder()) : o.modelsDir;
+}
 
 nlohmann::json entryJson(const Entry& e) {
     const TriageOutcome& t = e.triage;
@@ -103,8 +111,7 @@ int add(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
     ai::setTorchThreads(0);
     auto db = WorklistDb::open(o.db);
     TriageSettings settings;
-    settings.modelsDirectory =
-        o.modelsDir.empty() ? ai::findModelsDirectory(programFolder()) : o.modelsDir;
+    settings.modelsDirectory = modelsFolder(o);
     Triage triage(settings);
     const auto arrivals = addAndTriage(*db, triage, o.paths, currentUserOr(o.user));
     int notAssessed = 0;
@@ -259,8 +266,7 @@ int pull(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
     const net::PacsNode node = o.server.node();
     auto db = WorklistDb::open(o.db);
     TriageSettings settings;
-    settings.modelsDirectory =
-        o.modelsDir.empty() ? ai::findModelsDirectory(programFolder()) : o.modelsDir;
+    settings.modelsDirectory = modelsFolder(o);
     Triage triage(settings);
     const PullResult r = pullQuery(*db, triage, node, o.query, o.storeDir, currentUserOr(o.user),
                                    std::time(nullptr));
@@ -280,6 +286,66 @@ int pull(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
         err << "; " << r.outsideWindow << " older than the last " << o.query.lastHours << " h";
     err << '\n';
     return r.problems.empty() ? Ok : InputsFailed;
+}
+
+// Assigns a model package to a modality (or returns it to the default); without a modality,
+// lists what each modality is triaged with.
+int assign(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    if (!o.modality.empty()) {
+        if (o.toDefault == !o.package.empty())
+            throw Error("give a model package folder, or --default to use the shipped model");
+        ModelAssignment a;
+        if (o.toDefault) {
+            a.modality = modalityKey(o.modality);
+        } else {
+            a = describeAssignment(o.modality,
+                                   std::filesystem::absolute(o.package).lexically_normal());
+        }
+        a.setBy = currentUserOr(o.user);
+        db->assignModel(a);
+    }
+    const std::map<std::string, std::string> assigned = assignedFolders(*db);
+    const std::string models = modelsFolder(o);
+    nlohmann::json j = nlohmann::json::array();
+    std::vector<std::string> modalities = assignableModalities();
+    for (const auto& [modality, folder] : assigned)
+        if (std::find(modalities.begin(), modalities.end(), modality) == modalities.end())
+            modalities.push_back(modality);
+    for (const ModelAssignment& a : db->assignments())
+        j.push_back({{"modality", a.modality},
+                     {"assigned", true},
+                     {"folder", a.folder},
+                     {"model", a.model + " " + a.version},
+                     {"modelHash", a.hash},
+                     {"setAt", a.setAt},
+                     {"setBy", a.setBy}});
+    for (const std::string& m : modalities) {
+        if (assigned.count(m))
+            continue;
+        const ai::DefaultModel d = ai::defaultModelFor(m == "PNG" ? "" : m, m == "PNG", models);
+        j.push_back({{"modality", m},
+                     {"assigned", false},
+                     {"folder", d.folder},
+                     {"problem", d.folder.empty() ? d.reason : std::string()}});
+    }
+    out << jsonText(j, 1) << '\n';
+    return Ok;
+}
+
+// Triages the studies a stopped process left waiting for triage.
+int resume(const WorklistOptions& o, std::ostream& out) {
+    auto db = WorklistDb::open(o.db);
+    TriageSettings settings;
+    settings.modelsDirectory = modelsFolder(o);
+    Triage triage(settings);
+    nlohmann::json j = nlohmann::json::array();
+    for (const Arrival& a : resumePending(*db, triage, currentUserOr(o.user)))
+        j.push_back({{"study", a.studyKey},
+                     {"lane", laneName(a.triage.lane)},
+                     {"problem", a.triage.problem}});
+    out << jsonText(j, 1) << '\n';
+    return Ok;
 }
 
 int verify(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
@@ -376,6 +442,22 @@ void declareWorklist(CLI::App& w, std::function<int()>& run, std::ostream& out, 
     pullCmd->add_option("--models", o->modelsDir, "folder of model packages (default: shipped)");
     pullCmd->callback(
         [&run, o, &out, &err] { run = [o, &out, &err] { return pull(*o, out, err); }; });
+
+    auto* resumeCmd = action("resume", "triage the studies left waiting for triage (a triage "
+                                       "stopped by a crash or a kill); JSON of each");
+    resumeCmd->add_option("--models", o->modelsDir, "folder of model packages (default: shipped)");
+    resumeCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
+    resumeCmd->callback([&run, o, &out] { run = [o, &out] { return resume(*o, out); }; });
+
+    auto* assignCmd = action("assign", "assign a model package to a modality for triage (or "
+                                       "--default); without arguments, list what each modality "
+                                       "is triaged with (JSON)");
+    assignCmd->add_option("MODALITY", o->modality, "MR, CT, DX, CR, ...; PNG for PNG/JPEG files");
+    assignCmd->add_option("PACKAGE", o->package, "model package folder");
+    assignCmd->add_flag("--default", o->toDefault, "use the shipped default model again");
+    assignCmd->add_option("--models", o->modelsDir, "folder of model packages (default: shipped)");
+    assignCmd->add_option("--user", o->user, "who (default: $SPINELENS_USER or the OS user)");
+    assignCmd->callback([&run, o, &out] { run = [o, &out] { return assign(*o, out); }; });
 
     auto* verifyCmd = action("verify", "check the audit chain; exit 1 naming the first record "
                                        "altered or removed");

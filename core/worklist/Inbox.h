@@ -24,4 +24,11 @@ std::vector<Arrival> addAndTriage(WorklistDb& db, Triage& triage,
                                   const std::vector<std::string>& paths, const std::string& user,
                                   const std::function<void(const Arrival&)>& onStudy = {});
 
+/// Triages every study left waiting for triage (the process that entered it stopped before
+/// storing its result: killed, crashed, closed mid-study), from the paths it came from. A
+/// study whose images are no longer there goes to "could not assess", saying so: nothing is
+/// left waiting for ever.
+std::vector<Arrival> resumePending(WorklistDb& db, Triage& triage, const std::string& user,
+                                   const std::function<void(const Arrival&)>& onStudy = {});
+
 } // namespace spinelens::worklist

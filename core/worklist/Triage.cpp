@@ -74,13 +74,11 @@ TriageOutcome Triage::run(const std::vector<SeriesInfo>& series,
             continue;
         }
         const ai::ModelCard& card = pkg->card();
-        if (assigned == settings_.assigned.end()) {
-            const std::string mismatch =
-                ai::modalityMismatch(card.name, card.modality, s.modality, raster);
-            if (!mismatch.empty()) {
-                problems.push_back(seriesName(s) + ": " + mismatch);
-                continue;
-            }
+        const std::string mismatch =
+            ai::modalityMismatch(card.name, card.modality, s.modality, raster);
+        if (!mismatch.empty()) {
+            problems.push_back(seriesName(s) + ": " + mismatch);
+            continue;
         }
         SeriesAnswer a;
         try {

@@ -22,7 +22,7 @@ namespace spinelens::worklist {
 struct TriageSettings {
     std::string modelsDirectory; ///< the shipped packages (ai::findModelsDirectory)
     /// Modality ("MR", "DX", ...; "PNG" for PNG/JPEG files) -> package folder, instead of the
-    /// default for it. A model assigned by the user runs whatever its card's modality says.
+    /// default for it. Either way a model runs only on the kind of image its card is for.
     std::map<std::string, std::string> assigned;
 };
 
@@ -32,6 +32,12 @@ class Triage {
 public:
     explicit Triage(TriageSettings settings);
     ~Triage();
+
+    /// The user's assignments (modality -> package folder), read from the worklist before
+    /// each study so a change made meanwhile applies to the next one.
+    void setAssigned(std::map<std::string, std::string> assigned) {
+        settings_.assigned = std::move(assigned);
+    }
 
     /// Triages the series of one study (all of the same study). Never throws for a study the
     /// AI cannot assess: that is an outcome (NotAssessed with the reason).

@@ -53,6 +53,14 @@ struct TriageOutcome {
     std::string syntheticNote; ///< "model trained on synthetic data, not clinically validated"
 };
 
+/// A model the user assigned to a modality, used by triage instead of the shipped default.
+struct ModelAssignment {
+    std::string modality;             ///< "MR", "CT", "DX", "CR", ...; "PNG" for PNG/JPEG files
+    std::string folder;               ///< the model package
+    std::string model, version, hash; ///< its card's name and version, its weights' hash
+    std::string setAt, setBy;
+};
+
 struct Decision {
     std::string verdict; ///< "agree", "disagree" or "uncertain"
     std::string reason, note, user;
@@ -117,13 +125,20 @@ public:
     Threshold threshold(const std::string& model) const;
     Threshold storeThreshold(const Threshold& t);
 
+    /// The models assigned per modality (newest assignment per modality; none: the default).
+    std::vector<ModelAssignment> assignments() const;
+    /// Assigns a model to `a.modality` (audited with its name, version and hash); an empty
+    /// folder returns the modality to its shipped default. Check the package first
+    /// (describeAssignment in worklist/ModelAssignment.h): this only records it.
+    void assignModel(const ModelAssignment& a);
+
     std::vector<AuditRecord> history(const std::string& studyUid) const;
     std::vector<AuditRecord> audit() const;
     /// Walks the chain from the first record: the first one whose hash does not match its
     /// contents or its predecessor, or a missing sequence number, or a missing tail; then
-    /// replays each study's lane and decision from the log against what its entry says. (The
-    /// chain shows edits made with other tools; it is not a signature: someone who recomputes
-    /// every hash after an edit is not caught.)
+    /// replays each study's lane and decision, and each modality's assigned model, from the
+    /// log against what the tables say. (The chain shows edits made with other tools; it is not
+    /// a signature: someone who recomputes every hash after an edit is not caught.)
     AuditCheck verify() const;
 
 private:

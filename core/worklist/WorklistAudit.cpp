@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 
 namespace spinelens::worklist {
 namespace {
@@ -162,9 +163,22 @@ AuditCheck WorklistDb::verifyInSnapshot() const {
     // What the worklist shows must be what the log says: each study's lane and decision are
     // replayed from the log and compared with its entry.
     std::map<std::string, std::pair<std::string, std::int64_t>> lane, verdict; // value, seq
+    std::map<std::string, std::pair<std::string, std::int64_t>> assigned;      // modality: folder
+    std::set<std::string> arrived;
     for (const AuditRecord& r : records) {
+        if (r.event == "model-assigned") {
+            try {
+                const nlohmann::json body = nlohmann::json::parse(r.body);
+                assigned[body.value("modality", std::string())] = {
+                    body.value("folder", std::string()), r.seq};
+            } catch (const nlohmann::json::exception&) {
+            }
+            continue;
+        }
         if (r.studyUid.empty())
             continue;
+        if (r.event == "arrival")
+            arrived.insert(r.studyUid);
         try {
             const nlohmann::json body = nlohmann::json::parse(r.body);
             if (r.event == "triage") {
@@ -179,6 +193,13 @@ AuditCheck WorklistDb::verifyInSnapshot() const {
         }
     }
     for (const Entry& e : entries()) {
+        if (!arrived.count(e.studyUid)) {
+            c.intact = false;
+            c.firstBad = 0;
+            c.problem = "the worklist lists " + e.studyUid +
+                        " but the log has no arrival for it: it was added outside SpineLens";
+            return c;
+        }
         const auto l = lane.find(e.studyUid);
         const std::string logged = l == lane.end() ? std::string("pending") : l->second.first;
         const std::string shown = laneName(e.triage.lane);
@@ -193,6 +214,28 @@ AuditCheck WorklistDb::verifyInSnapshot() const {
                         (logged != shown ? "lane " + shown + " but the log says " + logged
                                          : "decision \"" + shownVerdict + "\" but the log says \"" +
                                                loggedVerdict + "\"") +
+                        ": it was edited outside SpineLens";
+            return c;
+        }
+    }
+    // The model each modality is triaged with: a package swapped in the table would triage
+    // every later study with a model the log never saw.
+    std::map<std::string, std::string> shownModels;
+    for (const ModelAssignment& a : assignments())
+        shownModels[a.modality] = a.folder;
+    for (const auto& [modality, logged] : assigned)
+        if (!logged.first.empty() && !shownModels.count(modality))
+            shownModels[modality]; // assigned in the log, gone from the table
+    for (const auto& [modality, folder] : shownModels) {
+        const auto l = assigned.find(modality);
+        const std::string logged = l == assigned.end() ? std::string() : l->second.first;
+        if (logged != folder) {
+            c.intact = false;
+            c.firstBad = l == assigned.end() ? 0 : l->second.second;
+            c.problem = "the worklist assigns " +
+                        (folder.empty() ? std::string("the default model") : folder) + " to " +
+                        modality + " but the log says " +
+                        (logged.empty() ? std::string("the default model") : logged) +
                         ": it was edited outside SpineLens";
             return c;
         }

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS studies(
 CREATE TABLE IF NOT EXISTS thresholds(
   id INTEGER PRIMARY KEY, model TEXT NOT NULL, value REAL NOT NULL, provenance TEXT,
   set_at TEXT, set_by TEXT);
+CREATE TABLE IF NOT EXISTS assignments(
+  modality TEXT PRIMARY KEY, folder TEXT NOT NULL, model TEXT, version TEXT, hash TEXT,
+  set_at TEXT, set_by TEXT);
 CREATE TABLE IF NOT EXISTS audit(
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT, event TEXT NOT NULL, study_uid TEXT,
   body TEXT, previous_hash TEXT NOT NULL, hash TEXT NOT NULL);

@@ -33,22 +33,14 @@ from sklearn.metrics import roc_curve
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pacs"))
 from orthanc_server import Orthanc  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_checks import Checks  # noqa: E402
+
 CLI, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 MODEL = os.path.join(SOURCE, "models", "lumbar-mri-binary")
 PYDICOM_FILES = os.path.join(os.path.dirname(pydicom.__file__), "data", "test_files")
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-
-
-def cli(*args, env=None):
-    run = subprocess.run([CLI, *args], capture_output=True, text=True,
-                         env=dict(os.environ, **(env or {})))
-    return run.returncode, run.stdout, run.stderr
+CHECKS = Checks(CLI)
+check, cli = CHECKS.check, CHECKS.cli
 
 
 def worklist(*args, **kw):
@@ -315,8 +307,7 @@ def main():
     check(rc == 1 and "not a SpineLens worklist" in err, "a run file is not taken for a worklist")
 
     check_saved_query()
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return CHECKS.exit_code()
 
 
 def check_saved_query():

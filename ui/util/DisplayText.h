@@ -10,6 +10,11 @@ inline QString q(const std::string& s) {
     return QString::fromStdString(s);
 }
 
+/// Text from core in rich text (a label's HTML): '<' and '&' shown as they are.
+inline QString html(const std::string& s) {
+    return q(s).toHtmlEscaped();
+}
+
 /// A PN value as people read it: "DOE^JOHN" as "DOE JOHN" (the overlay's form too).
 inline QString displayPersonName(const std::string& name) {
     return q(name).replace('^', ' ').simplified();

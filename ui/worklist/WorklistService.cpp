@@ -38,7 +38,24 @@ QString WorklistService::open(const QString& path) {
         return QString::fromStdString(e.what());
     }
     Q_EMIT changed();
+    resumeWaiting();
     return {};
+}
+
+void WorklistService::resumeWaiting() {
+    // Studies left waiting for triage when the last process stopped mid-triage (killed,
+    // crashed): triaged now, before anything newer, so none waits for ever.
+    bool any = false;
+    for (const worklist::Entry& e : db_->entries())
+        any = any || e.triage.lane == worklist::Lane::Pending;
+    if (!any)
+        return;
+    const std::string who = user().toStdString();
+    runTriageJob(
+        [who](worklist::WorklistDb& db, worklist::Triage& triage, const StudyCallback& onStudy) {
+            worklist::resumePending(db, triage, who, onStudy);
+            return QString();
+        });
 }
 
 void WorklistService::sendDecision(const std::string& studyUid) {

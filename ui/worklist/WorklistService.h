@@ -29,7 +29,8 @@ public:
     explicit WorklistService(QObject* parent = nullptr);
     ~WorklistService() override;
 
-    /// Opens (or creates) the worklist file; returns the problem in words, or empty.
+    /// Opens (or creates) the worklist file; returns the problem in words, or empty. Studies a
+    /// stopped process left waiting for triage are triaged first.
     QString open(const QString& path);
     bool isOpen() const { return db_ != nullptr; }
     QString path() const;
@@ -87,6 +88,7 @@ Q_SIGNALS:
 
 private:
     void pollWatchedFolder();
+    void resumeWaiting();
     using StudyCallback = std::function<void(const worklist::Arrival&)>;
     /// Runs on the triage thread with its worklist connection and models; returns a report.
     using TriageJob = std::function<QString(worklist::WorklistDb&, worklist::Triage&,

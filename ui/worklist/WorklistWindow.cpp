@@ -6,6 +6,7 @@
 #include "worklist/WorklistModel.h"
 #include "worklist/WorklistQuery.h"
 #include "worklist/WorklistService.h"
+#include "worklist/WorklistSetup.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,46 +33,6 @@
 #include <set>
 
 namespace spinelens::ui {
-namespace {
-
-QString esc(const std::string& s) {
-    return q(s).toHtmlEscaped();
-}
-
-// The threshold's provenance in words: where it came from and what it promises.
-QString provenanceText(const std::string& json) {
-    try {
-        const nlohmann::json p = nlohmann::json::parse(json);
-        if (p.value("source", "") != "evaluation run")
-            return q(p.value("source", std::string("not recorded"))).toHtmlEscaped();
-        const auto ci = [&](const char* key) {
-            const auto& a = p.at(key);
-            return QString("%1–%2")
-                .arg(a[0].get<double>(), 0, 'f', 2)
-                .arg(a[1].get<double>(), 0, 'f', 2);
-        };
-        return QObject::tr("chosen for %1 from the evaluation run %2 (SHA-256 %3…): expected "
-                           "sensitivity %4 (95% %5), specificity %6 (95% %7) on %8 positive and "
-                           "%9 negative cases%10")
-            .arg(esc(p.value("target", std::string())), esc(p.value("runFile", std::string())),
-                 esc(p.value("runSha256", std::string()).substr(0, 12)))
-            .arg(p.value("expectedSensitivity", 0.0), 0, 'f', 2)
-            .arg(ci("sensitivity95"))
-            .arg(p.value("expectedSpecificity", 0.0), 0, 'f', 2)
-            .arg(ci("specificity95"))
-            .arg(p.value("positives", 0))
-            .arg(p.value("negatives", 0))
-            .arg(p.value("syntheticData", false)
-                     ? QObject::tr(" — the run's data are synthetic: on patients the figures are "
-                                   "unknown")
-                     : QString());
-    } catch (const std::exception&) {
-        return QObject::tr("provenance unreadable");
-    }
-}
-
-} // namespace
-
 WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     : QMainWindow(parent), service_(service), model_(new WorklistModel(this)),
       filter_(new WorklistFilter(this)) {
@@ -132,7 +93,21 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
                                "hours): they are retrieved and triaged"));
     filters->addWidget(queryLabel_);
     filters->addWidget(queryButton);
+    auto* modelsButton = new QPushButton(tr("Models…"));
+    modelsButton->setToolTip(tr("Which model triages each modality"));
+    auto* thresholdButton = new QPushButton(tr("Threshold…"));
+    thresholdButton->setToolTip(tr("Choose the flag threshold from an evaluation run"));
+    filters->addWidget(modelsButton);
+    filters->addWidget(thresholdButton);
     layout->addLayout(filters);
+    connect(modelsButton, &QPushButton::clicked, this, [this] {
+        ModelAssignmentDialog dialog(service_, this);
+        dialog.exec();
+    });
+    connect(thresholdButton, &QPushButton::clicked, this, [this] {
+        ThresholdDialog dialog(service_, this);
+        dialog.exec();
+    });
     connect(queryButton, &QPushButton::clicked, this, [this] {
         WorklistQueryDialog dialog(query_->settings(), this);
         if (dialog.exec() == QDialog::Accepted)
@@ -428,53 +403,56 @@ void WorklistWindow::showDetails() {
     }
     const worklist::Entry& e = model_->entries()[std::size_t(row)];
     const worklist::TriageOutcome& t = e.triage;
-    QString html = QString("<b>%1</b> (%2)<br>%3 %4<br><small>%5</small><hr>")
-                       .arg(displayPersonName(e.patientName).toHtmlEscaped(), esc(e.patientId),
-                            esc(e.studyDate), esc(e.description), esc(e.studyUid));
-    html += tr("<b>%1</b>").arg(laneTitle(t.lane));
+    QString shown = QString("<b>%1</b> (%2)<br>%3 %4<br><small>%5</small><hr>")
+                        .arg(displayPersonName(e.patientName).toHtmlEscaped(), html(e.patientId),
+                             html(e.studyDate), html(e.description), html(e.studyUid));
+    shown += tr("<b>%1</b>").arg(laneTitle(t.lane));
     if (t.lane == worklist::Lane::Flagged || t.lane == worklist::Lane::NotFlagged) {
-        html += tr(": score %1, threshold %2<br>")
-                    .arg(t.score, 0, 'f', 3)
-                    .arg(t.threshold.value, 0, 'f', 3);
-        html += tr("Model: %1 %2 (weights %3)<br>")
-                    .arg(esc(t.model), esc(t.modelVersion), esc(t.modelHash));
+        shown += tr(": score %1, threshold %2<br>")
+                     .arg(t.score, 0, 'f', 3)
+                     .arg(t.threshold.value, 0, 'f', 3);
+        shown += tr("Model: %1 %2 (weights %3)<br>")
+                     .arg(html(t.model), html(t.modelVersion), html(t.modelHash));
         if (!t.syntheticNote.empty())
-            html += QString("<span style='color:#c06000'>%1</span><br>").arg(esc(t.syntheticNote));
+            shown +=
+                QString("<span style='color:#c06000'>%1</span><br>").arg(html(t.syntheticNote));
         if (service_->db()) {
             // The provenance of the threshold this flag came from.
             const worklist::Threshold current = service_->db()->threshold(t.model);
             const bool same = current.id == t.threshold.id;
-            html += tr("Threshold: %1%2<br>")
-                        .arg(provenanceText(same ? current.provenance
-                                                 : std::string("{\"source\":\"threshold #") +
-                                                       std::to_string(t.threshold.id) + "\"}"))
-                        .arg(same ? QString() : tr(" (a newer one has been set since)"));
+            shown +=
+                tr("Threshold: %1%2<br>")
+                    .arg(thresholdProvenanceText(same ? current.provenance
+                                                      : std::string("{\"source\":\"threshold #") +
+                                                            std::to_string(t.threshold.id) + "\"}"))
+                    .arg(same ? QString() : tr(" (a newer one has been set since)"));
         }
-        html += tr("Domain: %1<br>").arg(esc(t.domain));
+        shown += tr("Domain: %1<br>").arg(html(t.domain));
         try {
             const nlohmann::json p = nlohmann::json::parse(t.probabilities);
             QStringList parts;
             for (auto it = p.begin(); it != p.end(); ++it)
-                parts
-                    << QString("%1 %2").arg(esc(it.key())).arg(it.value().get<double>(), 0, 'f', 3);
-            html += tr("Calibrated probabilities at the most suspicious image: %1<br>")
-                        .arg(parts.join(", "));
+                parts << QString("%1 %2")
+                             .arg(html(it.key()))
+                             .arg(it.value().get<double>(), 0, 'f', 3);
+            shown += tr("Calibrated probabilities at the most suspicious image: %1<br>")
+                         .arg(parts.join(", "));
         } catch (const std::exception&) {
         }
         if (!t.problem.empty())
-            html += QString("<small>%1</small><br>").arg(esc(t.problem));
+            shown += QString("<small>%1</small><br>").arg(html(t.problem));
     } else if (t.lane == worklist::Lane::NotAssessed) {
-        html +=
-            tr(": no AI result, the AI could not assess this study.<br>%1<br>").arg(esc(t.problem));
+        shown += tr(": no AI result, the AI could not assess this study.<br>%1<br>")
+                     .arg(html(t.problem));
     } else {
-        html += tr(": waiting for triage.<br>");
+        shown += tr(": waiting for triage.<br>");
     }
     if (e.decision)
-        html += tr("<hr>Decided <b>%1</b> by %2 at %3%4%5")
-                    .arg(esc(e.decision->verdict), esc(e.decision->user), esc(e.decision->at))
-                    .arg(e.decision->reason.empty() ? QString() : ": " + esc(e.decision->reason))
-                    .arg(e.decision->note.empty() ? QString() : " — " + esc(e.decision->note));
-    details_->setText(html);
+        shown += tr("<hr>Decided <b>%1</b> by %2 at %3%4%5")
+                     .arg(html(e.decision->verdict), html(e.decision->user), html(e.decision->at))
+                     .arg(e.decision->reason.empty() ? QString() : ": " + html(e.decision->reason))
+                     .arg(e.decision->note.empty() ? QString() : " — " + html(e.decision->note));
+    details_->setText(shown);
 }
 
 void WorklistWindow::applyDecisionNode() {
