@@ -230,6 +230,7 @@ void Association::open() {
         cond = negotiateAssociation();
     if (cond.bad())
         throw serverError(server_, connectWords(cond, server_, settings_));
+    heard();
 }
 
 void Association::close(bool abort) {
@@ -255,13 +256,19 @@ void Association::check(const OFCondition& cond, const std::string& operation) c
     if (cancelled())
         throw serverError(server_, operation + " cancelled");
     const std::string text = cond.text();
-    if (cond == DIMSE_NODATAAVAILABLE || text.find("imeout") != std::string::npos)
+    // A server frozen in the middle of a PDU ends in a failed socket read that DCMTK reports
+    // like a closed connection; the silence before it tells the two apart.
+    const bool silent = std::chrono::steady_clock::now() - lastHeard_ >=
+                        std::chrono::milliseconds(settings_.responseSeconds * 1000 - 250);
+    const bool closed = text.find("closed") != std::string::npos || cond == DUL_READTIMEOUT ||
+                        cond == DUL_NETWORKCLOSED || text.find("TCP I/O") != std::string::npos;
+    if (cond == DIMSE_NODATAAVAILABLE || text.find("imeout") != std::string::npos ||
+        (closed && silent))
         throw serverError(server_, operation + " stopped: no answer for " +
                                        std::to_string(settings_.responseSeconds) + " s");
     if (cond == DUL_PEERABORTEDASSOCIATION)
         throw serverError(server_, operation + " stopped: the server aborted the association");
-    if (text.find("closed") != std::string::npos || cond == DUL_READTIMEOUT ||
-        cond == DUL_NETWORKCLOSED)
+    if (closed)
         throw serverError(server_, operation + " stopped: the server closed the connection");
     throw serverError(server_, operation + " failed (" + text + ")");
 }

@@ -7,9 +7,9 @@
 #include <dcmtk/dcmnet/dcmlayer.h>
 #include <dcmtk/dcmnet/scu.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
-
 #include <string>
 #include <vector>
 
@@ -61,9 +61,15 @@ public:
     const ServerAddress& server() const { return server_; }
     const DimseSettings& settings() const { return settings_; }
 
+protected:
+    /// Subclasses call this whenever the server was heard from (a response, an object), so a
+    /// read that fails after a silence as long as the response timeout is named a timeout.
+    void heard() { lastHeard_ = std::chrono::steady_clock::now(); }
+
 private:
     ServerAddress server_;
     DimseSettings settings_;
+    std::chrono::steady_clock::time_point lastHeard_ = std::chrono::steady_clock::now();
 };
 
 /// Once per process, before the first association: DCMTK's logging and socket options.

@@ -118,6 +118,7 @@ public:
 
     OFCondition handleCGETResponse(const T_ASC_PresentationContextID presID,
                                    RetrieveResponse* response, OFBool& go) override {
+        heard();
         const OFCondition cond = Association::handleCGETResponse(presID, response, go);
         tally_.read(*response);
         warnings = response->m_numberOfWarningSubops;
@@ -128,6 +129,7 @@ public:
 
     OFCondition handleSTORERequest(const T_ASC_PresentationContextID, DcmDataset* object,
                                    OFBool& go, Uint16& status) override {
+        heard();
         std::unique_ptr<DcmDataset> owned(object);
         status = STATUS_Success;
         StoredObject known;
@@ -239,6 +241,7 @@ public:
 
     OFCondition handleMOVEResponse(const T_ASC_PresentationContextID presID,
                                    RetrieveResponse* response, OFBool& go) override {
+        heard();
         const OFCondition cond = Association::handleMOVEResponse(presID, response, go);
         tally_.read(*response);
         warnings = response->m_numberOfWarningSubops;
