@@ -126,18 +126,20 @@ double bareReadMs(const std::string& path, int* rows) {
     return double(t.nsecsElapsed()) / 1e6;
 }
 
-// Opens the next entry every 250 ms for `ms`; returns the longest event-loop gap.
-double reviewFor(WorklistWindow* list, int ms) {
-    int row = 0;
-    QTimer next;
-    QObject::connect(&next, &QTimer::timeout, list, [&] {
-        row = (row + 1) % std::max(1, int(list->filter()->rowCount()));
-        list->selectRow(row);
+// Opens the next of `studies` every 250 ms for `ms` (as a clinician stepping through real
+// studies: each opens in the viewer with its heatmap); returns the longest event-loop gap.
+double reviewFor(WorklistWindow* list, int ms, const std::vector<std::string>& studies) {
+    static std::size_t next = 0; // on from where the last call stopped
+    QTimer step;
+    QObject::connect(&step, &QTimer::timeout, list, [&] {
+        const int source = list->model()->rowOf(studies[next++ % studies.size()]);
+        if (source >= 0)
+            list->selectRow(list->filter()->mapFromSource(list->model()->index(source, 0)).row());
     });
     list->resetEventLoopGap();
-    next.start(250);
+    step.start(250);
     QTest::qWait(ms);
-    next.stop();
+    step.stop();
     return list->maxEventLoopGapMs();
 }
 
@@ -243,6 +245,23 @@ int main(int argc, char** argv) {
                    work.filePath("phantoms")}))
         return 1;
     const QString images = work.filePath("phantoms/train_images");
+    // What the clinician reviews meanwhile: the 2,000 entries and 10 real (synthetic) studies
+    // triaged beforehand, opened one after another.
+    const QString review = work.filePath("review.sqlite");
+    QFile::copy(QString::fromStdString(big), review);
+    if (!run(cli, {"phantom", "--kind", "mri", "--count", "10", "--seed", "41", "--out",
+                   work.filePath("reviewed")}))
+        return 1;
+    QStringList add{"worklist", "--db", review, "add"};
+    for (const QString& d :
+         QDir(work.filePath("reviewed/train_images")).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        add << work.filePath("reviewed/train_images/" + d);
+    if (!run(cli, add))
+        return 1;
+    std::vector<std::string> reviewed;
+    for (const worklist::Entry& e : worklist::WorklistDb::open(review.toStdString())->entries())
+        if (e.source.rfind(work.filePath("reviewed").toStdString(), 0) == 0)
+            reviewed.push_back(e.studyUid);
     int pushed = 0;
     for (const auto& f : fs::recursive_directory_iterator(images.toStdString()))
         pushed += f.is_regular_file() && f.path().extension() == ".dcm";
@@ -283,16 +302,17 @@ int main(int argc, char** argv) {
                      qPrintable(viewer.receiver()->statusText()));
         return 1;
     }
-    WorklistWindow* review = viewer.openWorklist(QString::fromStdString(big));
+    WorklistWindow* reviewing = viewer.openWorklist(review);
     viewer.worklist()->setQuietMs(700);
     QTest::qWait(500);
-    const double gapIdle = reviewFor(review, 4000);
+    reviewFor(reviewing, 3000, reviewed); // each study opened once: files cached, models loaded
+    const double gapIdle = reviewFor(reviewing, 6000, reviewed);
 
     // 300 images pushed (20 studies): received while earlier arrivals are triaged.
     QVector<double> latencies;
     QObject::connect(viewer.worklist(), &WorklistService::triaged,
                      [&](const QString&, double seconds) { latencies << seconds; });
-    review->resetEventLoopGap();
+    reviewing->resetEventLoopGap();
     clock.restart();
     QProcess push;
     push.setProcessEnvironment(noDelay());
@@ -301,7 +321,7 @@ int main(int argc, char** argv) {
     // The clinician keeps reviewing meanwhile.
     double gapTriage = 0;
     while (push.state() != QProcess::NotRunning)
-        gapTriage = std::max(gapTriage, reviewFor(review, 500));
+        gapTriage = std::max(gapTriage, reviewFor(reviewing, 500, reviewed));
     const double ourPush = double(clock.nsecsElapsed()) / 1e9;
     if (push.exitCode() != 0) {
         std::fprintf(stderr, "bench_worklist: storescu into the receiver failed: %s\n",
@@ -312,7 +332,7 @@ int main(int argc, char** argv) {
     triageClock.start();
     while ((latencies.size() < 20 || viewer.worklist()->pending() > 0) &&
            triageClock.elapsed() < 600000)
-        gapTriage = std::max(gapTriage, reviewFor(review, 1000));
+        gapTriage = std::max(gapTriage, reviewFor(reviewing, 1000, reviewed));
     const double allTriaged = double(clock.nsecsElapsed()) / 1e9;
     std::sort(latencies.begin(), latencies.end());
     const double median = latencies.isEmpty() ? -1 : latencies[latencies.size() / 2];
@@ -324,12 +344,13 @@ int main(int argc, char** argv) {
                 "for both DCMTK tools)\n",
                 peerPush);
     std::printf("  ratio receiver/storescp     %6.2f (target: keeps up, ~1)\n", ourPush / peerPush);
-    std::printf("Triage while the clinician reviews (next entry every 250 ms):\n");
+    std::printf("Triage while the clinician reviews (%d real studies, the next every 250 ms):\n",
+                int(reviewed.size()));
     std::printf("  %d studies triaged; arrival to 'in the list with a score' median %.2f s; all "
                 "%.1f s after the push began\n",
                 int(latencies.size()), median, allTriaged);
-    std::printf("  longest event-loop gap: %.1f ms during triage, %.1f ms reviewing alone "
-                "(target 50 ms)\n",
-                gapTriage, gapIdle);
+    std::printf("  longest event-loop gap: %.1f ms during triage, %.1f ms reviewing alone; "
+                "ratio %.2f (target 50 ms)\n",
+                gapTriage, gapIdle, gapTriage / std::max(gapIdle, 0.001));
     return latencies.size() >= 20 ? 0 : 1;
 }
