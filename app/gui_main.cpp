@@ -5,6 +5,7 @@
 #include "net/Pacs.h"
 #include "runs/CaseView.h"
 #include "runs/RunBrowser.h"
+#include "util/Allocator.h"
 #include "view/SurfaceFormat.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 int main(int argc, char** argv) {
+    spinelens::keepFreedMemoryForReuse();   // before any thread starts
     spinelens::net::initialiseNetworking(); // before any thread starts
     spinelens::ui::setDefaultSurfaceFormat();
     QApplication app(argc, argv);

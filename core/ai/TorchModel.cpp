@@ -6,6 +6,10 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#if __has_include(<omp.h>)
+#include <omp.h>
+#endif
+
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -18,6 +22,12 @@ void setTorchThreads(int threads) {
         torch::set_num_threads(
             threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
     });
+}
+
+void useOneCoreOnThisThread() {
+#if __has_include(<omp.h>)
+    omp_set_num_threads(1);
+#endif
 }
 
 struct TorchModel::Impl {

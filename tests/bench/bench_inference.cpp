@@ -6,6 +6,7 @@
 #include "ai/TorchModel.h"
 #include "study/Scanner.h"
 #include "study/SeriesLoader.h"
+#include "util/Allocator.h"
 
 #include <algorithm>
 #include <chrono>
@@ -65,6 +66,7 @@ static int bench(const std::string& modelDir, const std::string& imagePath, int 
 }
 
 int main(int argc, char** argv) {
+    spinelens::keepFreedMemoryForReuse(); // before any thread starts
     if (argc < 3)
         return std::printf("usage: bench_inference AI_TEST_DATA RUNS\n"), 2;
     const std::string data = argv[1];

@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "ViewerSession.h"
 #include "pacs/QueryRetrieveDialog.h"
+#include "util/Allocator.h"
 #include "view/ImageView.h"
 
 #include <QApplication>
@@ -55,6 +56,7 @@ bool showsAnImage(const QImage& frame) {
 } // namespace
 
 int main(int argc, char** argv) {
+    spinelens::keepFreedMemoryForReuse(); // before any thread starts
     QApplication app(argc, argv);
     if (argc != 4) {
         std::fprintf(stderr, "usage: %s SERVER ACCESSION CACHE_DIR\n", argv[0]);

@@ -10,6 +10,7 @@
 #include "MainWindow.h"
 #include "pacs/DicomReceiver.h"
 #include "pacs/PacsSettings.h"
+#include "util/Allocator.h"
 #include "worklist/WorklistModel.h"
 #include "worklist/WorklistService.h"
 #include "worklist/WorklistWindow.h"
@@ -21,6 +22,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QProcess>
 #include <QSettings>
 #include <QTableView>
@@ -172,7 +174,12 @@ static void startGapTrace() {
         return;
     std::signal(SIGUSR2, dumpStack);
     auto* beat = new QTimer;
-    QObject::connect(beat, &QTimer::timeout, [] { g_beat = nowMs(); });
+    QObject::connect(beat, &QTimer::timeout, [] {
+        const long long now = nowMs();
+        if (g_beat > 0 && now - g_beat > 40)
+            std::fprintf(stderr, "GAP %lld ms ending at %lld\n", now - g_beat, now % 1000000);
+        g_beat = now;
+    });
     beat->start(5);
     const pthread_t gui = pthread_self();
     std::thread([gui] {
@@ -188,8 +195,38 @@ static void startGapTrace() {
     }).detach();
 }
 
+// With SPINELENS_GAP_TRACE, every event that took over 15 ms is named (type, receiver's
+// class and name, nesting depth): the gaps' causes, event by event.
+class TimedApplication : public QApplication {
+public:
+    using QApplication::QApplication;
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (!timing_)
+            return QApplication::notify(receiver, event);
+        const int type = event->type();
+        const QString what = receiver ? QString("%1 '%2'").arg(receiver->metaObject()->className(),
+                                                               receiver->objectName())
+                                      : QString();
+        QElapsedTimer t;
+        t.start();
+        ++depth_;
+        const bool done = QApplication::notify(receiver, event);
+        --depth_;
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        if (ms > 15)
+            std::fprintf(stderr, "EVENT %.1f ms type %d depth %d %s at %lld\n", ms, type, depth_,
+                         qPrintable(what), nowMs() % 1000000);
+        return done;
+    }
+    bool timing_ = qEnvironmentVariableIsSet("SPINELENS_GAP_TRACE");
+
+private:
+    int depth_ = 0;
+};
+
 int main(int argc, char** argv) {
-    QApplication app(argc, argv);
+    spinelens::keepFreedMemoryForReuse(); // before any thread starts
+    TimedApplication app(argc, argv);
     startGapTrace();
     if (argc != 3) {
         std::fprintf(stderr, "usage: %s SPINELENS_CLI WORKDIR\n", argv[0]);

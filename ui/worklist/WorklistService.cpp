@@ -5,6 +5,7 @@
 
 #include "Error.h"
 #include "ai/DefaultModels.h"
+#include "ai/TorchModel.h"
 #include "worklist/Inbox.h"
 #include "worklist/QuerySource.h"
 
@@ -201,6 +202,7 @@ void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
         static_cast<QThreadPool*>(&triagePool_),
         [self, closing, worker, job = std::move(job), ended = std::move(ended), dbPath, models] {
             enterWorkPriority(WorkPriority::Background);
+            ai::useOneCoreOnThisThread(); // the other core stays with the reader
             QString problem, report;
             if (!closing->load()) {
                 try {
