@@ -24,9 +24,12 @@ void setTorchThreads(int threads) {
     });
 }
 
-void useOneCoreOnThisThread() {
+void leaveOneCoreFree() {
 #if __has_include(<omp.h>)
-    omp_set_num_threads(1);
+    // ATen's first parallel call on a thread sets the thread's OpenMP team size to the global
+    // one; done first here, so that it does not undo the setting below on a fresh pool thread.
+    at::internal::lazy_init_num_threads();
+    omp_set_num_threads(int(std::max(1u, std::thread::hardware_concurrency() - 1)));
 #endif
 }
 

@@ -11,11 +11,11 @@ namespace spinelens::ai {
 /// Sets LibTorch's intra-op threads (once, at start-up; 0 = all cores).
 void setTorchThreads(int threads);
 
-/// Models run from the calling thread use one core only (LibTorch's OpenMP team size is a
-/// per-thread setting). Background inference while someone reads images leaves the other
-/// core to the window: on two cores with software OpenGL, a render sharing its core with
-/// inference takes two to four times as long.
-void useOneCoreOnThisThread();
+/// Models run from the calling thread use all cores but one (LibTorch's OpenMP team size is a
+/// per-thread setting). Background inference while someone reads images leaves that core to
+/// the window: on two cores with software OpenGL, a render sharing its core with inference
+/// takes two to four times as long.
+void leaveOneCoreFree();
 
 class TorchModel {
 public:

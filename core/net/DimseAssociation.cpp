@@ -260,8 +260,8 @@ void Association::check(const OFCondition& cond, const std::string& operation) c
     // like a closed connection; the silence before it tells the two apart.
     const bool silent = std::chrono::steady_clock::now() - lastHeard_ >=
                         std::chrono::milliseconds(settings_.responseSeconds * 1000 - 250);
-    const bool closed = text.find("closed") != std::string::npos || cond == DUL_READTIMEOUT ||
-                        cond == DUL_NETWORKCLOSED || text.find("TCP I/O") != std::string::npos;
+    const bool closed = text.find("closed") != std::string::npos || cond == DUL_NETWORKCLOSED ||
+                        text.find("TCP I/O") != std::string::npos;
     if (cond == DIMSE_NODATAAVAILABLE || text.find("imeout") != std::string::npos ||
         (closed && silent))
         throw serverError(server_, operation + " stopped: no answer for " +

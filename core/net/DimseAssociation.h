@@ -61,6 +61,13 @@ public:
     const ServerAddress& server() const { return server_; }
     const DimseSettings& settings() const { return settings_; }
 
+    /// Each C-FIND response is a sign of life (see heard()).
+    OFCondition handleFINDResponse(T_ASC_PresentationContextID presID, QRResponse* response,
+                                   OFBool& waitForNextResponse) override {
+        heard();
+        return DcmSCU::handleFINDResponse(presID, response, waitForNextResponse);
+    }
+
 protected:
     /// Subclasses call this whenever the server was heard from (a response, an object), so a
     /// read that fails after a silence as long as the response timeout is named a timeout.

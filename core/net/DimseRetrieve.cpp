@@ -160,6 +160,7 @@ public:
         if (!report())
             go = OFFalse;
         tally_.progress.last = nullptr;
+        heard(); // writing the file and reporting it took our time, not the server's
         return EC_Normal;
     }
 

@@ -202,7 +202,7 @@ void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
         static_cast<QThreadPool*>(&triagePool_),
         [self, closing, worker, job = std::move(job), ended = std::move(ended), dbPath, models] {
             enterWorkPriority(WorkPriority::Background);
-            ai::useOneCoreOnThisThread(); // the other core stays with the reader
+            ai::leaveOneCoreFree(); // for the reader's window
             QString problem, report;
             if (!closing->load()) {
                 try {
