@@ -358,16 +358,27 @@ private Q_SLOTS:
         QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
         bool frozen = false;
         QElapsedTimer sinceFrozen;
-        const auto freeze = connect(d->progressBar(), &QProgressBar::valueChanged, d, [&](int v) {
-            if (v > 0 && !frozen) {
+        // Frozen once an image has arrived, not at the first object: an earlier test stored an
+        // AI report (an SR, nothing to show) in this study, and when the PACS lists that series
+        // first, freezing after it would leave nothing on screen to mark.
+        const auto freezeOnce = [&] {
+            if (!frozen) {
                 frozen = ::kill(pacs, SIGSTOP) == 0;
                 sinceFrozen.start();
             }
-        });
+        };
+        const auto onPreview = connect(d, &QueryRetrieveDialog::firstImageArrived, d, freezeOnce);
+        const auto onSeries =
+            connect(d, &QueryRetrieveDialog::seriesArrived, d,
+                    [&](const QString&, std::shared_ptr<const ScanResult> scan, bool) {
+                        if (scan && !scan->series.empty())
+                            freezeOnce();
+                    });
         d->results()->selectRow(0);
         d->retrieveButton()->click();
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
-        disconnect(freeze);
+        disconnect(onPreview);
+        disconnect(onSeries);
         const qint64 waited = sinceFrozen.elapsed();
         ::kill(pacs, SIGCONT);
         QVERIFY(frozen);
