@@ -3,7 +3,7 @@
 #include "Error.h"
 #include "net/StoreFolder.h"
 
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 
 namespace spinelens::worklist {
@@ -17,15 +17,25 @@ std::string dicomDate(std::time_t t) {
     return text;
 }
 
-// "HHMMSS.frac", "HHMM" or "HH" as seconds into the day; -1 when not a time.
-int secondsOfDay(const std::string& time) {
-    int h = 0, m = 0, s = 0;
-    if (time.size() < 2 || std::sscanf(time.c_str(), "%2d", &h) != 1)
+bool allDigits(const std::string& text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "HHMMSS.frac", "HHMM" or "HH" (or the retired "HH:MM:SS") as seconds into the day; -1 when
+// not a time.
+int secondsOfDay(std::string time) {
+    time.erase(std::remove(time.begin(), time.end(), ':'), time.end());
+    time = time.substr(0, time.find('.'));
+    while (!time.empty() && time.back() == ' ')
+        time.pop_back(); // DICOM pads to an even length
+    if ((time.size() != 2 && time.size() != 4 && time.size() != 6) || !allDigits(time))
         return -1;
-    if (time.size() >= 4)
-        std::sscanf(time.c_str() + 2, "%2d", &m);
-    if (time.size() >= 6)
-        std::sscanf(time.c_str() + 4, "%2d", &s);
+    const int h = std::stoi(time.substr(0, 2));
+    const int m = time.size() >= 4 ? std::stoi(time.substr(2, 2)) : 0;
+    const int s = time.size() >= 6 ? std::stoi(time.substr(4, 2)) : 0;
+    if (h > 23 || m > 59 || s > 60)
+        return -1;
     return h * 3600 + m * 60 + s;
 }
 
@@ -44,11 +54,13 @@ bool withinLastHours(const net::QueryMatch& match, int hours, std::time_t now) {
     if (hours <= 0)
         return true;
     const std::time_t from = now - std::time_t(hours) * 3600;
-    if (match.studyDate.size() != 8)
+    if (match.studyDate.size() != 8 || !allDigits(match.studyDate))
         return false;
     std::tm when{};
-    if (std::sscanf(match.studyDate.c_str(), "%4d%2d%2d", &when.tm_year, &when.tm_mon,
-                    &when.tm_mday) != 3)
+    when.tm_year = std::stoi(match.studyDate.substr(0, 4));
+    when.tm_mon = std::stoi(match.studyDate.substr(4, 2));
+    when.tm_mday = std::stoi(match.studyDate.substr(6, 2));
+    if (when.tm_mon < 1 || when.tm_mon > 12 || when.tm_mday < 1 || when.tm_mday > 31)
         return false;
     when.tm_year -= 1900;
     when.tm_mon -= 1;
