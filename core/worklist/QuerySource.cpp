@@ -22,6 +22,15 @@ bool allDigits(const std::string& text) {
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A real calendar day (mktime would move 31 February on into March).
+bool isCalendarDay(int year, int month, int day) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return false;
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    return day >= 1 && day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 // "HHMMSS.frac", "HHMM" or "HH" (or the retired "HH:MM:SS") as seconds into the day; -1 when
 // not a time.
 int secondsOfDay(std::string time) {
@@ -60,7 +69,7 @@ bool withinLastHours(const net::QueryMatch& match, int hours, std::time_t now) {
     when.tm_year = std::stoi(match.studyDate.substr(0, 4));
     when.tm_mon = std::stoi(match.studyDate.substr(4, 2));
     when.tm_mday = std::stoi(match.studyDate.substr(6, 2));
-    if (when.tm_mon < 1 || when.tm_mon > 12 || when.tm_mday < 1 || when.tm_mday > 31)
+    if (!isCalendarDay(when.tm_year, when.tm_mon, when.tm_mday))
         return false;
     when.tm_year -= 1900;
     when.tm_mon -= 1;

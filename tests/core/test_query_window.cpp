@@ -37,13 +37,17 @@ net::QueryMatch study(const std::string& date, const std::string& time) {
 class QueryWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { zoneBefore_ = qgetenv("TZ"); }
     void init() {
         QFETCH_GLOBAL(QString, zone);
         qputenv("TZ", zone.toUtf8());
         tzset();
     }
     void cleanupTestCase() {
-        qunsetenv("TZ");
+        if (zoneBefore_.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", zoneBefore_);
         tzset();
     }
     void initTestCase_data() {
@@ -92,7 +96,10 @@ private Q_SLOTS:
         QVERIFY(!withinLastHours(study("20261203", ""), 24, now));
         // An unreadable time falls back to the date; an unreadable date is outside.
         QVERIFY(withinLastHours(study("20261204", "99xx"), 24, now));
-        QVERIFY(!withinLastHours(study("2026120X", "110000"), 24, now));
+        QVERIFY(!withinLastHours(study("20261203", "99"), 24, now));     // not 99 h past the 3rd
+        QVERIFY(!withinLastHours(study("2026125X", "110000"), 24, now)); // not the 5th
+        QVERIFY(!withinLastHours(study("20270229", ""), 24, now));       // no such day
+        QVERIFY(withinLastHours(study("20280229", ""), 24, now));        // a leap day (ahead)
         QVERIFY(!withinLastHours(study("2026-12-04", "110000"), 24, now));
         QVERIFY(!withinLastHours(study("20261304", "110000"), 24, now));
         QVERIFY(!withinLastHours(study("", ""), 24, now));
@@ -110,6 +117,9 @@ private Q_SLOTS:
         QVERIFY(worklist::withinLastHours(study("20261025", "023000"), 24, now));
         QVERIFY(!worklist::withinLastHours(study("20261025", "003000"), 24, now));
     }
+
+private:
+    QByteArray zoneBefore_;
 };
 
 QTEST_GUILESS_MAIN(QueryWindow)

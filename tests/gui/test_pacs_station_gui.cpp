@@ -1,13 +1,17 @@
 // The viewer's own side of the PACS in a real window, against a real Orthanc (started by
 // tests/pacs/with_orthanc.py with the synthetic sample study): a saved worklist query retrieves
-// and triages new studies, the DICOM receiver takes a file DCMTK's storescu pushes, the cache
+// and triages new studies, the DICOM receiver takes a file DCMTK's storescu pushes, the AI
+// result sent to the PACS comes back as a stored result with the study, the cache
 // keeps to its limit, the settings dialog refuses a bad AE title, and the de-identified copy
 // (checked with DCMTK's dcmdump) and the screenshot without identity leave no identity behind.
 #include "MainWindow.h"
 #include "ViewerSession.h"
+#include "ai/AiController.h"
+#include "ai/ConfidencePanel.h"
 #include "out/AiReport.h"
 #include "pacs/DicomReceiver.h"
 #include "pacs/PacsSettingsDialog.h"
+#include "pacs/QueryRetrieveDialog.h"
 #include "pacs/StudyOutbox.h"
 #include "view/ImageView.h"
 #include "worklist/WorklistQuery.h"
@@ -22,6 +26,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -154,6 +159,96 @@ private Q_SLOTS:
         s.save();
         QVERIFY(w.applyPacsSettings().isEmpty());
         QVERIFY(!w.receiver()->isRunning());
+    }
+
+    // Here, not in test_pacs_gui: the SR it stores in the sample study would be a series without
+    // images in that program's retrieves, and where the PACS lists it first a retrieve
+    // cancelled or frozen after the first object would have nothing on screen to mark.
+    void aiResultSentToThePacsComesBackAsAStoredResult() {
+        // The sample's MR series on disk, with the shipped (synthetic) lumbar MRI model.
+        MainWindow w;
+        w.show();
+        QSignalSpy modelReady(w.ai(), &AiController::modelChanged);
+        w.useModelForThisRun(QString(SPINELENS_SOURCE_DIR) + "/models/lumbar-mri-binary");
+        QTRY_VERIFY_WITH_TIMEOUT(w.ai()->model() != nullptr, 60000);
+        w.openPaths({sample()});
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->series() && w.session()->seriesComplete(), 60000);
+        const int mr = seriesOfModality(w, "MR");
+        QVERIFY(mr >= 0);
+        w.openSeries(mr);
+        QTRY_VERIFY_WITH_TIMEOUT(w.session()->seriesIndex() == mr && w.session()->seriesComplete(),
+                                 60000);
+        QVERIFY(w.confidencePanel()->storedResultsText().isEmpty()); // none stored yet
+
+        PacsSettings settings = PacsSettings::load();
+        PacsNodeSettings node;
+        node.name = "test orthanc";
+        node.address = qEnvironmentVariable("SPINELENS_TEST_PACS_DIMSE");
+        settings.nodes = {node};
+        settings.save();
+        QSignalSpy finished(w.outbox(), &StudyOutbox::finished);
+        w.outbox()->sendAiResult(node);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(2).toString()));
+        QVERIFY(finished.first().at(2).toString().contains("Sent to test orthanc"));
+        QVERIFY(finished.first().at(2).toString().contains("synthetic"));
+        QVERIFY(finished.first().at(2).toString().contains("ai-report.dcm"));
+
+        // A bad node is named, and the viewer goes on.
+        PacsNodeSettings bad = node;
+        bad.name = "no such pacs";
+        bad.address = "dicom://ORTHANC@127.0.0.1:" + QString::number(closedPort());
+        w.outbox()->sendAiResult(bad);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QVERIFY(!finished.at(1).at(0).toBool());
+        QVERIFY2(finished.at(1).at(2).toString().contains("no such pacs"),
+                 qPrintable(finished.at(1).at(2).toString()));
+
+        // The study again, from the PACS: the AI panel shows the stored result. (A receiver
+        // has run in this process by now, in receiverTakesWhatStorescuPushes: DCMTK's SCP once
+        // left the process unable to read our SRs.)
+        MainWindow again;
+        again.show();
+        QueryRetrieveDialog* d = again.queryRetrieve();
+        d->nodeBox()->setCurrentIndex(0);
+        d->patientNameEdit()->setText("PHANTOM*");
+        d->searchButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(d->results()->rowCount(), 1, 20000);
+        QSignalSpy done(d, &QueryRetrieveDialog::retrieveFinished);
+        d->results()->selectRow(0);
+        d->retrieveButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QVERIFY2(done.first().at(0).toBool(), qPrintable(done.first().at(1).toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(seriesOfModality(again, "MR") >= 0, 20000);
+        again.openSeries(seriesOfModality(again, "MR"));
+        (void)QTest::qWaitFor(
+            [&] { return !again.confidencePanel()->storedResultsText().isEmpty(); }, 20000);
+        if (again.confidencePanel()->storedResultsText().isEmpty()) {
+            QString seen;
+            for (const auto& f : again.session()->scanResult()->skipped) {
+                seen += QString::fromStdString(f.path + ": " + f.reason) + "\n";
+                try {
+                    out::readAiReport(f.path);
+                } catch (const std::exception& e) {
+                    seen += e.what();
+                }
+            }
+            QFAIL(qPrintable(
+                QString("no stored result shown; %1 stored result(s) read; skipped "
+                        "files:\n%2 series %3")
+                    .arg(again.session()->storedResults().size())
+                    .arg(seen)
+                    .arg(QString::fromStdString(again.session()->series()
+                                                    ? again.session()->series()->studyInstanceUid
+                                                    : "none"))));
+        }
+        const QString stored = again.confidencePanel()->storedResultsText();
+        QVERIFY2(stored.contains("lumbar-mri-binary") && stored.contains("Made 20") &&
+                     stored.contains("Trained on synthetic data") &&
+                     stored.contains("Not clinically validated"),
+                 qPrintable(stored));
+        QCOMPARE(int(again.session()->storedResults().size()), 1);
+        again.grabWindowImage().save(work() + "/stored-ai-result.png");
     }
 
     void cacheKeepsToItsLimit() {
