@@ -12,7 +12,7 @@ cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSPINELENS_SANIT
   -DSPINELENS_BUILD_GUI=OFF
 cmake --build "$build" --parallel "$(nproc)" --target \
   spinelens-cli test_dicom_vs_pydicom test_series_sorting test_bad_input test_raster_vs_pillow \
-  test_fast_header test_image_math test_ai_vs_torch test_datasets test_phantoms test_split_augment test_trainer test_metrics_vs_sklearn test_evaluation test_trust test_charset test_voi test_multipart
+  test_fast_header test_image_math test_ai_vs_torch test_datasets test_phantoms test_split_augment test_trainer test_metrics_vs_sklearn test_evaluation test_trust test_charset test_voi test_multipart test_query_window
 # Debian's LibTorch brings Qt 5 in through OpenCV (not ours to remove); Qt 6 and VTK must not be.
 if ldd "$build/app/spinelens-cli" | grep -E 'libQt6|libvtk'; then
   echo "test-sanitizers: the headless spinelens-cli links Qt 6 or VTK (listed above)" >&2
