@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "ai/ModuleFile.h"
+#include "ai/TensorMemory.h"
 
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -18,6 +19,7 @@ namespace spinelens::ai {
 
 void setTorchThreads(int threads) {
     static std::once_flag once;
+    cacheLargeTensorBlocks();
     std::call_once(once, [threads] {
         torch::set_num_threads(
             threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
@@ -47,6 +49,7 @@ std::unique_ptr<TorchModel> TorchModel::load(const std::string& path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         throw Error("model file is missing", path);
+    cacheLargeTensorBlocks();
     std::unique_ptr<TorchModel> m(new TorchModel());
     m->impl_->module = loadModuleFile(path);
     m->impl_->module.eval();

@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "ai/Classifier.h"
 #include "ai/Explainer.h"
+#include "ai/TensorMemory.h"
 #include "study/Scanner.h"
 #include "study/SeriesLoader.h"
 
@@ -215,6 +216,30 @@ private Q_SLOTS:
         }
         QCOMPARE(s.maxProbability[0], mx);
         QVERIFY(std::abs(s.meanProbability[0] - mean) < 1e-6);
+    }
+
+    // Tensor memory is kept between inferences (ai/TensorMemory.h): the second pass over a
+    // series takes all its large blocks from the cache, none from the system, and answers
+    // exactly as the first (a block handed out while still in use would change them).
+    void tensorMemoryIsReusedAndAnswersStayTheSame() {
+        auto package = ai::ModelPackage::load(modelDir("resnet18-xray-untrained").toStdString());
+        Volume v;
+        v.width = v.height = 256;
+        v.depth = 6;
+        v.voxels.resize(v.sliceSize() * 6);
+        for (std::size_t i = 0; i < v.voxels.size(); ++i)
+            v.voxels[i] = float((i * 2654435761u) % 4096);
+        const ai::Classifier classifier(package);
+        const ai::SeriesPrediction first = classifier.predictSeries(v, nullptr, 3);
+        const ai::TensorMemoryStats before = ai::tensorMemoryStats();
+        const ai::SeriesPrediction second = classifier.predictSeries(v, nullptr, 3);
+        const ai::TensorMemoryStats after = ai::tensorMemoryStats();
+        QVERIFY2(after.reuses > before.reuses, "no tensor block was reused");
+        QCOMPARE(after.misses, before.misses);
+        QVERIFY(after.cachedBytes > 0 && after.cachedBytes <= ai::kTensorCacheLimitBytes);
+        QCOMPARE(int(second.slices.size()), 6);
+        for (std::size_t k = 0; k < second.slices.size(); ++k)
+            QVERIFY(second.slices[k].probabilities == first.slices[k].probabilities);
     }
 };
 

@@ -10,6 +10,7 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,9 +56,9 @@ public:
     LatestWork& operator=(const LatestWork&) = delete;
 
     /// Starts a new request: results of earlier ones still running will be dropped.
-    std::uint64_t invalidate() { return ++generation_; }
-    std::uint64_t generation() const { return generation_; }
-    bool isCurrent(std::uint64_t generation) const { return generation == generation_; }
+    std::uint64_t invalidate() { return ++*generation_; }
+    std::uint64_t generation() const { return *generation_; }
+    bool isCurrent(std::uint64_t generation) const { return generation == *generation_; }
 
     /// A new request: runs `work()` on the pool and `done(result)` on the owner's thread,
     /// unless another request has started meanwhile. Returns the request's generation.
@@ -70,7 +71,7 @@ public:
     /// One more job of the current request (the thumbnails of one scan): its result is
     /// dropped once a new request starts.
     template <typename Work, typename Done> void add(Work work, Done done) {
-        submit(generation_, std::move(work), std::move(done));
+        submit(*generation_, std::move(work), std::move(done));
     }
 
     /// Like run(), but one job at a time: a request made while one runs waits, replacing any
@@ -113,17 +114,25 @@ private:
                              if (isCurrent(generation))
                                  done(watcher->result());
                          });
-        watcher->setFuture(QtConcurrent::run(pool_, [work = std::move(work), p = priority_] {
-            enterWorkPriority(p);
-            return work();
-        }));
+        // A job that a newer request made stale before it started is not run: stepping
+        // through ten studies queues ten whole-series inferences, of which only the last counts.
+        watcher->setFuture(QtConcurrent::run(
+            pool_,
+            [current = generation_, generation, work = std::move(work), p = priority_]() -> Result {
+                if (*current != generation)
+                    return Result{};
+                enterWorkPriority(p);
+                return work();
+            }));
     }
 
     QObject* owner_;
     WorkPriority priority_;
     std::unique_ptr<SerialPool> ownPool_;
     QThreadPool* pool_;
-    std::uint64_t generation_ = 0;
+    /// Shared with queued jobs, which may start after this object is gone.
+    std::shared_ptr<std::atomic<std::uint64_t>> generation_ =
+        std::make_shared<std::atomic<std::uint64_t>>(0);
     int running_ = 0;               ///< jobs submitted and not yet finished
     std::function<void()> waiting_; ///< runOneAtATime's next request, if any
 };
