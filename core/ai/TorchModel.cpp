@@ -11,6 +11,7 @@
 #include <omp.h>
 #endif
 
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -33,6 +34,58 @@ void leaveOneCoreFree() {
     at::internal::lazy_init_num_threads();
     omp_set_num_threads(int(std::max(1u, std::thread::hardware_concurrency() - 1)));
 #endif
+}
+
+namespace {
+
+thread_local ModelTurn t_turn = ModelTurn::Foreground;
+
+// One model call at a time in the process; a waiting foreground call goes before any
+// background one.
+class TurnGate {
+public:
+    void acquire(bool foreground) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (foreground)
+            ++foregroundWaiting_;
+        ready_.wait(lock, [&] { return !busy_ && (foreground || foregroundWaiting_ == 0); });
+        if (foreground)
+            --foregroundWaiting_;
+        busy_ = true;
+    }
+    void release() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            busy_ = false;
+        }
+        ready_.notify_all();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_;
+    bool busy_ = false;
+    int foregroundWaiting_ = 0;
+};
+
+TurnGate& turnGate() {
+    static TurnGate* gate = new TurnGate; // lives with the process: pool threads may outlive main
+    return *gate;
+}
+
+// Held for the length of one model call (taken before the model's own mutex, in every call).
+class Turn {
+public:
+    Turn() { turnGate().acquire(t_turn == ModelTurn::Foreground); }
+    ~Turn() { turnGate().release(); }
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+};
+
+} // namespace
+
+void setModelTurn(ModelTurn turn) {
+    t_turn = turn;
 }
 
 struct TorchModel::Impl {
@@ -188,6 +241,7 @@ torch::Tensor asTensor(const c10::IValue& v, const char* what) {
 
 std::vector<float> TorchModel::forward(const float* input, int n, int c, int h, int w,
                                        int* outputs) const {
+    const Turn turn;
     std::lock_guard<std::mutex> lock(impl_->mutex);
     torch::NoGradGuard noGrad;
     try {
@@ -206,6 +260,7 @@ std::vector<float> TorchModel::forward(const float* input, int n, int c, int h, 
 }
 
 std::vector<float> TorchModel::forwardViaFeatures(const float* input, int c, int h, int w) const {
+    const Turn turn;
     std::lock_guard<std::mutex> lock(impl_->mutex);
     torch::NoGradGuard noGrad;
     try {
@@ -223,6 +278,7 @@ TorchModel::PooledOutputs TorchModel::pooledFeaturesAndLogits(const float* input
     if (!impl_->contract)
         throw Error("this model does not export features() and classify(); the domain check "
                     "needs them");
+    const Turn turn;
     std::lock_guard<std::mutex> lock(impl_->mutex);
     torch::NoGradGuard noGrad;
     try {
@@ -269,6 +325,7 @@ TorchModel::ChosenGradients TorchModel::featureGradientsFor(
     if (!impl_->contract)
         throw Error("this model does not export features() and classify(); Grad-CAM needs them "
                     "(occlusion works with any model)");
+    const Turn turn;
     std::lock_guard<std::mutex> lock(impl_->mutex);
     try {
         torch::AutoGradMode enable(true);

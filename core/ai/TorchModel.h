@@ -17,6 +17,15 @@ void setTorchThreads(int threads);
 /// takes two to four times as long.
 void leaveOneCoreFree();
 
+/// Model runs from different threads of one process take turns: one LibTorch call at a time,
+/// foreground threads (the viewer's own answer, which someone waits for) before background
+/// ones (triage). On a 2-core VM, two inference threads at any nice level keep both cores
+/// busy, and the window then misses its turn for up to 100 ms (a sleeper woke 100 ms late 20
+/// times in 20 s next to two nice-10 spinners, never next to one). Per calling thread;
+/// threads start in the foreground.
+enum class ModelTurn { Foreground, Background };
+void setModelTurn(ModelTurn turn);
+
 class TorchModel {
 public:
     /// Throws spinelens::Error naming the file when it is missing or not TorchScript.

@@ -96,6 +96,7 @@ void AiController::requestSlice(const SliceRequest& request) {
     // One at a time: while the user scrolls, the newest request waits and replaces older ones.
     slices_.runOneAtATime(
         [this, package, request] {
+            ai::leaveOneCoreFree(); // the window draws on the other while the user reads
             ++sliceRuns_;
             return classifySlice(package, request);
         },
@@ -120,6 +121,7 @@ void AiController::requestSeries(std::shared_ptr<const Volume> volume, const Ser
     };
     series_.run(
         [package, volume, series] {
+            ai::leaveOneCoreFree();
             Outcome o;
             try {
                 o.prediction = ai::Classifier(package).predictSeries(*volume, &series);

@@ -202,7 +202,8 @@ void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
         static_cast<QThreadPool*>(&triagePool_),
         [self, closing, worker, job = std::move(job), ended = std::move(ended), dbPath, models] {
             enterWorkPriority(WorkPriority::Background);
-            ai::leaveOneCoreFree(); // for the reader's window
+            ai::leaveOneCoreFree();                      // for the reader's window
+            ai::setModelTurn(ai::ModelTurn::Background); // the viewer's own answers go first
             QString problem, report;
             if (!closing->load()) {
                 try {
