@@ -107,7 +107,24 @@ nlohmann::json auditJson(const AuditRecord& r) {
             {"hash", r.hash}};
 }
 
+// Commands that read or change what is listed need the file to be there: a mistyped path must
+// not be answered from an empty worklist made on the spot ("intact", "nothing listed").
+std::unique_ptr<WorklistDb> openExisting(const WorklistOptions& o) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(o.db, ec))
+        throw Error("no worklist file there (`worklist add`, `threshold`, `assign` or `pull` "
+                    "makes one)",
+                    o.db);
+    return WorklistDb::open(o.db);
+}
+
 int add(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
+    // A path that is not there is a typing error, not an arrival: nothing is entered.
+    for (const std::string& p : o.paths) {
+        std::error_code ec;
+        if (!std::filesystem::exists(p, ec))
+            throw Error("no such file or folder; nothing was added", p);
+    }
     ai::setTorchThreads(0);
     auto db = WorklistDb::open(o.db);
     TriageSettings settings;
@@ -133,7 +150,7 @@ int add(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
 }
 
 int list(const WorklistOptions& o, std::ostream& out) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     nlohmann::json all = nlohmann::json::array();
     std::map<std::string, int> counts;
     for (const Entry& e : db->entries()) {
@@ -145,7 +162,7 @@ int list(const WorklistOptions& o, std::ostream& out) {
 }
 
 int decide(const WorklistOptions& o, std::ostream& out) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     Decision d;
     d.verdict = o.verdict;
     d.reason = o.reason;
@@ -157,7 +174,7 @@ int decide(const WorklistOptions& o, std::ostream& out) {
 }
 
 int history(const WorklistOptions& o, std::ostream& out) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     if (!db->entry(o.study))
         throw Error("no such study in the worklist: " + o.study, o.db);
     nlohmann::json j = nlohmann::json::array();
@@ -168,7 +185,7 @@ int history(const WorklistOptions& o, std::ostream& out) {
 }
 
 int exportManifest(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     const ManifestExport m = exportDisagreements(*db, o.manifest);
     nlohmann::json left = nlohmann::json::array();
     for (const auto& [study, why] : m.leftOut) {
@@ -190,7 +207,7 @@ int exportCsv(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
         exportManifest(o, out, err);
     if (o.csv.empty())
         return Ok;
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     std::ofstream f(o.csv);
     if (!f)
         throw Error("cannot write the CSV file", o.csv);
@@ -207,7 +224,8 @@ int exportCsv(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
         const Decision d = e.decision.value_or(Decision{});
         for (const std::string& v :
              {e.studyUid, e.patientName, e.patientId, e.studyDate, e.modalities, laneName(t.lane),
-              scored ? std::string(score) : std::string(), std::string(t.flagged ? "1" : "0"),
+              scored ? std::string(score) : std::string(),
+              scored ? std::string(t.flagged ? "1" : "0") : std::string(), // unassessed: no flag
               t.model, t.modelVersion, t.modelHash, scored ? std::string(threshold) : std::string(),
               t.bestPath, stateName(e.state), d.verdict, d.reason, d.note, d.user, d.at})
             f << csvField(v) << ',';
@@ -245,7 +263,7 @@ int threshold(const WorklistOptions& o, std::ostream& out) {
 }
 
 int kos(const WorklistOptions& o, std::ostream& out) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     const std::optional<Entry> e = db->entry(o.study);
     if (!e)
         throw Error("no such study in the worklist: " + o.study, o.db);
@@ -335,7 +353,7 @@ int assign(const WorklistOptions& o, std::ostream& out) {
 
 // Triages the studies a stopped process left waiting for triage.
 int resume(const WorklistOptions& o, std::ostream& out) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     TriageSettings settings;
     settings.modelsDirectory = modelsFolder(o);
     Triage triage(settings);
@@ -349,7 +367,7 @@ int resume(const WorklistOptions& o, std::ostream& out) {
 }
 
 int verify(const WorklistOptions& o, std::ostream& out, std::ostream& err) {
-    auto db = WorklistDb::open(o.db);
+    auto db = openExisting(o);
     const AuditCheck c = db->verify();
     out << jsonText({{"intact", c.intact},
                      {"records", c.records},

@@ -26,17 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string modelHash(const std::string& folder) {
-    Fnv1a h;
-    if (!h.addFile((fs::path(folder) / "model.pt").string()) ||
-        !h.addFile((fs::path(folder) / "model.json").string()))
-        throw Error("model package cannot be read", folder);
-    // The domain model too: a run resumed after recalibration would mix two thresholds.
-    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
-        h.addFile((fs::path(folder) / f).string());
-    return h.hex();
-}
-
 // Which cases and labels, not their bytes: re-reading a large data set would cost as much as
 // the run. File sizes catch most replaced images.
 std::string datasetHash(const data::Dataset& d, const std::vector<int>& chosen) {
@@ -186,7 +175,7 @@ RunInfo runInfoFor(const EvaluateOptions& o, const ai::ModelPackage& package, co
     RunInfo info;
     info.modelName = card.name;
     info.modelVersion = card.version;
-    info.modelHash = modelHash(o.model);
+    info.modelHash = packageHash(o.model);
     info.modelFolder = fs::absolute(o.model).lexically_normal().string();
     info.datasetRoot = fs::absolute(plan.dataset.root).lexically_normal().string();
     info.datasetLayout = plan.dataset.layout;
@@ -244,6 +233,17 @@ void keepSkipped(RunFile& run, const EvaluateResult& result) {
 }
 
 } // namespace
+
+std::string packageHash(const std::string& folder) {
+    Fnv1a h;
+    if (!h.addFile((fs::path(folder) / "model.pt").string()) ||
+        !h.addFile((fs::path(folder) / "model.json").string()))
+        throw Error("model package cannot be read", folder);
+    // The domain model too: a run resumed after recalibration would mix two thresholds.
+    for (const char* f : {"domain.json", "domain-means.npy", "domain-precision.npy"})
+        h.addFile((fs::path(folder) / f).string());
+    return h.hex();
+}
 
 EvaluateResult evaluate(const EvaluateOptions& o) {
     const auto start = Clock::now();

@@ -49,6 +49,11 @@ struct EvaluateResult {
 /// of another run), naming the thing at fault.
 EvaluateResult evaluate(const EvaluateOptions& options);
 
+/// The identity of a model package as a run records it (model_hash): its weights, card
+/// (calibration included) and domain model. An operating point chosen from a run belongs to
+/// exactly this package. Throws Error naming the folder when the weights or card cannot be read.
+std::string packageHash(const std::string& folder);
+
 /// The metrics of a run's cases, with the domain check's coverage and in-domain accuracy.
 /// Throws spinelens::Error naming runFile when a case does not fit the run's classes.
 Metrics runMetrics(const RunInfo& info, const std::vector<CaseRecord>& cases,

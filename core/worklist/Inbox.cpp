@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -44,33 +45,67 @@ ThresholdLookup thresholdsOf(WorklistDb& db) {
 
 } // namespace
 
-std::vector<Arrival> addAndTriage(WorklistDb& db, Triage& triage,
-                                  const std::vector<std::string>& paths, const std::string& user,
-                                  const std::function<void(const Arrival&)>& onStudy) {
+namespace {
+
+// Enters the studies in `paths` and, with a `triage`, triages each; without one they wait in
+// the Pending lane (resumePending triages them when the worklist is next opened).
+std::vector<Arrival> enter(WorklistDb& db, Triage* triage, const std::vector<std::string>& paths,
+                           const std::string& user,
+                           const std::function<void(const Arrival&)>& onStudy,
+                           ArrivalClock::time_point arrivedAt) {
+    const auto start = arrivedAt == ArrivalClock::time_point{} ? ArrivalClock::now() : arrivedAt;
+    // The same moment on the wall clock, which the worklist file keeps.
+    const double arrivedEpoch =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch() -
+                                      (ArrivalClock::now() - start))
+            .count();
     std::vector<Arrival> out;
-    const ScanResult scan = spinelens::scan(paths);
-    const std::string source = joined(paths);
+    // Absolute from here on: the entry's source and best image are opened, sent and exported
+    // later from other working folders (the viewer, `worklist export` run elsewhere).
+    std::vector<std::string> absolute;
+    for (const std::string& p : paths) {
+        std::error_code ec;
+        const std::filesystem::path a = std::filesystem::absolute(p, ec);
+        absolute.push_back(ec ? p : a.lexically_normal().string());
+    }
+    const ScanResult scan = spinelens::scan(absolute);
+    const std::string source = joined(absolute);
     const ThresholdLookup thresholdFor = thresholdsOf(db);
-    triage.setAssigned(assignedFolders(db));
+    if (triage)
+        triage->setAssigned(assignedFolders(db));
     for (const auto& [key, series] : studiesOf(scan)) {
-        const auto start = std::chrono::steady_clock::now();
-        const bool isNew = db.addArrival(entryFor(key, series, source), user);
+        const bool isNew = db.addArrival(entryFor(key, series, source), user, arrivedEpoch);
+        if (!triage)
+            continue;
         out.push_back(
-            storeOutcome(db, key, triage.run(series, thresholdFor), isNew, user, start, onStudy));
+            storeOutcome(db, key, triage->run(series, thresholdFor), isNew, user, start, onStudy));
     }
     // An unreadable file is an arrival the AI could not assess, not something to lose.
     for (const FileFailure& f : scan.failures) {
-        const auto start = std::chrono::steady_clock::now();
         Entry e;
         e.studyUid = "file:" + f.path;
         e.source = f.path;
-        const bool isNew = db.addArrival(e, user);
+        const bool isNew = db.addArrival(e, user, arrivedEpoch);
         TriageOutcome t;
         t.lane = Lane::NotAssessed;
         t.problem = "unreadable: " + f.reason;
         out.push_back(storeOutcome(db, e.studyUid, t, isNew, user, start, onStudy));
     }
     return out;
+}
+
+} // namespace
+
+std::vector<Arrival> addAndTriage(WorklistDb& db, Triage& triage,
+                                  const std::vector<std::string>& paths, const std::string& user,
+                                  const std::function<void(const Arrival&)>& onStudy,
+                                  ArrivalClock::time_point arrivedAt) {
+    return enter(db, &triage, paths, user, onStudy, arrivedAt);
+}
+
+void enterForLater(WorklistDb& db, const std::vector<std::string>& paths, const std::string& user,
+                   ArrivalClock::time_point arrivedAt) {
+    enter(db, nullptr, paths, user, {}, arrivedAt);
 }
 
 std::vector<Arrival> resumePending(WorklistDb& db, Triage& triage, const std::string& user,

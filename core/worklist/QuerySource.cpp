@@ -131,6 +131,7 @@ PullResult pullQuery(WorklistDb& db, Triage& triage, const net::PacsNode& node,
             continue;
         }
         net::RetrieveResult r;
+        const auto asked = ArrivalClock::now(); // the study arrives with its retrieve
         try {
             r = net::retrieve(node, {m.studyUid, {}}, store);
         } catch (const Error& e) { // this study; the others go on
@@ -143,7 +144,7 @@ PullResult pullQuery(WorklistDb& db, Triage& triage, const net::PacsNode& node,
         if (r.objects.empty())
             continue;
         ++result.retrieved;
-        for (Arrival& a : addAndTriage(db, triage, {folder}, user, onStudy))
+        for (Arrival& a : addAndTriage(db, triage, {folder}, user, onStudy, asked))
             result.arrivals.push_back(std::move(a));
     }
     return result;

@@ -5,6 +5,7 @@
 #include "ai/DefaultModels.h"
 #include "ai/FlagScore.h"
 #include "ai/ModelPackage.h"
+#include "eval/Evaluator.h"
 #include "report/AiReportMaker.h"
 #include "study/SeriesLoader.h"
 
@@ -43,12 +44,20 @@ std::shared_ptr<const ai::ModelPackage> Triage::package(const std::string& folde
     return p;
 }
 
+std::string Triage::packageHash(const std::string& folder) {
+    auto it = packageHashes_.find(folder);
+    if (it == packageHashes_.end())
+        it = packageHashes_.emplace(folder, eval::packageHash(folder)).first;
+    return it->second;
+}
+
 TriageOutcome Triage::run(const std::vector<SeriesInfo>& series,
                           const ThresholdLookup& thresholdFor) {
     TriageOutcome best;
     best.lane = Lane::NotAssessed;
     std::vector<std::string> problems;
     bool anyAssessed = false;
+    std::string bestPackage; // the folder of the model behind the best score
     for (const SeriesInfo& s : series) {
         const bool raster = s.kind == SourceKind::Raster;
         const std::string modality = raster ? "PNG" : s.modality;
@@ -121,6 +130,7 @@ TriageOutcome Triage::run(const std::vector<SeriesInfo>& series,
         best.model = card.name;
         best.modelVersion = card.version;
         best.modelHash = report::algorithmIdentity(*pkg).fileHash;
+        bestPackage = folder;
         best.bestSeriesUid = s.seriesInstanceUid;
         best.bestSlice = a.bestSlice;
         best.bestPath = s.slices[std::size_t(a.bestSlice)].path;
@@ -146,6 +156,31 @@ TriageOutcome Triage::run(const std::vector<SeriesInfo>& series,
         return best;
     }
     best.threshold = thresholdFor(best.model);
+    // An operating point belongs to the package its run evaluated: another package with the
+    // same card name (retrained, recalibrated, or assigned by the user) does not inherit it.
+    const nlohmann::json provenance =
+        nlohmann::json::parse(best.threshold.provenance, nullptr, false);
+    const std::string chosenFor =
+        provenance.is_object() ? provenance.value("modelHash", std::string()) : std::string();
+    std::string thisPackage;
+    if (!chosenFor.empty()) {
+        try {
+            thisPackage = packageHash(bestPackage);
+        } catch (const Error& e) { // unknown: the operating point is not applied to it
+            thisPackage = std::string("unreadable (") + e.what() + ")";
+        }
+    }
+    if (best.threshold.id != 0 && !chosenFor.empty() && chosenFor != thisPackage) {
+        const std::int64_t id = best.threshold.id;
+        best.threshold = Threshold{};
+        best.threshold.model = best.model;
+        best.threshold.provenance = nlohmann::json{
+            {"source", "default 0.5: operating point #" + std::to_string(id) +
+                           " was chosen for other weights of this model (another package: "
+                           "weights, calibration or domain check; the run's is " +
+                           chosenFor + ", this one " + thisPackage +
+                           ")"}}.dump();
+    }
     best.flagged = best.score >= best.threshold.value;
     best.lane = best.flagged ? Lane::Flagged : Lane::NotFlagged;
     // Series the AI could not assess are still said, beside the score of those it could.

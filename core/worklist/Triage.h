@@ -47,6 +47,9 @@ private:
     std::shared_ptr<const ai::ModelPackage> package(const std::string& folder);
     TriageSettings settings_;
     std::map<std::string, std::shared_ptr<const ai::ModelPackage>> packages_;
+    /// The package's identity as a run records it, to match operating points (per folder).
+    std::string packageHash(const std::string& folder);
+    std::map<std::string, std::string> packageHashes_;
 };
 
 /// The series of a scan grouped by study, in the scan's order: DICOM series by Study Instance

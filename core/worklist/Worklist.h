@@ -106,8 +106,10 @@ public:
     const std::string& path() const { return path_; }
 
     /// A study arrived (receiver, watched folder, saved query, `add`): entered as Pending, or
-    /// its source updated when it is already listed. Returns true when it is new.
-    bool addArrival(const Entry& entry, const std::string& user);
+    /// its source updated when it is already listed. Returns true when it is new. `arrivedAt`
+    /// (seconds since the epoch; 0: now) starts its arrival-to-score clock, again for a study
+    /// that arrives again.
+    bool addArrival(const Entry& entry, const std::string& user, double arrivedAt = 0);
     /// Stores triage's outcome for a listed study (and audits it).
     void setTriage(const std::string& studyUid, const TriageOutcome& outcome,
                    const std::string& user);
@@ -123,6 +125,8 @@ public:
 
     /// The threshold for a model (the newest stored), or the default 0.5 when none is.
     Threshold threshold(const std::string& model) const;
+    /// A stored threshold by its number (a flag keeps the number of the one it came from).
+    std::optional<Threshold> thresholdById(std::int64_t id) const;
     Threshold storeThreshold(const Threshold& t);
 
     /// The models assigned per modality (newest assignment per modality; none: the default).

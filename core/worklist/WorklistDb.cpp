@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE INDEX IF NOT EXISTS audit_by_study ON audit(study_uid, seq);
 )sql";
 
-double steadySeconds() {
+double epochSeconds() {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
@@ -218,7 +218,7 @@ void WorklistDb::rollback() const noexcept {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-bool WorklistDb::addArrival(const Entry& e, const std::string& user) {
+bool WorklistDb::addArrival(const Entry& e, const std::string& user, double arrivedAt) {
     exec("BEGIN IMMEDIATE");
     try {
         bool known = false;
@@ -227,9 +227,11 @@ bool WorklistDb::addArrival(const Entry& e, const std::string& user) {
             q.bind(1, e.studyUid);
             known = q.step();
         }
+        const double clock = arrivedAt > 0 ? arrivedAt : epochSeconds();
         if (known) {
-            SqliteStatement u(db_, "UPDATE studies SET source = ? WHERE study_uid = ?", path_);
-            u.bind(1, e.source).bind(2, e.studyUid).step();
+            SqliteStatement u(
+                db_, "UPDATE studies SET source = ?, arrived_clock = ? WHERE study_uid = ?", path_);
+            u.bind(1, e.source).bind(2, clock).bind(3, e.studyUid).step();
         } else {
             SqliteStatement i(db_,
                               "INSERT INTO studies(study_uid, patient_name, patient_id, "
@@ -244,7 +246,7 @@ bool WorklistDb::addArrival(const Entry& e, const std::string& user) {
                 .bind(6, e.description)
                 .bind(7, e.source)
                 .bind(8, utcNow())
-                .bind(9, steadySeconds())
+                .bind(9, clock)
                 .step();
         }
         appendAudit(known ? "arrival-again" : "arrival", e.studyUid,
@@ -301,7 +303,7 @@ void WorklistDb::setTriage(const std::string& studyUid, const TriageOutcome& t,
             .bind(14, t.problem)
             .bind(15, t.syntheticNote)
             .bind(16, utcNow())
-            .bind(17, arrived > 0 ? steadySeconds() - arrived : -1.0)
+            .bind(17, arrived > 0 ? epochSeconds() - arrived : -1.0)
             .bind(18, studyUid)
             .step();
         // Every figure at full precision (a threshold chosen just above a score must stay
@@ -422,24 +424,44 @@ std::optional<Entry> WorklistDb::entry(const std::string& studyUid) const {
     return readEntry(s);
 }
 
-Threshold WorklistDb::threshold(const std::string& model) const {
-    SqliteStatement s(db_,
-                      "SELECT id, model, value, provenance, set_at, set_by FROM thresholds "
-                      "WHERE model = ? ORDER BY id DESC LIMIT 1",
-                      path_);
-    s.bind(1, model);
+namespace {
+
+constexpr const char* kThresholdColumns = "id, model, value, provenance, set_at, set_by";
+
+Threshold readThreshold(SqliteStatement& s) {
     Threshold t;
-    t.model = model;
-    if (!s.step()) {
-        t.provenance = "{\"source\":\"default 0.5: no operating point has been chosen from an "
-                       "evaluation run for this model\"}";
-        return t;
-    }
     t.id = s.integer(0);
+    t.model = s.text(1);
     t.value = s.real(2);
     t.provenance = s.text(3);
     t.setAt = s.text(4);
     t.setBy = s.text(5);
+    return t;
+}
+
+} // namespace
+
+std::optional<Threshold> WorklistDb::thresholdById(std::int64_t id) const {
+    const std::string sql =
+        std::string("SELECT ") + kThresholdColumns + " FROM thresholds WHERE id = ?";
+    SqliteStatement s(db_, sql.c_str(), path_);
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    return readThreshold(s);
+}
+
+Threshold WorklistDb::threshold(const std::string& model) const {
+    const std::string sql = std::string("SELECT ") + kThresholdColumns +
+                            " FROM thresholds WHERE model = ? ORDER BY id DESC LIMIT 1";
+    SqliteStatement s(db_, sql.c_str(), path_);
+    s.bind(1, model);
+    if (s.step())
+        return readThreshold(s);
+    Threshold t;
+    t.model = model;
+    t.provenance = "{\"source\":\"default 0.5: no operating point has been chosen from an "
+                   "evaluation run for this model\"}";
     return t;
 }
 

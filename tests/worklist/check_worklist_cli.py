@@ -47,6 +47,36 @@ def worklist(*args, **kw):
     return cli("worklist", "--db", DB, *args, **kw)
 
 
+def check_paths_as_typed(studies):
+    """A study added by a relative path is opened and exported from anywhere; a mistyped path
+    or worklist file is refused, naming it, and nothing is made."""
+    db = f"{WORK}/relative.sqlite"
+    rc, out, err = cli("worklist", "--db", db, "add", os.path.relpath(studies[0], WORK), cwd=WORK)
+    entry = json.loads(out.splitlines()[0]) if rc == 0 else {}
+    check(rc == 0 and os.path.isabs(entry.get("bestImage", "")) and
+          os.path.isfile(entry.get("bestImage", "")),
+          f"a study added by a relative path keeps its absolute place: {entry.get('bestImage')}")
+    rc, out, err = cli("worklist", "--db", db, "decide", entry.get("study", ""), "disagree")
+    manifest = f"{WORK}/elsewhere/manifest.csv"
+    os.makedirs(os.path.dirname(manifest))
+    rc, out, err = cli("worklist", "--db", db, "export", "--manifest", manifest, cwd="/")
+    rows = list(csv.DictReader(open(manifest))) if rc == 0 else []
+    check(rc == 0 and rows and all(os.path.isfile(os.path.join(os.path.dirname(manifest),
+                                                               r["path"])) for r in rows),
+          f"exported from another folder, its {len(rows)} images are found " + err[-200:])
+    rc, out, err = cli("worklist", "--db", db, "add", f"{WORK}/no-such-study")
+    rc2, out2, _ = cli("worklist", "--db", db, "list")
+    check(rc != 0 and "no-such-study" in err and "no such file" in err and
+          len(json.loads(out2)["entries"]) == 1,
+          "a mistyped study path is refused and nothing is entered: " + err.strip())
+    typo = f"{WORK}/typo.sqlite"
+    for command in (["verify"], ["list"], ["history", "1.2.3"]):
+        rc, out, err = cli("worklist", "--db", typo, *command)
+        check(rc != 0 and "typo.sqlite" in err and "no worklist file" in err and
+              not os.path.exists(typo),
+              f"'{command[0]}' on a worklist file that is not there says so and makes none")
+
+
 def run_cases(run_file):
     """The run's cases as the run file stores them: truth, probabilities, domain."""
     db = sqlite3.connect(run_file)
@@ -241,6 +271,9 @@ def main():
     check(rc == 0 and len(rows) == 7 and
           [r for r in rows if r["study"] == first][0]["verdict"] == "disagree",
           "the CSV holds every entry and the decision")
+    unassessed = [r for r in rows if r["lane"] == "not-assessed"]
+    check(unassessed and all(r["flagged"] == "" and r["score"] == "" for r in unassessed),
+          "a study the AI could not assess has neither score nor flag in the CSV")
 
     # --- the loop back to training: disagreements as a manifest data set ---
     manifest = f"{WORK}/reviewed.csv"
@@ -257,6 +290,8 @@ def main():
     classes2, cases2 = run_cases(f"{WORK}/reviewed-run.sqlite")
     check(rc == 0 and len(cases2) == len(rows), "evaluate reads the manifest: "
           f"{len(cases2)} cases " + err[-200:])
+
+    check_paths_as_typed(studies)
 
     # --- the audit chain ---
     rc, out, _ = worklist("verify")

@@ -117,6 +117,42 @@ def check_assign(studies):
     check(rc == 0 and json.loads(out)["intact"], "the chain is intact after both changes")
 
 
+def check_threshold_belongs_to_its_weights(studies):
+    """An operating point chosen for other weights of the same model is not applied: the
+    default 0.5 is, and the triage record says why. One chosen for these weights is."""
+    db = os.path.join(WORK, "weights.sqlite")
+    rc, out, err = worklist(db, "add", studies[0])
+    first = json.loads(out.splitlines()[0]) if rc == 0 else {}
+    check(rc == 0 and first.get("lane") in ("flagged", "not-flagged"),
+          "a study triaged " + err[-200:])
+    # The package's identity as a run records it: an evaluation run of the shipped package.
+    run_file = os.path.join(WORK, "weights-run.sqlite")
+    rc, _, err = cli("evaluate", "--model", MODEL, "--data", os.path.join(WORK, "mri"),
+                     "--split", "all", "--out", run_file)
+    weights = sql(run_file, "SELECT value FROM meta WHERE key = 'model_hash'") if rc == 0 else ""
+    check(rc == 0 and weights, "the shipped package's hash from an evaluation run " + err[-200:])
+    insert = ("INSERT INTO thresholds(model, value, provenance, set_at, set_by) VALUES("
+              "'lumbar-mri-binary', 0.001, '{\"source\":\"evaluation run\",\"modelHash\":\"%s\"}', "
+              "'2026-12-06T00:00:00.000Z', 'test')")
+    sql(db, insert % ("0" * 16))
+    rc, out, err = worklist(db, "add", studies[1])
+    other = json.loads(out.splitlines()[0]) if rc == 0 else {}
+    rc, out, _ = worklist(db, "history", other.get("study", ""))
+    triage = [r for r in json.loads(out) if r["event"] == "triage"] if rc == 0 else []
+    source = triage[-1]["body"]["thresholdProvenance"]["source"] if triage else ""
+    check(other.get("threshold") == 0.5 and other.get("thresholdId") == 0 and
+          "other weights" in source,
+          f"a threshold chosen for other weights is not applied ({other.get('threshold')}, "
+          f"#{other.get('thresholdId')}): {source}")
+    sql(db, insert % weights)
+    rc, out, err = worklist(db, "add", studies[2])
+    mine = json.loads(out.splitlines()[0]) if rc == 0 else {}
+    check(mine.get("threshold") == 0.001 and mine.get("thresholdId") == 2 and
+          mine.get("flagged") == (mine.get("score", -1) >= 0.001),
+          f"one chosen for this package is ({mine.get('threshold')}, #{mine.get('thresholdId')}, "
+          f"score {mine.get('score')}, flagged {mine.get('flagged')})")
+
+
 def kill_during_triage(db, folders):
     """Starts `worklist add`, SIGKILLs it while a study waits for its triage result."""
     add = subprocess.Popen([CLI, "worklist", "--db", db, "add", *folders],
@@ -187,6 +223,7 @@ def main():
     studies = sorted(glob.glob(f"{WORK}/mri/train_images/*"))
     check(len(studies) >= 7, f"{len(studies)} study folders")
     check_assign(studies)
+    check_threshold_belongs_to_its_weights(studies)
     check_resume(studies)
     return CHECKS.exit_code()
 

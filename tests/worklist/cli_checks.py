@@ -14,9 +14,9 @@ class Checks:
         if not ok:
             self.failures.append(what)
 
-    def cli(self, *args, env=None):
+    def cli(self, *args, env=None, cwd=None):
         run = subprocess.run([self.cli_path, *args], capture_output=True, text=True,
-                             env=dict(os.environ, **(env or {})))
+                             env=dict(os.environ, **(env or {})), cwd=cwd)
         return run.returncode, run.stdout, run.stderr
 
     def exit_code(self):

@@ -17,6 +17,8 @@
 #include <QPointer>
 #include <QtConcurrent>
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 
 namespace spinelens::ui {
@@ -28,7 +30,12 @@ WorklistService::WorklistService(QObject* parent)
 }
 
 WorklistService::~WorklistService() {
-    closing_->store(true); // the pool waits for the study in triage, then stops
+    // Studies still arriving go in with what has come of them, to wait for triage.
+    const QStringList arriving = arriving_.keys();
+    for (const QString& folder : arriving)
+        add({folder}, arriving_.value(folder).last);
+    // The pool waits for the study in triage; the queued arrivals are entered untriaged.
+    closing_->store(true);
 }
 
 QString WorklistService::open(const QString& path) {
@@ -117,18 +124,25 @@ QString WorklistService::user() const {
     return user_.isEmpty() ? QString::fromStdString(worklist::currentUser()) : user_;
 }
 
-void WorklistService::add(const QStringList& paths) {
+void WorklistService::add(const QStringList& paths, worklist::ArrivalClock::time_point arrivedAt) {
     if (!db_ || paths.isEmpty())
         return;
     std::vector<std::string> files;
     for (const QString& p : paths)
         files.push_back(p.toStdString());
     const std::string who = user().toStdString();
-    runTriageJob([files, who](worklist::WorklistDb& db, worklist::Triage& triage,
-                              const StudyCallback& onStudy) {
-        worklist::addAndTriage(db, triage, files, who, onStudy);
-        return QString();
-    });
+    if (arrivedAt == worklist::ArrivalClock::time_point{})
+        arrivedAt = worklist::ArrivalClock::now(); // waiting for the triage thread counts
+    runTriageJob(
+        [files, who, arrivedAt](worklist::WorklistDb& db, worklist::Triage& triage,
+                                const StudyCallback& onStudy) {
+            worklist::addAndTriage(db, triage, files, who, onStudy, arrivedAt);
+            return QString();
+        },
+        {},
+        [files, who, arrivedAt](worklist::WorklistDb& db) {
+            worklist::enterForLater(db, files, who, arrivedAt);
+        });
 }
 
 bool WorklistService::pollQuery(const PacsNodeSettings& nodeSettings,
@@ -190,7 +204,7 @@ bool WorklistService::pollQuery(const PacsNodeSettings& nodeSettings,
     return true;
 }
 
-void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
+void WorklistService::runTriageJob(TriageJob job, JobEnded ended, ClosingJob ifClosing) {
     const std::string dbPath = db_->path();
     const std::string models =
         ai::findModelsDirectory(QCoreApplication::applicationDirPath().toStdString());
@@ -200,12 +214,20 @@ void WorklistService::runTriageJob(TriageJob job, JobEnded ended) {
     auto worker = worker_;
     (void)QtConcurrent::run(
         static_cast<QThreadPool*>(&triagePool_),
-        [self, closing, worker, job = std::move(job), ended = std::move(ended), dbPath, models] {
+        [self, closing, worker, job = std::move(job), ended = std::move(ended),
+         ifClosing = std::move(ifClosing), dbPath, models] {
             enterWorkPriority(WorkPriority::Background);
             ai::leaveOneCoreFree();                      // for the reader's window
             ai::setModelTurn(ai::ModelTurn::Background); // the viewer's own answers go first
             QString problem, report;
-            if (!closing->load()) {
+            if (closing->load() && ifClosing) {
+                try {
+                    if (!worker->db || worker->db->path() != dbPath)
+                        worker->db = worklist::WorklistDb::open(dbPath);
+                    ifClosing(*worker->db);
+                } catch (const std::exception&) { // the process is ending: nowhere left to say
+                }
+            } else if (!closing->load()) {
                 try {
                     // This thread's own connection: SQLite connections are not shared across
                     // threads, and WAL lets the window read while triage writes. It and the
@@ -261,16 +283,18 @@ void WorklistService::noteReceived(const QString& path, const QString&) {
     if (!study.cdUp())
         return;
     const QString folder = study.absolutePath();
-    QTimer*& timer = arriving_[folder];
-    if (!timer) {
-        timer = new QTimer(this);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, this, [this, folder] {
-            arriving_.take(folder)->deleteLater();
-            add({folder});
+    Arriving& arriving = arriving_[folder];
+    arriving.last = worklist::ArrivalClock::now();
+    if (!arriving.quiet) {
+        arriving.quiet = new QTimer(this);
+        arriving.quiet->setSingleShot(true);
+        connect(arriving.quiet, &QTimer::timeout, this, [this, folder] {
+            const Arriving done = arriving_.take(folder);
+            done.quiet->deleteLater();
+            add({folder}, done.last); // the quiet period counts in its arrival-to-score time
         });
     }
-    timer->start(quietMs_);
+    arriving.quiet->start(quietMs_);
 }
 
 void WorklistService::watchFolder(const QString& folder) {
@@ -306,6 +330,7 @@ void WorklistService::pollWatchedFolder() {
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QStringList ready;
+    qint64 arrived = now; // the earliest copy among them to have finished
     for (auto u = fingerprints.constBegin(); u != fingerprints.constEnd(); ++u) {
         UnitState& state = units_[u.key()];
         if (state.fingerprint != u.value()) {
@@ -316,10 +341,11 @@ void WorklistService::pollWatchedFolder() {
         if (now - state.changedAt >= quietMs_ && state.entered != u.value()) {
             state.entered = u.value();
             ready << u.key();
+            arrived = std::min(arrived, state.changedAt);
         }
     }
     if (!ready.isEmpty())
-        add(ready);
+        add(ready, worklist::ArrivalClock::now() - std::chrono::milliseconds(now - arrived));
 }
 
 QString WorklistService::decide(const std::string& studyUid, const worklist::Decision& decision) {

@@ -41,7 +41,8 @@ public:
     QString user() const;
 
     /// Enters and triages the studies in these files and folders (on the triage thread).
-    void add(const QStringList& paths);
+    /// `arrivedAt`: when they arrived, for "arrival to in the list with a score" (default: now).
+    void add(const QStringList& paths, worklist::ArrivalClock::time_point arrivedAt = {});
     /// One poll of a saved PACS query (on the triage thread): the matching studies not listed
     /// yet are retrieved into `storeFolder`, entered and triaged; ends in queryPolled. Returns
     /// false (doing nothing) while the last poll is still running.
@@ -95,7 +96,10 @@ private:
                                             const StudyCallback& onStudy)>;
     /// Runs on the GUI thread when the job has ended, with its report.
     using JobEnded = std::function<void(WorklistService&, const QString& report)>;
-    void runTriageJob(TriageJob job, JobEnded ended = {});
+    /// `ifClosing` runs instead of `job` when the service closes before the job's turn (an
+    /// arrival is then entered to wait for triage, not dropped).
+    using ClosingJob = std::function<void(worklist::WorklistDb&)>;
+    void runTriageJob(TriageJob job, JobEnded ended = {}, ClosingJob ifClosing = {});
     bool queryInFlight_ = false;
     std::unique_ptr<worklist::WorklistDb> db_;
     QString user_;
@@ -112,7 +116,11 @@ private:
     };
     std::shared_ptr<TriageWorker> worker_;
     int quietMs_ = 2000;
-    QHash<QString, QTimer*> arriving_; ///< study folder -> its quiet timer
+    struct Arriving {
+        QTimer* quiet = nullptr;                 ///< restarted by each object
+        worklist::ArrivalClock::time_point last; ///< when its newest object came
+    };
+    QHash<QString, Arriving> arriving_; ///< study folder -> its objects coming in
     QString watched_;
     QTimer watchTimer_;
     struct UnitState {

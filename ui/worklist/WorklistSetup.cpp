@@ -68,6 +68,33 @@ QString thresholdProvenanceText(const std::string& json) {
     }
 }
 
+QString flagThresholdText(const worklist::WorklistDb& db, const worklist::Entry& entry) {
+    const worklist::TriageOutcome& t = entry.triage;
+    // The provenance as triage recorded it with this study's score (the audit log keeps it,
+    // so a default used for a reason, or an operating point since replaced, is told as it was).
+    QString text;
+    const std::vector<worklist::AuditRecord> records = db.history(entry.studyUid);
+    for (auto r = records.rbegin(); r != records.rend() && text.isEmpty(); ++r) {
+        if (r->event != "triage")
+            continue;
+        const nlohmann::json body = nlohmann::json::parse(r->body, nullptr, false);
+        if (body.is_object() && body.contains("thresholdProvenance"))
+            text = thresholdProvenanceText(body["thresholdProvenance"].is_string()
+                                               ? body["thresholdProvenance"].get<std::string>()
+                                               : body["thresholdProvenance"].dump());
+    }
+    if (text.isEmpty()) {
+        const std::optional<worklist::Threshold> used =
+            t.threshold.id != 0 ? db.thresholdById(t.threshold.id) : std::nullopt;
+        text = used ? thresholdProvenanceText(used->provenance)
+                    : QObject::tr("not recorded (threshold #%1)").arg(t.threshold.id);
+    }
+    if (db.threshold(t.model).id != t.threshold.id)
+        text += QObject::tr(" (the model's operating point has changed since: this study keeps "
+                            "the flag it was triaged with)");
+    return text;
+}
+
 // --- models per modality ---
 
 ModelAssignmentDialog::ModelAssignmentDialog(WorklistService* service, QWidget* parent)

@@ -25,6 +25,10 @@ class WorklistService;
 /// A threshold's provenance in words (rich text): where it came from and what it promises.
 QString thresholdProvenanceText(const std::string& provenanceJson);
 
+/// Where a study's flag threshold came from, in words (rich text): the operating point it was
+/// triaged with (saying so when a newer one has been set since), or why the default was used.
+QString flagThresholdText(const worklist::WorklistDb& db, const worklist::Entry& entry);
+
 /// One row per modality: the model triage uses for it and where that comes from; Assign
 /// Package… and Use Default change it for the studies triaged from then on.
 class ModelAssignmentDialog : public QDialog {

@@ -1,5 +1,7 @@
 #include "worklist/WorklistWindow.h"
 
+#include "Error.h"
+
 #include "util/DisplayText.h"
 
 #include "pacs/PacsSettings.h"
@@ -67,18 +69,17 @@ WorklistWindow::WorklistWindow(WorklistService* service, QWidget* parent)
     filters->addWidget(modalityFilter_);
     filters->addWidget(dateFilter_);
     filters->addStretch(1);
-    // Who decides, recorded with every decision: a name typed here (kept), else the login.
-    reviewer_ = new QLineEdit(QSettings().value("worklist/reviewer").toString());
+    // Who decides, recorded with every decision: a name typed here, else the login. Not kept
+    // between sessions: the next person at a shared workstation must not sign as the last.
+    reviewer_ = new QLineEdit;
     reviewer_->setPlaceholderText(QString::fromStdString(worklist::currentUser()));
     reviewer_->setMaximumWidth(160);
     reviewer_->setToolTip(tr("Your name as the audit trail records it"));
     filters->addWidget(new QLabel(tr("Reviewer:")));
     filters->addWidget(reviewer_);
-    service_->setUser(reviewer_->text().trimmed());
-    connect(reviewer_, &QLineEdit::textChanged, this, [this](const QString& name) {
-        QSettings().setValue("worklist/reviewer", name.trimmed());
-        service_->setUser(name.trimmed());
-    });
+    service_->setUser({});
+    connect(reviewer_, &QLineEdit::textChanged, this,
+            [this](const QString& name) { service_->setUser(name.trimmed()); });
     watched_ = new QLabel;
     auto* watch = new QPushButton(tr("Watch a Folder…"));
     watch->setToolTip(tr("Studies copied into this folder enter the worklist once they stop "
@@ -318,7 +319,13 @@ void WorklistWindow::refresh() {
     if (!service_->db())
         return;
     const std::string keep = currentStudy();
-    std::vector<worklist::Entry> entries = service_->db()->entries();
+    std::vector<worklist::Entry> entries;
+    try {
+        entries = service_->db()->entries();
+    } catch (const Error& e) { // a damaged or locked file: said, and the list shown stays
+        statusBar()->showMessage(tr("Worklist: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
     const bool first = model_->entries().empty();
     {
         const QSignalBlocker block(table_->selectionModel());
@@ -366,7 +373,13 @@ void WorklistWindow::updateCounts() {
 void WorklistWindow::refreshEntry(const QString& studyKey) {
     if (!service_->db())
         return;
-    const std::optional<worklist::Entry> e = service_->db()->entry(studyKey.toStdString());
+    std::optional<worklist::Entry> e;
+    try {
+        e = service_->db()->entry(studyKey.toStdString());
+    } catch (const Error& error) {
+        statusBar()->showMessage(tr("Worklist: %1").arg(QString::fromStdString(error.what())));
+        return;
+    }
     if (!e)
         return;
     const bool newRow = model_->rowOf(e->studyUid) < 0;
@@ -417,15 +430,13 @@ void WorklistWindow::showDetails() {
             shown +=
                 QString("<span style='color:#c06000'>%1</span><br>").arg(html(t.syntheticNote));
         if (service_->db()) {
-            // The provenance of the threshold this flag came from.
-            const worklist::Threshold current = service_->db()->threshold(t.model);
-            const bool same = current.id == t.threshold.id;
-            shown +=
-                tr("Threshold: %1%2<br>")
-                    .arg(thresholdProvenanceText(same ? current.provenance
-                                                      : std::string("{\"source\":\"threshold #") +
-                                                            std::to_string(t.threshold.id) + "\"}"))
-                    .arg(same ? QString() : tr(" (a newer one has been set since)"));
+            try {
+                shown += tr("Threshold: %1<br>").arg(flagThresholdText(*service_->db(), e));
+            } catch (const Error& e) {
+                shown += tr("Threshold: %1 (its provenance could not be read: %2)<br>")
+                             .arg(t.threshold.value, 0, 'f', 3)
+                             .arg(html(e.what()));
+            }
         }
         shown += tr("Domain: %1<br>").arg(html(t.domain));
         try {
