@@ -15,6 +15,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
@@ -243,6 +244,62 @@ private Q_SLOTS:
         list->selectRow(list->model()->rowOf(second) >= 0 ? 1 : 0);
         QVERIFY(w.worklist()->db()->verify().intact);
         QSettings().setValue("pacs/receiver/enabled", false);
+    }
+
+    void arrivalsStillComingAtCloseAreKept() {
+        // Two studies taken by the receiver while their quiet period runs (set to an hour, so
+        // it cannot end): the viewer closes, and they must wait in the worklist for triage,
+        // not be lost; the next opening triages them.
+        const QString db = work_.filePath("closing.sqlite");
+        const QStringList studies = QDir(work_.filePath("phantoms/train_images"))
+                                        .entryList(QDir::Dirs | QDir::NoDotAndDotDot)
+                                        .mid(0, 2);
+        QStringList paths;
+        int images = 0;
+        for (const QString& study : studies) {
+            paths << work_.filePath("phantoms/train_images/" + study);
+            QDirIterator it(paths.last(), {"*.dcm"}, QDir::Files, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                it.next();
+                ++images;
+            }
+        }
+        {
+            PacsSettings s = PacsSettings::load();
+            s.receiverEnabled = true;
+            s.receiverAet = "SLCLOSE";
+            s.receiverPort = freePort();
+            s.receiverFolder = work_.filePath("received-closing");
+            s.save();
+            MainWindow w;
+            QVERIFY2(w.receiver()->isRunning(), qPrintable(w.receiver()->statusText()));
+            QVERIFY(w.openWorklist(db));
+            w.worklist()->setQuietMs(3600 * 1000);
+            QString out;
+            QVERIFY2(run("storescu",
+                         QStringList{"-aec", "SLCLOSE", "+sd", "+r", "127.0.0.1",
+                                     QString::number(s.receiverPort)} +
+                             paths,
+                         &out),
+                     qPrintable(out));
+            QTRY_COMPARE_WITH_TIMEOUT(w.receiver()->received(), images, 30000);
+            QCOMPARE(w.worklist()->db()->entries().size(), std::size_t(0)); // still arriving
+            QSettings().setValue("pacs/receiver/enabled", false);
+        } // the viewer closes
+        {
+            const auto closed = worklist::WorklistDb::open(db.toStdString());
+            const std::vector<worklist::Entry> waiting = closed->entries();
+            QCOMPARE(int(waiting.size()), 2);
+            for (const worklist::Entry& e : waiting)
+                QVERIFY2(e.triage.lane == worklist::Lane::Pending, e.studyUid.c_str());
+        }
+        WorklistService service;
+        QVERIFY(service.open(db).isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(service.pending() == 0, 120000);
+        for (const worklist::Entry& e : service.db()->entries())
+            QVERIFY2(e.triage.lane == worklist::Lane::Flagged ||
+                         e.triage.lane == worklist::Lane::NotFlagged,
+                     e.studyUid.c_str());
     }
 
     void studiesCopiedIntoAWatchedFolderEnter() {
