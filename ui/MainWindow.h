@@ -83,6 +83,11 @@ public:
     /// Applies the saved PACS settings (starts, restarts or stops the receiver); returns the
     /// problem in words, or empty.
     QString applyPacsSettings();
+    /// The worklist's service, made on first use; what the receiver takes goes to it.
+    class WorklistService* worklistService();
+    /// With the receiver on and a worklist used before, what arrives enters that worklist
+    /// whether or not its window is open.
+    void feedWorklistFromReceiver();
     /// The whole window as the user sees it. QWidget::grab() leaves the image view blank: it
     /// is a native OpenGL window, so its own framebuffer is painted in.
     QImage grabWindowImage();

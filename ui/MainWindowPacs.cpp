@@ -196,7 +196,9 @@ void MainWindow::showRetrieveNotes(const ScanResult& scan) {
 }
 
 QString MainWindow::applyPacsSettings() {
-    return receiver_->apply(PacsSettings::load());
+    const QString problem = receiver_->apply(PacsSettings::load());
+    feedWorklistFromReceiver();
+    return problem;
 }
 
 } // namespace spinelens::ui

@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QFileDialog>
+#include <QLabel>
 #include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
@@ -27,14 +28,30 @@ QString MainWindow::defaultWorklistFile() {
     return QDir(dir).filePath("worklist.sqlite");
 }
 
-WorklistWindow* MainWindow::openWorklist(const QString& file) {
-    const QString path = file.isEmpty() ? defaultWorklistFile() : file;
+WorklistService* MainWindow::worklistService() {
     if (!worklist_) {
         worklist_ = new WorklistService(this);
         // What the receiver takes enters the worklist (triaged once the study stops arriving).
         connect(receiver_, &DicomReceiver::objectReceived, worklist_,
                 &WorklistService::noteReceived);
     }
+    return worklist_;
+}
+
+void MainWindow::feedWorklistFromReceiver() {
+    if (!receiver_->isRunning() || (worklist_ && worklist_->isOpen()))
+        return;
+    const QString saved = QSettings().value("worklist/file").toString();
+    if (saved.isEmpty() || !QFileInfo::exists(saved))
+        return; // no worklist in use: File > Worklist starts one
+    const QString problem = worklistService()->open(saved);
+    if (!problem.isEmpty())
+        statusText_->setText(tr("Worklist: %1").arg(problem));
+}
+
+WorklistWindow* MainWindow::openWorklist(const QString& file) {
+    const QString path = file.isEmpty() ? defaultWorklistFile() : file;
+    worklistService();
     if (worklist_->path() != path || !worklist_->isOpen()) {
         const QString problem = worklist_->open(path);
         if (!problem.isEmpty()) {

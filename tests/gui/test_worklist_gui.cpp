@@ -271,9 +271,13 @@ private Q_SLOTS:
             s.receiverPort = freePort();
             s.receiverFolder = work_.filePath("received-closing");
             s.save();
+            // A worklist used before, its window not opened in this session: the receiver
+            // feeds it all the same.
+            worklist::WorklistDb::open(db.toStdString());
+            QSettings().setValue("worklist/file", db);
             MainWindow w;
             QVERIFY2(w.receiver()->isRunning(), qPrintable(w.receiver()->statusText()));
-            QVERIFY(w.openWorklist(db));
+            QVERIFY(w.worklist() && w.worklist()->isOpen() && w.worklist()->path() == db);
             w.worklist()->setQuietMs(3600 * 1000);
             QString out;
             QVERIFY2(run("storescu",
