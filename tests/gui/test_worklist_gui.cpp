@@ -58,6 +58,17 @@ bool run(const QString& program, const QStringList& args, QString* output = null
 
 // The child of sigkillDuringReviewLosesNothing: reviews every entry with the keyboard, saying
 // on stdout which it decided, until the parent kills it.
+// The DICOM receiver on (saved for the next viewer window), on a free port.
+PacsSettings receiverOn(const QString& aet, const QString& folder) {
+    PacsSettings s = PacsSettings::load();
+    s.receiverEnabled = true;
+    s.receiverAet = aet;
+    s.receiverPort = freePort();
+    s.receiverFolder = folder;
+    s.save();
+    return s;
+}
+
 int reviewAsChild(const QString& db) {
     WorklistService service;
     if (!service.open(db).isEmpty())
@@ -95,12 +106,7 @@ private Q_SLOTS:
     }
 
     void pushedStudiesAreTriagedAndSorted() {
-        PacsSettings s = PacsSettings::load();
-        s.receiverEnabled = true;
-        s.receiverAet = "SLWORK";
-        s.receiverPort = freePort();
-        s.receiverFolder = work_.filePath("received");
-        s.save();
+        const PacsSettings s = receiverOn("SLWORK", work_.filePath("received"));
         MainWindow w;
         w.resize(1300, 850);
         w.show();
@@ -265,12 +271,7 @@ private Q_SLOTS:
             }
         }
         {
-            PacsSettings s = PacsSettings::load();
-            s.receiverEnabled = true;
-            s.receiverAet = "SLCLOSE";
-            s.receiverPort = freePort();
-            s.receiverFolder = work_.filePath("received-closing");
-            s.save();
+            const PacsSettings s = receiverOn("SLCLOSE", work_.filePath("received-closing"));
             // A worklist used before, its window not opened in this session: the receiver
             // feeds it all the same.
             worklist::WorklistDb::open(db.toStdString());
